@@ -1,0 +1,154 @@
+"""Registration objects that plugins yield from `wijkhub_partner_types` (see `hookspecs`).
+
+They validate themselves when built, so a mistake in a plugin fails at start-up with a
+message naming the plugin's own field, not later in the middle of a delivery.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from wijkhub.schemas.advice import Threat
+from wijkhub.schemas.categories import DataCategory
+from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
+from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+
+
+class PayloadError(ValueError):
+    """The one error a plugin's parser raises for input that is not valid in its format.
+
+    The message is shown to the sender (HTTP 400), so it names what is wrong, in plain words,
+    without echoing personal data.
+    """
+
+
+@dataclass(frozen=True)
+class PartnerMessage:
+    """Bytes in the partner's own format, ready for a transport."""
+
+    body: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A response deadline: `days` working days (weekends and Dutch holidays skipped) or
+    calendar days."""
+
+    days: int
+    working_days: bool = True
+
+    def __post_init__(self) -> None:
+        if self.days < 1:
+            raise ValueError(f"DeadlineRule.days must be at least 1, got {self.days}")
+
+
+@dataclass(frozen=True)
+class AdviceType:
+    """One kind of advice a partner type accepts.
+
+    `required_categories` must all be permitted and covered, or the item is refused;
+    `optional_categories` are sent only where policy and consent allow. The item's free-text
+    motivation counts as `motivation_category` (a GI's motivation is youth-protection data).
+    `urgent_deadline` replaces `deadline` when the item names one of `urgent_when`.
+    `parameters`, if set, is a pydantic model that validates the item's `parameters`.
+    """
+
+    name: str
+    title_nl: str
+    required_categories: frozenset[DataCategory]
+    deadline: DeadlineRule
+    optional_categories: frozenset[DataCategory] = frozenset()
+    motivation_category: DataCategory = DataCategory.free_text
+    urgent_deadline: DeadlineRule | None = None
+    urgent_when: frozenset[Threat] = frozenset()
+    parameters: type[BaseModel] | None = None
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"AdviceType.name {self.name!r} must be snake_case ascii")
+        if not self.required_categories:
+            raise ValueError(f"AdviceType {self.name}: required_categories is empty")
+        if self.required_categories & self.optional_categories:
+            raise ValueError(f"AdviceType {self.name}: a category is both required and optional")
+        if bool(self.urgent_deadline) != bool(self.urgent_when):
+            raise ValueError(f"AdviceType {self.name}: urgent_deadline and urgent_when go together")
+
+    def deadline_for(self, threats: "list[Threat] | frozenset[Threat]") -> DeadlineRule:
+        if self.urgent_deadline and self.urgent_when.intersection(threats):
+            return self.urgent_deadline
+        return self.deadline
+
+
+@dataclass(frozen=True)
+class FormatInfo:
+    """Name and version of a partner format, as shown by `wijkhub plugins`."""
+
+    name: str
+    version: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """What a partner's backoffice read from a hub message (used by the simulator and tests).
+
+    `categories` are the data categories the payload actually carried, read by the format's
+    own parser: the tests compare them with what policy permitted.
+    """
+
+    kind: str  # "advice" or "withdrawal"
+    item_ref: UUID
+    advice_type: str | None
+    categories: frozenset[DataCategory]
+    fields: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Backoffice:
+    """The partner side of the format, for the built-in simulator (demo and tests).
+
+    `read_request` parses a hub message as the partner would (raising `PayloadError`);
+    `render_status` writes a neutral status update in the partner's format; `script` is the
+    sequence of statuses the simulated backoffice answers each advice with.
+    """
+
+    read_request: Callable[[bytes, str], ReceivedRequest]
+    render_status: Callable[[StatusUpdate], PartnerMessage]
+    script: tuple[PartnerStatus, ...]
+
+
+@dataclass(frozen=True)
+class PartnerType:
+    """A kind of partner organisation and its format. Yielded by `wijkhub_partner_types`.
+
+    The three callables must be pure: no I/O, no database, no clock (time comes in the input).
+    The hub runs them in a worker thread, so they may be CPU-bound (XML, XSD validation).
+    """
+
+    name: str
+    title_nl: str
+    advice_types: tuple[AdviceType, ...]
+    request_format: FormatInfo
+    status_format: FormatInfo
+    translate_advice: Callable[[OutboundAdvice], PartnerMessage]
+    parse_status: Callable[[bytes, str], list[StatusUpdate]]
+    translate_withdrawal: Callable[[WithdrawalNotice], PartnerMessage]
+    backoffice: Backoffice | None = None
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"PartnerType.name {self.name!r} must be snake_case ascii")
+        if not self.advice_types:
+            raise ValueError(f"PartnerType {self.name}: no advice types")
+        names = [a.name for a in self.advice_types]
+        if len(names) != len(set(names)):
+            raise ValueError(f"PartnerType {self.name}: duplicate advice type names {names}")
+
+    def advice_type(self, name: str) -> AdviceType | None:
+        return next((a for a in self.advice_types if a.name == name), None)

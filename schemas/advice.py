@@ -1,0 +1,90 @@
+"""The deskundigenadvies as a coach submits it, and as the hub reports on it."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import Field
+
+from .categories import DataCategory, LegalBasis
+from .common import AdviceTypeName, Contract, LongText, PartnerId, ShortText
+from .status import DeliveryStatus, PartnerStatus
+
+
+class Urgency(StrEnum):
+    normal = "normal"
+    high = "high"
+    crisis = "crisis"
+
+
+class Threat(StrEnum):
+    """Circumstances that shorten statutory deadlines (Wgs art. 4a: 3 working days)."""
+
+    eviction = "eviction"
+    energy_disconnection = "energy_disconnection"
+    water_disconnection = "water_disconnection"
+    health_insurance_cancellation = "health_insurance_cancellation"
+
+
+class AdviceItemIn(Contract):
+    """One part of the advice, for one partner. `parameters` are advice-type specific and
+    validated against the model its plugin declares (e.g. the Wmo product and volume)."""
+
+    partner_id: PartnerId
+    advice_type: AdviceTypeName
+    motivation: LongText
+    urgency: Urgency = Urgency.normal
+    requested_date: date | None = None
+    threats: Annotated[list[Threat], Field(max_length=4)] = []
+    parameters: dict[str, Any] = {}
+
+
+class AdviceIn(Contract):
+    client_id: UUID
+    summary: ShortText | None = None
+    items: Annotated[list[AdviceItemIn], Field(min_length=1, max_length=20)]
+
+
+class Decision(Contract):
+    """The policy's verdict on one item. `code` is for machines, `reason` for the coach."""
+
+    allowed: bool
+    code: str
+    reason: str
+    legal_basis: LegalBasis | None = None
+    categories: list[DataCategory] = []
+    consent_id: UUID | None = None
+    rules_version: str
+
+
+class TimelineEvent(Contract):
+    at: datetime
+    kind: str
+    status: str
+    detail: str | None = None
+
+
+class AdviceItemOut(Contract):
+    id: UUID
+    number: int
+    partner_id: str
+    partner_type: str
+    advice_type: str
+    urgency: Urgency
+    requested_date: date | None
+    decision: Decision
+    delivery_status: DeliveryStatus
+    partner_status: PartnerStatus | None
+    deadline: date | None
+    timeline: list[TimelineEvent]
+
+
+class AdviceOut(Contract):
+    id: UUID
+    client_id: UUID
+    summary: str | None
+    created_at: datetime
+    created_by: str
+    trace_id: str
+    items: list[AdviceItemOut]

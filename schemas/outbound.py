@@ -1,0 +1,46 @@
+"""What a plugin receives: one advice item plus the minimised client view, nothing more."""
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from .advice import Threat, Urgency
+from .categories import DataCategory, LegalBasis
+from .client_view import ClientView
+from .common import Contract
+
+
+class OutboundAdvice(Contract):
+    """The item as the partner may see it.
+
+    `motivation` is None when its data category was not permitted for this partner.
+    `item_number` is a positive integer unique per hub (formats such as iWmo want a number).
+    """
+
+    item_ref: UUID
+    item_number: int
+    advice_type: str
+    partner_id: str
+    sender: str
+    created_at: datetime
+    deadline: date | None
+    urgency: Urgency
+    requested_date: date | None
+    threats: list[Threat]
+    motivation: str | None
+    parameters: dict[str, Any]
+    legal_basis: LegalBasis
+    categories: list[DataCategory]
+    client: ClientView
+
+
+class WithdrawalNotice(Contract):
+    """Tells a partner that data it received must no longer be used (intrekking)."""
+
+    item_ref: UUID
+    item_number: int
+    partner_id: str
+    sender: str
+    subject_ref: str
+    withdrawn_at: datetime
+    reason: str

@@ -1,0 +1,63 @@
+"""Delivery statuses (hub side), partner statuses (decision side) and the neutral status update."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Self
+from uuid import UUID
+
+from pydantic import StringConstraints, model_validator
+
+from .common import Contract
+
+
+class DeliveryStatus(StrEnum):
+    queued = "queued"
+    delivered = "delivered"  # the partner acknowledged receipt
+    retrying = "retrying"
+    dead = "dead"  # gave up; visible and replayable
+    blocked = "blocked"  # policy refused; never sent
+    withdrawn = "withdrawn"  # consent gone before delivery
+
+
+class PartnerStatus(StrEnum):
+    received = "received"
+    in_progress = "in_progress"
+    adopted = "adopted"
+    partly_adopted = "partly_adopted"
+    rejected = "rejected"
+    carried_out = "carried_out"
+    stopped = "stopped"
+
+
+PARTNER_STATUS_LABELS_NL: dict[PartnerStatus, str] = {
+    PartnerStatus.received: "ontvangen",
+    PartnerStatus.in_progress: "in behandeling",
+    PartnerStatus.adopted: "overgenomen",
+    PartnerStatus.partly_adopted: "deels overgenomen",
+    PartnerStatus.rejected: "afgewezen",
+    PartnerStatus.carried_out: "uitgevoerd",
+    PartnerStatus.stopped: "gestopt",
+}
+
+
+class StatusUpdate(Contract):
+    """One partner answer, parsed from the partner's own format by its plugin.
+
+    `partner_message_id` is the partner's id for this message: the hub stores each once, so a
+    partner may safely send the same message again.
+    """
+
+    item_ref: UUID
+    status: PartnerStatus
+    occurred_at: datetime
+    partner_message_id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = None
+    detail: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _rejection_has_reason(self) -> Self:
+        if self.status in (PartnerStatus.rejected, PartnerStatus.partly_adopted) and not self.reason:
+            raise ValueError(f"status {self.status.value} vereist een reden")
+        if self.occurred_at.tzinfo is None:
+            raise ValueError("occurred_at moet een tijdzone hebben")
+        return self
