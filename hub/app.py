@@ -1,0 +1,51 @@
+"""The aiohttp application: API, OpenAPI document, health, and the delivery worker."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from .api_kit import CTX, error_middleware, security_headers
+from .context import HubContext
+from .delivery import DeliveryWorker
+from .routes import api
+
+MAX_BODY = 1024 * 1024
+WORKER = web.AppKey("worker", DeliveryWorker)
+
+
+def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
+    app = web.Application(middlewares=[security_headers, error_middleware],
+                          client_max_size=MAX_BODY)
+    app[CTX] = ctx
+    api.install(app)
+    spec = api.openapi()
+
+    async def openapi(_: web.Request) -> web.Response:
+        return web.json_response(spec)
+
+    async def health(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    # Public on purpose: the contract and liveness reveal no data.
+    app.router.add_get("/api/v1/openapi.json", openapi)
+    app.router.add_get("/health", health)
+
+    async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
+        async with aiohttp.ClientSession() as session:
+            worker = DeliveryWorker(ctx, session)
+            app[WORKER] = worker
+            ctx.on_new_deliveries = worker.kick
+            task = asyncio.create_task(worker.run()) if run_worker else None
+            yield
+            worker.stop()
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await ctx.db.dispose()
+
+    app.cleanup_ctx.append(worker_ctx)
+    return app

@@ -1,0 +1,71 @@
+"""Bearer tokens bound to a role. Only a SHA-256 of each token is stored: tokens are 256-bit
+random strings, so a fast hash is enough and a look-up costs one indexed query."""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .tables import TokenRow
+
+T = TokenRow.__table__  # type: ignore[attr-defined]
+FIXED_ROLES = ("coach", "privacy_officer", "admin")
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: str
+    role: str  # coach | privacy_officer | admin | partner
+    partner_id: str | None
+    label: str
+
+    @property
+    def actor(self) -> str:
+        """How this caller appears in the processing log (never the token itself)."""
+        who = f"partner:{self.partner_id}" if self.role == "partner" else self.role
+        return f"{who}/{self.token_id[:8]}"
+
+
+def parse_role(role: str) -> tuple[str, str | None]:
+    if role.startswith("partner:") and len(role) > len("partner:"):
+        return "partner", role.split(":", 1)[1]
+    if role in FIXED_ROLES:
+        return role, None
+    raise ValueError(f"unknown role {role!r}: use coach, privacy_officer, admin or partner:<id>")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(conn: AsyncConnection, role: str, label: str, now: datetime) -> str:
+    kind, partner_id = parse_role(role)
+    token = "wjk_" + secrets.token_urlsafe(32)
+    await conn.execute(insert(T).values(
+        id=uuid.uuid4().hex, token_hash=hash_token(token), role=kind, partner_id=partner_id,
+        label=label, created_at=now,
+    ))
+    return token
+
+
+async def authenticate(conn: AsyncConnection, token: str) -> Principal | None:
+    row = (await conn.execute(
+        select(T).where(T.c.token_hash == hash_token(token), T.c.revoked_at.is_(None))
+    )).first()
+    return Principal(row.id, row.role, row.partner_id, row.label) if row else None
+
+
+async def list_tokens(conn: AsyncConnection) -> list[dict[str, object]]:
+    rows = (await conn.execute(select(T).order_by(T.c.created_at))).mappings().all()
+    return [{k: v for k, v in r.items() if k != "token_hash"} for r in rows]
+
+
+async def revoke_token(conn: AsyncConnection, token_id: str, now: datetime) -> bool:
+    res = await conn.execute(
+        update(T).where(T.c.id == token_id, T.c.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    return res.rowcount == 1

@@ -1,0 +1,238 @@
+"""The `wijkhub` command."""
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import auth
+from .clock import SystemClock
+from .db import Database, upgrade
+from .plugin_info import describe
+from .plugins import load_registry
+from .settings import Settings
+
+console = Console()
+
+
+def _settings(ctx: click.Context) -> Settings:
+    path = ctx.obj.get("config")
+    return Settings.load(Path(path) if path else None)
+
+
+@click.group()
+@click.option("--config", "config", type=click.Path(dir_okay=False),
+              envvar="WIJKHUB_CONFIG", help="Settings file (TOML); see config/wijkhub.toml.")
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """Wijkhub: one deskundigenadvies, each partner its own slice."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+
+
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the data directory, key ring and database, and print a new admin token."""
+    from .runtime import prepare
+
+    settings = _settings(ctx)
+
+    async def go() -> str:
+        await prepare(settings)
+        db = Database(settings.db_url)
+        try:
+            async with db.write() as conn:
+                return await auth.create_token(conn, "admin", "init", SystemClock().now())
+        finally:
+            await db.dispose()
+
+    token = asyncio.run(go())
+    console.print(f"Database: {settings.db_url}\nSleutelbos: {settings.keyring_path} (0600)")
+    console.print(f"Configuratie: {settings.config_dir}")
+    console.print(f"Admin-token (wordt maar één keer getoond):\n{token}")
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply all migrations."""
+    settings = _settings(ctx.parent.parent)  # type: ignore[union-attr]
+    asyncio.run(upgrade(settings.db_url))
+    console.print("Schema bijgewerkt.")
+
+
+@main.command()
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.option("--no-worker", is_flag=True, help="API only; run deliveries elsewhere.")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: bool) -> None:
+    """Run the HTTP API and the delivery worker."""
+    from .runtime import start
+
+    settings = _settings(ctx)
+
+    async def go() -> None:
+        hub = await start(settings, run_worker=not no_worker, host=host, port=port)
+        console.print(f"Wijkhub luistert op {hub.url} (OpenAPI: {hub.url}/api/v1/openapi.json)")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await hub.close()
+
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def plugins(as_json: bool) -> None:
+    """List partner types, their advice types, data categories and format versions."""
+    registry = load_registry()
+    info = describe(registry)
+    if as_json:
+        click.echo(json.dumps({"partner_types": info, "failed": registry.failed}, indent=2))
+        return
+    for pt in info:
+        table = Table(title=f"{pt['partner_type']} — {pt['title']} ({pt['plugin']})",
+                      caption=f"verzoek: {pt['request_format']}; status: {pt['status_format']}")
+        for col in ("adviestype", "verplicht", "optioneel", "termijn"):
+            table.add_column(col)
+        for a in pt["advice_types"]:
+            term = a["deadline"] + (f" (urgent: {a['urgent_deadline']})"
+                                    if a["urgent_deadline"] else "")
+            table.add_row(a["name"], ", ".join(a["required_categories"]),
+                          ", ".join(a["optional_categories"]), term)
+        console.print(table)
+    for name, err in registry.failed.items():
+        console.print(f"[red]Plugin {name} kon niet worden geladen: {err}[/red]")
+
+
+@main.group()
+def schemas() -> None:
+    """The partner-neutral contract as JSON Schema."""
+
+
+@schemas.command("export")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Target folder (default: schemas/json in the source tree).")
+@click.option("--check", is_flag=True, help="Fail if the files differ instead of writing.")
+def schemas_export(out: str | None, check: bool) -> None:
+    """Write (or --check) the JSON Schemas of the contract models."""
+    from wijkhub.schemas.export import export
+
+    target = Path(out) if out else Path(__file__).resolve().parent.parent / "schemas" / "json"
+    stale = export(target, check=check)
+    if check and stale:
+        console.print(f"[red]Verouderd: {', '.join(stale)}[/red] — draai `wijkhub schemas export`")
+        sys.exit(1)
+    console.print(f"{'Gecontroleerd' if check else 'Geschreven'}: {target}")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens (stored hashed)."""
+
+
+def _with_db(ctx: click.Context, fn):  # type: ignore[no-untyped-def]
+    settings = _settings(ctx)
+
+    async def go():  # type: ignore[no-untyped-def]
+        db = Database(settings.db_url)
+        try:
+            async with db.write() as conn:
+                return await fn(conn)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())
+
+
+@tokens.command("create")
+@click.option("--role", required=True, help="coach, privacy_officer, admin or partner:<id>")
+@click.option("--label", required=True)
+@click.pass_context
+def tokens_create(ctx: click.Context, role: str, label: str) -> None:
+    try:
+        auth.parse_role(role)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--role") from None
+    token = _with_db(ctx.parent.parent,  # type: ignore[union-attr]
+                     lambda conn: auth.create_token(conn, role, label, SystemClock().now()))
+    click.echo(token)
+
+
+@tokens.command("list")
+@click.pass_context
+def tokens_list(ctx: click.Context) -> None:
+    rows = _with_db(ctx.parent.parent, auth.list_tokens)  # type: ignore[union-attr]
+    table = Table("id", "rol", "partner", "label", "aangemaakt", "ingetrokken")
+    for r in rows:
+        table.add_row(r["id"], r["role"], r["partner_id"] or "", r["label"],
+                      str(r["created_at"]), str(r["revoked_at"] or ""))
+    console.print(table)
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+@click.pass_context
+def tokens_revoke(ctx: click.Context, token_id: str) -> None:
+    ok = _with_db(ctx.parent.parent,  # type: ignore[union-attr]
+                  lambda conn: auth.revoke_token(conn, token_id, SystemClock().now()))
+    if not ok:
+        console.print(f"[red]Geen actief token met id {token_id}[/red]")
+        sys.exit(1)
+    console.print("Ingetrokken.")
+
+
+@main.group("log")
+def log_group() -> None:
+    """The processing log (verwerkingenlog)."""
+
+
+@log_group.command("verify")
+@click.pass_context
+def log_verify(ctx: click.Context) -> None:
+    """Check the whole hash chain; name the first broken entry."""
+    from .processing_log import verify
+
+    async def go():  # type: ignore[no-untyped-def]
+        db = Database(_settings(ctx.parent.parent).db_url)  # type: ignore[union-attr]
+        try:
+            async with db.read() as conn:
+                return await verify(conn)
+        finally:
+            await db.dispose()
+
+    res = asyncio.run(go())
+    if res.ok:
+        console.print(f"Verwerkingenlog intact: {res.checked} regels gecontroleerd.")
+    else:
+        console.print(f"[red]Verwerkingenlog gebroken bij regel {res.first_broken_seq}: "
+                      f"{res.problem}[/red]")
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--timeout", type=float, default=60.0, show_default=True,
+              help="Seconds to wait for every partner's answer.")
+@click.option("--clean", is_flag=True, help="Remove the temporary directory afterwards.")
+def demo(timeout: float, clean: bool) -> None:
+    """One advice to four partners on a temporary SQLite, with live partner answers."""
+    from .demo import run_demo
+
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    sys.exit(asyncio.run(run_demo(console, timeout=timeout, clean=clean)))

@@ -1,0 +1,55 @@
+"""Registering and reading clients. The record is stored encrypted; the BSN only as an HMAC."""
+
+import uuid
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from wijkhub.schemas.client import Client, ClientIn
+
+from .context import HubContext
+from .errors import ApiError, not_found
+from .processing_log import LogEntry, append, new_trace_id
+from .tables import ClientRow
+
+T = ClientRow.__table__  # type: ignore[attr-defined]
+
+
+def _aad(client_id: str) -> str:
+    return f"client.record:{client_id}"
+
+
+async def create(ctx: HubContext, data: ClientIn, actor: str) -> Client:
+    now = ctx.clock.now()
+    client_id = uuid.uuid4().hex
+    bsn_hash = ctx.keyring.lookup_hash(data.bsn)
+    record = ctx.seal(data.model_dump(mode="json"), _aad(client_id))
+    async with ctx.db.write() as conn:
+        existing = await conn.scalar(select(T.c.id).where(T.c.bsn_hash == bsn_hash))
+        if existing:
+            raise ApiError(409, "client_exists",
+                           f"Er is al een cliënt geregistreerd met dit BSN (id {existing}).")
+        await conn.execute(insert(T).values(
+            id=client_id, bsn_hash=bsn_hash, record=record, created_at=now, created_by=actor,
+        ))
+        await append(conn, [LogEntry(
+            name="client.register", actor=actor, outcome="registered", trace_id=new_trace_id(),
+            data_subject_id=client_id, categories=["identification", "bsn"],
+        )], now)
+    return Client(id=uuid.UUID(client_id), created_at=now, **data.model_dump())
+
+
+async def load(ctx: HubContext, conn: AsyncConnection, client_id: str) -> Client | None:
+    row = (await conn.execute(select(T).where(T.c.id == client_id))).first()
+    if row is None:
+        return None
+    return Client(id=uuid.UUID(row.id), created_at=row.created_at,
+                  **ctx.unseal(row.record, _aad(row.id)))
+
+
+async def get(ctx: HubContext, client_id: str) -> Client:
+    async with ctx.db.read() as conn:
+        client = await load(ctx, conn, client_id)
+    if client is None:
+        raise not_found("Cliënt")
+    return client

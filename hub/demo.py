@@ -1,0 +1,159 @@
+"""`wijkhub demo`: the hub and four partner simulators on loopback, one advice end to end.
+
+Everything goes through the real HTTP API, the real outbox and worker, and real partner
+formats; only the partners' backoffices are simulated.
+"""
+
+import asyncio
+import logging
+import shutil
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from wijkhub.schemas.categories import LEGAL_BASIS_LABELS_NL
+from wijkhub.schemas.status import PARTNER_STATUS_LABELS_NL, PartnerStatus
+
+from . import demo_household as household
+from .clock import SystemClock, local_date
+from .plugins import load_registry
+from .processing_log import verify
+from .runtime import RunningHub, start
+from .settings import Settings, WorkerSettings, example_config_dir
+from .simulator import PartnerSimulator
+
+BASIS_NL = {k.value: v for k, v in LEGAL_BASIS_LABELS_NL.items()}
+PARTNERS = [
+    (household.CORPORATIE, "corporatie", "De Woonplaats", "/wijkhub/verzoeken"),
+    (household.STADSBANK, "stadsbank", "Stadsbank Oost Nederland", "/wijkhub/aanmeldingen"),
+    (household.GI, "gecertificeerde_instelling", "Jeugdbescherming Overijssel",
+     "/wijkhub/berichten"),
+    (household.ZORG, "zorgaanbieder", "Zorggroep Twente", "/wmo/301"),
+]
+
+
+def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator]) -> None:
+    lines = []
+    for pid, ptype, name, _ in PARTNERS:
+        lines += ["[[partner]]", f'id = "{pid}"', f'type = "{ptype}"', f'name = "{name}"',
+                  f'endpoint = "{sims[pid].url}"', ""]
+    path.write_text("\n".join(lines))
+    tomllib.loads(path.read_text())  # fail here, not in the hub, if this is ever malformed
+
+
+async def start_demo_hub(
+    workdir: Path, *, sim_options: dict[str, dict[str, Any]] | None = None, **hub_kw: Any
+) -> tuple[RunningHub, dict[str, PartnerSimulator]]:
+    """Simulators first (the hub's config needs their ports), then the hub, then tokens."""
+    registry = load_registry()
+    sims: dict[str, PartnerSimulator] = {}
+    for pid, ptype, _name, path in PARTNERS:
+        sim = PartnerSimulator(registry.partner_types[ptype], pid, path=path,
+                               **(sim_options or {}).get(pid, {}))
+        await sim.start()
+        sims[pid] = sim
+    config_dir = workdir / "config"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(example_config_dir() / "privacy-rules.toml", config_dir)
+    write_partners_toml(config_dir / "partners.toml", sims)
+    worker = hub_kw.pop("worker", WorkerSettings(backoff_initial=0.2, backoff_max=2.0,
+                                                 backoff_jitter=0.1, poll_interval=0.2))
+    settings = Settings(data_dir=workdir, config_dir=config_dir, worker=worker)
+    hub = await start(settings, registry=registry, port=0, host="127.0.0.1", **hub_kw)
+    for pid, sim in sims.items():
+        sim.hub_url = hub.url
+        sim.token = await hub.token(f"partner:{pid}", f"simulator {pid}")
+    return hub, sims
+
+
+def _table(advice: dict[str, Any], names: dict[str, str]) -> Table:
+    table = Table(title=f"Advies {advice['id'][:8]} — per partner")
+    for col in ("#", "partner", "adviestype", "hub", "bezorging", "partner meldt", "termijn"):
+        table.add_column(col, overflow="fold")
+    for n, it in enumerate(advice["items"], 1):
+        dec = it["decision"]
+        verdict = f"[green]{BASIS_NL.get(dec['legal_basis'], '')}[/green]" if dec["allowed"] \
+            else f"[red]geweigerd ({n})[/red]"
+        ps = it["partner_status"]
+        table.add_row(str(n), names.get(it["partner_id"], it["partner_id"]), it["advice_type"],
+                      verdict, it["delivery_status"],
+                      PARTNER_STATUS_LABELS_NL[PartnerStatus(ps)] if ps else "—",
+                      it["deadline"] or "—")
+    for n, it in enumerate(advice["items"], 1):
+        if not it["decision"]["allowed"]:
+            table.caption = f"({n}) {it['decision']['reason']}"
+    return table
+
+
+async def run_demo(console: Console, *, timeout: float = 60.0, clean: bool = False) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="wijkhub-demo-"))
+    logging.basicConfig(filename=workdir / "wijkhub.log", level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    started = time.perf_counter()
+    hub, sims = await start_demo_hub(workdir)
+    names = {pid: name for pid, _t, name, _p in PARTNERS}
+    code = 1
+    try:
+        coach = await hub.token("coach", "demo-coach")
+        headers = {"Authorization": f"Bearer {coach}"}
+        today = local_date(SystemClock().now())
+        async with aiohttp.ClientSession(base_url=hub.url, headers=headers) as http:
+            async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+                async with http.post(path, json=body) as r:
+                    data = await r.json()
+                    if r.status >= 300:
+                        raise RuntimeError(f"{path}: {r.status} {data}")
+                    return data
+
+            client = await post("/api/v1/clients", household.CLIENT)
+            for c in household.consents(today):
+                await post(f"/api/v1/clients/{client['id']}/consents", c)
+            console.print(f"Hub: {hub.url}   cliënt: {client['given_names']} "
+                          f"{client['family_name']} (fictief)   toestemmingen: 3")
+            advice = await post("/api/v1/advices", household.advice(client["id"], today))
+            expected = {
+                it["id"]: sims[it["partner_id"]].backoffice.script[-1].value
+                for it in advice["items"] if it["decision"]["allowed"]
+            }
+            deadline = time.monotonic() + timeout
+            with Live(_table(advice, names), console=console, refresh_per_second=8) as live:
+                while True:
+                    async with http.get(f"/api/v1/advices/{advice['id']}") as r:
+                        advice = await r.json()
+                    live.update(_table(advice, names))
+                    done = all(it["partner_status"] == expected[it["id"]]
+                               for it in advice["items"] if it["id"] in expected)
+                    if done or time.monotonic() > deadline:
+                        break
+                    await asyncio.sleep(0.1)
+        async with hub.ctx.db.read() as conn:
+            chain = await verify(conn)
+        for pid, sim in sims.items():
+            kinds = ", ".join(f"{k}: {v}" for k, v in sim.requests_by_kind.items()) or "niets"
+            console.print(f"  {names[pid]:<28} ontving {kinds}")
+        console.print(f"Verwerkingenlog: {chain.checked} regels, keten "
+                      f"{'intact' if chain.ok else 'GEBROKEN'}")
+        if not clean:
+            console.print(f"Database: {workdir / 'wijkhub.db'} (fictieve gegevens)\n"
+                          f"Log:      {workdir / 'wijkhub.log'}\n"
+                          f"Opruimen: rm -r {workdir}")
+        if done and chain.ok:
+            console.print(f"[green]Alle partners hebben geantwoord[/green] in "
+                          f"{time.perf_counter() - started:.1f} s.")
+            code = 0
+        else:
+            console.print("[red]Niet alle partners antwoordden op tijd.[/red]")
+    finally:
+        await hub.close()
+        for sim in sims.values():
+            await sim.close()
+        if clean:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return code

@@ -1,0 +1,106 @@
+"""The HTTP API's endpoints (under /api/v1). Each is one declaration; see `api_kit`."""
+
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from wijkhub.schemas.advice import AdviceIn, AdviceOut
+from wijkhub.schemas.client import Client, ClientIn
+from wijkhub.schemas.consent import Consent, ConsentIn, ConsentWithdrawal
+
+from . import advices, clients, consents, inbox, status_intake
+from .api_kit import Api, Call
+from .errors import ApiError
+from .plugin_info import describe
+
+api = Api()
+COACH = {"coach"}
+READ_CONSENTS = {"coach", "privacy_officer"}
+PARTNER = {"partner"}
+
+
+def _hex(value: str, what: str) -> str:
+    v = value.replace("-", "").lower()
+    if len(v) != 32 or any(c not in "0123456789abcdef" for c in v):
+        raise ApiError(404, "not_found", f"{what} niet gevonden")
+    return v
+
+
+@api.route("POST", "/clients", roles=COACH, summary="Cliënt registreren", body=ClientIn,
+           response=Client, status=201)
+async def create_client(call: Call) -> Client:
+    return await clients.create(call.ctx, call.body, call.who.actor)
+
+
+@api.route("GET", "/clients/{client_id}", roles=COACH, summary="Cliënt opvragen",
+           response=Client)
+async def get_client(call: Call) -> Client:
+    return await clients.get(call.ctx, _hex(call.params["client_id"], "Cliënt"))
+
+
+@api.route("POST", "/clients/{client_id}/consents", roles=COACH, summary="Toestemming vastleggen",
+           body=ConsentIn, response=Consent, status=201)
+async def record_consent(call: Call) -> Consent:
+    return await consents.record(call.ctx, _hex(call.params["client_id"], "Cliënt"), call.body,
+                                 call.who.actor)
+
+
+@api.route("GET", "/clients/{client_id}/consents", roles=READ_CONSENTS,
+           summary="Toestemmingen van een cliënt", response=TypeAdapter(list[Consent]))
+async def list_consents(call: Call) -> list[Consent]:
+    return await consents.list_for_client(call.ctx, _hex(call.params["client_id"], "Cliënt"))
+
+
+@api.route("POST", "/consents/{consent_id}/withdraw", roles=COACH,
+           summary="Toestemming intrekken", body=ConsentWithdrawal, response=Consent)
+async def withdraw_consent(call: Call) -> Consent:
+    return await consents.withdraw(call.ctx, _hex(call.params["consent_id"], "Toestemming"),
+                                   call.body.reason, call.who.actor)
+
+
+@api.route("POST", "/advices", roles=COACH, summary="Deskundigenadvies indienen",
+           body=AdviceIn, response=AdviceOut, status=201)
+async def submit_advice(call: Call) -> AdviceOut:
+    return await advices.submit(call.ctx, call.body, call.who.actor)
+
+
+@api.route("GET", "/advices/{advice_id}", roles=COACH,
+           summary="Advies met tijdlijn per partner", response=AdviceOut)
+async def get_advice(call: Call) -> AdviceOut:
+    return await advices.get(call.ctx, _hex(call.params["advice_id"], "Advies"))
+
+
+@api.route("POST", "/partners/{partner_id}/status", roles=PARTNER, partner_scoped=True,
+           raw_body=True, status=202,
+           summary="Statusmelding van een partner, in het eigen formaat van de partner")
+async def partner_status(call: Call) -> dict[str, int]:
+    res = await status_intake.receive(call.ctx, call.params["partner_id"], call.raw,
+                                      call.content_type, call.who)
+    return {"accepted": res.accepted, "duplicates": res.duplicates}
+
+
+@api.route("GET", "/partners/{partner_id}/inbox", roles=PARTNER, partner_scoped=True,
+           summary="Openstaande berichten voor een partner (pull)",
+           query={"limit": "maximaal aantal berichten (1-500, standaard 100)"})
+async def partner_inbox(call: Call) -> list[dict[str, Any]]:
+    try:
+        limit = int(call.query.get("limit", "100"))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 500:
+        raise ApiError(422, "validation_error", "limit moet tussen 1 en 500 liggen")
+    return await inbox.list_pending(call.ctx, call.params["partner_id"], limit)
+
+
+@api.route("POST", "/partners/{partner_id}/inbox/{delivery_id}/ack", roles=PARTNER,
+           partner_scoped=True, summary="Ontvangst van een inboxbericht bevestigen")
+async def partner_ack(call: Call) -> dict[str, str]:
+    status = await inbox.acknowledge(call.ctx, call.params["partner_id"],
+                                     _hex(call.params["delivery_id"], "Bericht"), call.who)
+    return {"status": status}
+
+
+@api.route("GET", "/plugins", roles={"coach", "privacy_officer", "admin"},
+           summary="Partnertypen, adviestypen, categorieën en formaatversies")
+async def list_plugins(call: Call) -> list[dict[str, Any]]:
+    return describe(call.ctx.registry)

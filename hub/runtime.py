@@ -1,0 +1,61 @@
+"""Starting and stopping a hub in-process (used by `serve`, the demo and the tests)."""
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from . import auth
+from .app import create_app
+from .clock import Clock
+from .context import HubContext, build_context
+from .crypto import KeyRing
+from .db import upgrade
+from .plugins import PluginRegistry
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def prepare(settings: Settings) -> KeyRing:
+    """Data directory, key ring (created once, mode 0600) and the schema (Alembic)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.keyring_path
+    if path.exists():
+        keyring = KeyRing.load(path)
+    else:
+        keyring = KeyRing.generate()
+        keyring.save(path)
+    await upgrade(settings.db_url)
+    return keyring
+
+
+@dataclass
+class RunningHub:
+    ctx: HubContext
+    app: web.Application
+    runner: web.AppRunner
+    url: str
+
+    async def token(self, role: str, label: str) -> str:
+        async with self.ctx.db.write() as conn:
+            return await auth.create_token(conn, role, label, self.ctx.clock.now())
+
+    async def close(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start(
+    settings: Settings, *, clock: Clock | None = None, registry: PluginRegistry | None = None,
+    run_worker: bool = True, host: str | None = None, port: int | None = None,
+) -> RunningHub:
+    keyring = await prepare(settings)
+    ctx = build_context(settings, clock=clock, keyring=keyring, registry=registry)
+    app = create_app(ctx, run_worker=run_worker)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host or settings.host, settings.port if port is None else port)
+    await site.start()
+    sock = site._server.sockets[0]  # type: ignore[union-attr]
+    h, p = sock.getsockname()[:2]
+    return RunningHub(ctx, app, runner, f"http://{h}:{p}")

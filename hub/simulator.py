@@ -1,0 +1,158 @@
+"""A partner backoffice double: a real aiohttp server that speaks one plugin's format.
+
+It accepts the hub's requests (validating them as the partner would), acknowledges them,
+drops repeats of an idempotency key, and then posts the plugin's scripted status updates
+back to the hub in the partner's own format. The demo and the end-to-end tests use it.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+from aiohttp import web
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
+
+from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+
+from .plugin_types import PartnerType, PayloadError, ReceivedRequest
+
+log = logging.getLogger(__name__)
+
+NEEDS_REASON = {PartnerStatus.rejected, PartnerStatus.partly_adopted}
+
+
+@dataclass
+class Received:
+    body: bytes
+    headers: dict[str, str]
+    request: ReceivedRequest
+
+
+@dataclass
+class PartnerSimulator:
+    partner_type: PartnerType
+    partner_id: str
+    path: str = "/berichten"
+    fail_first: int = 0
+    always_fail: bool = False
+    answer: bool = True
+    hub_url: str | None = None
+    token: str | None = None
+    requests: int = 0
+    received: list[Received] = field(default_factory=list)
+    processed: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+    answered: dict[str, PartnerStatus] = field(default_factory=dict)
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def __post_init__(self) -> None:
+        if self.partner_type.backoffice is None:
+            raise ValueError(f"partner type {self.partner_type.name} has no backoffice side")
+        self.backoffice = self.partner_type.backoffice
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._changed = asyncio.Event()
+        self.url = ""
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post(self.path, self._handle)
+        return app
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._session = aiohttp.ClientSession()
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        sock = site._server.sockets[0]  # type: ignore[union-attr]
+        self.url = f"http://{host}:{sock.getsockname()[1]}{self.path}"
+        return self.url
+
+    async def close(self) -> None:
+        for t in list(self._tasks):
+            t.cancel()
+        for t in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        if self._runner:
+            await self._runner.cleanup()
+        if self._session:
+            await self._session.close()
+
+    @property
+    def requests_by_kind(self) -> Counter[str]:
+        return Counter(r.request.kind for r in self.received)
+
+    async def wait_for(self, predicate: Callable[["PartnerSimulator"], bool],
+                       timeout: float = 10.0) -> None:
+        async with asyncio.timeout(timeout):
+            while not predicate(self):
+                self._changed.clear()
+                await self._changed.wait()
+
+    def _notify(self) -> None:
+        self._changed.set()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        self._notify()
+        if self.always_fail or self.requests <= self.fail_first:
+            return web.json_response({"fout": "tijdelijk niet beschikbaar"}, status=503)
+        body = await request.read()
+        key = request.headers.get("Idempotency-Key", "")
+        if not key:
+            return web.json_response({"fout": "Idempotency-Key ontbreekt"}, status=400)
+        if key in self.processed:
+            # Same message again (e.g. our earlier answer was lost): acknowledge, do nothing.
+            self.duplicates += 1
+            return web.json_response({"status": "al ontvangen"}, status=200)
+        try:
+            parsed = self.backoffice.read_request(body, request.content_type)
+        except PayloadError as exc:
+            return web.json_response({"fout": str(exc)}, status=400)
+        self.processed[key] += 1
+        self.received.append(Received(body, dict(request.headers), parsed))
+        self._notify()
+        if parsed.kind == "advice" and self.answer:
+            task = asyncio.create_task(self._answer(parsed))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return web.json_response({"status": "ontvangen", "referentie": str(parsed.item_ref)},
+                                 status=200)
+
+    async def _answer(self, req: ReceivedRequest) -> None:
+        if not self.hub_url or not self.token or self._session is None:
+            return
+        base = self.now()
+        for i, status in enumerate(self.backoffice.script):
+            update = StatusUpdate(
+                item_ref=req.item_ref, status=status,
+                occurred_at=base + timedelta(milliseconds=i),
+                partner_message_id=f"{self.partner_id}-{req.item_ref.hex[:12]}-{i}",
+                reason=f"Gesimuleerde toelichting bij '{status.value}'"
+                if status in NEEDS_REASON else None,
+            )
+            msg = self.backoffice.render_status(update)
+            url = f"{self.hub_url}/api/v1/partners/{self.partner_id}/status"
+            async for attempt in AsyncRetrying(stop=stop_after_attempt(5), wait=wait_fixed(0.2),
+                                               retry=retry_if_exception_type(OSError),
+                                               reraise=True):
+                with attempt:
+                    async with self._session.post(
+                        url, data=msg.body, headers={
+                            "Authorization": f"Bearer {self.token}",
+                            "Content-Type": msg.content_type}) as resp:
+                        if resp.status >= 500:
+                            raise OSError(f"hub answered {resp.status}")
+                        if resp.status >= 300:
+                            log.error("hub refused status %s: %s", status, await resp.text())
+                            return
+        self.answered[req.item_ref.hex] = self.backoffice.script[-1]
+        self._notify()

@@ -1,0 +1,198 @@
+"""Database tables (SQLModel). Personal data is stored only as AES-GCM ciphertext (`bytes`
+columns, see `crypto`); the BSN only as a keyed hash. Schema changes go through Alembic
+(`hub/migrations`), never `create_all`.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite has no time zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+def _json(**kw: Any) -> Any:
+    return Field(sa_column=Column(JSON, nullable=False), **kw)
+
+
+def _blob(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(LargeBinary, nullable=nullable))
+
+
+class ClientRow(SQLModel, table=True):
+    __tablename__ = "client"
+    id: str = Field(primary_key=True)
+    bsn_hash: str = Field(unique=True, index=True)
+    record: bytes = _blob()  # encrypted ClientIn JSON
+    created_at: datetime = _ts()
+    created_by: str
+
+
+class ConsentRow(SQLModel, table=True):
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_client_partner", "client_id", "partner_id"),)
+    id: str = Field(primary_key=True)
+    client_id: str = Field(foreign_key="client.id")
+    partner_id: str
+    purposes: list[str] = _json()
+    categories: list[str] = _json()
+    explicit: bool
+    valid_from: date
+    valid_until: date | None = None
+    evidence_ref: str
+    given_by: str
+    status: str = Field(index=True)
+    recorded_by: str
+    recorded_at: datetime = _ts()
+    withdrawn_at: datetime | None = _ts(default=None)
+    withdrawn_by: str | None = None
+    withdrawal_reason: str | None = None
+
+
+class AdviceRow(SQLModel, table=True):
+    __tablename__ = "advice"
+    id: str = Field(primary_key=True)
+    client_id: str = Field(foreign_key="client.id", index=True)
+    summary: bytes | None = _blob(nullable=True)  # encrypted
+    created_at: datetime = _ts()
+    created_by: str
+    trace_id: str
+
+
+class ItemRow(SQLModel, table=True):
+    __tablename__ = "advice_item"
+    number: int | None = Field(default=None, primary_key=True)  # iWmo wants an integer
+    id: str = Field(unique=True, index=True)
+    advice_id: str = Field(foreign_key="advice.id", index=True)
+    client_id: str = Field(index=True)
+    position: int
+    partner_id: str = Field(index=True)
+    partner_type: str
+    advice_type: str
+    urgency: str
+    requested_date: date | None = None
+    threats: list[str] = _json()
+    details: bytes = _blob()  # encrypted JSON: motivation and parameters
+    allowed: bool
+    decision_code: str
+    decision_reason: str
+    legal_basis: str | None = None
+    categories: list[str] = _json()
+    consent_id: str | None = None
+    rules_version: str
+    deadline: date | None = None
+    partner_status: str | None = None
+    partner_status_at: datetime | None = _ts(default=None)
+
+
+class DeliveryRow(SQLModel, table=True):
+    """The outbox. One row per message to a partner; attempts are in `delivery_attempt`."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),)
+    id: str = Field(primary_key=True)
+    item_id: str = Field(foreign_key="advice_item.id", index=True)
+    partner_id: str = Field(index=True)
+    kind: str  # advice | withdrawal
+    transport: str  # push: the worker POSTs it; pull: it waits in the partner's inbox
+    status: str
+    attempts: int = 0
+    next_attempt_at: datetime = _ts()
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = _ts(default=None)
+    last_error: str | None = None
+    idempotency_key: str = Field(unique=True)
+    payload: bytes = _blob()  # encrypted, in the partner's format
+    content_type: str
+    trace_id: str
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    delivered_at: datetime | None = _ts(default=None)
+
+
+class DeliveryAttemptRow(SQLModel, table=True):
+    __tablename__ = "delivery_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: str = Field(foreign_key="delivery.id", index=True)
+    number: int
+    started_at: datetime = _ts()
+    duration_ms: float
+    http_status: int | None = None
+    error: str | None = None
+    response_excerpt: str | None = None
+
+
+class StatusUpdateRow(SQLModel, table=True):
+    __tablename__ = "status_update"
+    __table_args__ = (UniqueConstraint("partner_id", "partner_message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(foreign_key="advice_item.id", index=True)
+    partner_id: str
+    partner_message_id: str
+    status: str
+    occurred_at: datetime = _ts()
+    received_at: datetime = _ts()
+    text: bytes = _blob()  # encrypted JSON: reason and detail
+    raw: bytes = _blob()  # encrypted original message, as evidence
+
+
+class ProcessingLogRow(SQLModel, table=True):
+    """One entry per decision or data movement; a hash chain over all entries.
+
+    Field names follow Logboek Dataverwerkingen where it has one (see docs/processing-log.md).
+    """
+
+    __tablename__ = "processing_log"
+    seq: int | None = Field(default=None, primary_key=True)
+    trace_id: str = Field(index=True)
+    span_id: str
+    parent_span_id: str | None = None
+    name: str
+    start_time: datetime = _ts()
+    end_time: datetime = _ts()
+    status_code: int  # OpenTelemetry: 0 unset, 1 ok, 2 error
+    actor: str
+    data_subject_id: str | None = Field(default=None, index=True)
+    partner_id: str | None = None
+    purpose: str | None = None
+    legal_basis: str | None = None
+    categories: list[str] = _json()
+    outcome: str
+    detail: str | None = None
+    rules_version: str | None = None
+    prev_hash: str
+    hash: str = Field(unique=True)
+
+
+class TokenRow(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: str = Field(primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    role: str
+    partner_id: str | None = None
+    label: str
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(default=None)
