@@ -4,6 +4,7 @@ Plugins import this instead of calling lxml directly, so every XML format in the
 external entities and entity-expansion ("billion laughs") the same way.
 """
 
+import re
 from functools import cache
 from importlib.resources import files
 
@@ -34,7 +35,8 @@ def parse(body: bytes) -> etree._Element:
     try:
         return etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:
-        raise PayloadError(f"ongeldige XML: {exc.msg}") from None
+        # libxml2's message can quote document content: report the position only.
+        raise PayloadError(f"ongeldige XML (regel {exc.lineno})") from None
 
 
 @cache
@@ -47,10 +49,21 @@ def load_schema(package: str, resource: str) -> etree.XMLSchema:
 def parse_valid(body: bytes, schema: etree.XMLSchema) -> etree._Element:
     """Parse and validate against an XSD; the error names the first offending line."""
     root = parse(body)
-    if not schema.validate(root):
-        err = schema.error_log.last_error
-        raise PayloadError(f"XML voldoet niet aan het schema (regel {err.line}): {err.message}")
+    try:
+        # assertValid gives each call its own error log; schema.error_log is shared between
+        # the worker threads that use this cached schema.
+        schema.assertValid(root)
+    except etree.DocumentInvalid as exc:
+        err = next(iter(exc.error_log), None)
+        where = f"regel {err.line}, element {_local(err.path)}" if err else "onbekende plek"
+        # libxml2 quotes offending values (personal data): name the place, not the value.
+        raise PayloadError(f"XML voldoet niet aan het schema ({where})") from None
     return root
+
+
+def _local(path: str | None) -> str:
+    last = (path or "?").rsplit("/", 1)[-1]
+    return re.sub(r"\{[^}]*\}|\w+:", "", last) or "?"
 
 
 def to_bytes(root: etree._Element) -> bytes:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from .common import Bsn, Cents, Contract, LongText, ShortText
+from .common import Bsn, Cents, Contract, Email, LongText, Phone, ShortText
 
 
 class Gender(StrEnum):
@@ -96,8 +96,8 @@ class ClientIn(Contract):
     birth_date: date
     gender: Gender = Gender.unknown
     address: Address | None = None
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")] | None = None
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    phone: Phone | None = None
+    email: Email | None = None
     household: Annotated[list[HouseholdMember], Field(max_length=20)] = []
     housing: HousingSituation | None = None
     finance: FinanceSituation | None = None

@@ -19,7 +19,7 @@ from .client import (
     FinanceSituation,
     YouthProtection,
 )
-from .common import Bsn, Contract, ShortText
+from .common import Bsn, Contract, Email, Phone, ShortText
 
 CATEGORY_FIELDS: dict[DataCategory, tuple[str, ...]] = {
     DataCategory.identification: ("given_names", "family_name", "birth_date", "gender"),
@@ -49,8 +49,8 @@ class ClientView(Contract):
     birth_date: date | None = None
     gender: Gender | None = None
     address: Address | None = None
-    phone: str | None = None
-    email: str | None = None
+    phone: Phone | None = None
+    email: Email | None = None
     household: list[HouseholdMember] | None = None
     housing: HousingSituation | None = None
     finance: FinanceSituation | None = None

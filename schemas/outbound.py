@@ -1,8 +1,10 @@
 """What a plugin receives: one advice item plus the minimised client view, nothing more."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
+
+from pydantic import StringConstraints
 
 from .advice import Threat, Urgency
 from .categories import DataCategory, LegalBasis
@@ -43,4 +45,4 @@ class WithdrawalNotice(Contract):
     sender: str
     subject_ref: str
     withdrawn_at: datetime
-    reason: str
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]

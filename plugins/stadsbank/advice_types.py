@@ -1,0 +1,65 @@
+"""The Stadsbank's advice types, their parameters and their Wgs deadlines."""
+
+from pydantic import BaseModel, ConfigDict
+
+from wijkhub.hub.plugin_types import AdviceType, DeadlineRule
+from wijkhub.schemas.advice import Threat
+from wijkhub.schemas.categories import DataCategory as C
+from wijkhub.schemas.common import Cents
+
+SCHULDHULP = "schuldhulpverlening_aanmelding"
+BUDGETBEHEER = "budgetbeheer"
+
+
+class SchuldhulpParameters(BaseModel):
+    """What the coach adds to a debt-counselling intake request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    creditors_known: bool | None = None  # the client has an overview of the creditors
+    earlier_debt_counselling: bool | None = None  # had debt counselling before
+
+
+class BudgetbeheerParameters(BaseModel):
+    """What the coach adds to a budget-management request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    income_to_manage_cents: Cents | None = None  # monthly income the Stadsbank should manage
+    pay_fixed_charges: bool | None = None  # the Stadsbank pays rent, energy, insurance
+
+
+# Wgs art. 4a: a first conversation within 4 weeks of the request, within 3 working days when
+# eviction, disconnection of energy or water, or cancellation of health insurance threatens.
+_REGULAR = DeadlineRule(28, working_days=False)
+_URGENT = DeadlineRule(3)
+_THREATS = frozenset(Threat)
+_REQUIRED = frozenset({C.identification, C.bsn, C.contact, C.finance})
+_OPTIONAL = frozenset({C.household, C.housing})
+
+ADVICE_TYPES: tuple[AdviceType, ...] = (
+    AdviceType(
+        name=SCHULDHULP,
+        title_nl="Aanmelding schuldhulpverlening",
+        required_categories=_REQUIRED,
+        optional_categories=_OPTIONAL,
+        motivation_category=C.free_text,
+        deadline=_REGULAR,
+        urgent_deadline=_URGENT,
+        urgent_when=_THREATS,
+        parameters=SchuldhulpParameters,
+    ),
+    AdviceType(
+        name=BUDGETBEHEER,
+        title_nl="Budgetbeheer",
+        required_categories=_REQUIRED,
+        optional_categories=_OPTIONAL,
+        motivation_category=C.free_text,
+        deadline=_REGULAR,
+        urgent_deadline=_URGENT,
+        urgent_when=_THREATS,
+        parameters=BudgetbeheerParameters,
+    ),
+)
+
+BY_NAME: dict[str, AdviceType] = {a.name: a for a in ADVICE_TYPES}

@@ -1,0 +1,141 @@
+"""The Stadsbank side of the format, for the built-in simulator and the tests.
+
+`read_request` reads a hub message the way a Stadsbank would: validated against the XSD, and
+with the data categories taken from the elements actually present, so a test can compare what
+arrived with what policy permitted.
+"""
+
+from uuid import UUID
+
+from lxml import etree
+
+from wijkhub.hub.plugin_types import Backoffice, PartnerMessage, PayloadError, ReceivedRequest
+from wijkhub.schemas.advice import Threat
+from wijkhub.schemas.categories import DataCategory as C
+from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+
+from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
+from .format import (
+    INTAKE_DETAIL,
+    NS_STATUS,
+    STATUS_OUT,
+    THREAT_OUT,
+    URGENCY_OUT,
+    XmlBuilder,
+    aanmelding_schema,
+    check_outgoing,
+    children,
+    parse_date,
+    parse_datetime,
+    read_valid,
+    status_schema,
+)
+
+# Which client elements carry which data category (see the XSD comments).
+_CLIENT_ELEMENTS: dict[str, C] = {
+    "Bsn": C.bsn,
+    "Voornamen": C.identification,
+    "Achternaam": C.identification,
+    "Geboortedatum": C.identification,
+    "Geslacht": C.identification,
+    "Adres": C.contact,
+    "Telefoon": C.contact,
+    "Email": C.contact,
+    "Huishouden": C.household,
+    "Wonen": C.housing,
+    "Financien": C.finance,
+}
+_PARAMETER_BLOCK = {SCHULDHULP: "Schuldhulpverlening", BUDGETBEHEER: "Budgetbeheer"}
+_THREAT_IN = {code: threat for threat, code in THREAT_OUT.items()}
+_URGENCY_IN = {code: urgency for urgency, code in URGENCY_OUT.items()}
+_INTAKE_PREFIX = f"{INTAKE_DETAIL}: "
+
+SCRIPT: tuple[PartnerStatus, ...] = (
+    PartnerStatus.received,
+    PartnerStatus.in_progress,
+    PartnerStatus.adopted,
+)
+
+
+def _withdrawal(root: etree._Element) -> ReceivedRequest:
+    el = children(root)
+    return ReceivedRequest(
+        kind="withdrawal",
+        item_ref=UUID(el["Referentie"].text),
+        advice_type=None,
+        categories=frozenset(),  # only the pseudonymous Kenmerk: no category of client data
+        fields={"withdrawn_at": parse_datetime(el["Tijdstip"].text or "", "Tijdstip")},
+    )
+
+
+def _advice(root: etree._Element) -> ReceivedRequest:
+    el = children(root)
+    advice_type = BY_NAME[el["Soort"].text or ""]
+    categories: set[C] = {
+        _CLIENT_ELEMENTS[name] for name in children(el["Inwoner"]) if name in _CLIENT_ELEMENTS
+    }
+    if "Motivatie" in el:
+        categories.add(advice_type.motivation_category)
+    if "Parameters" in el:
+        blocks = list(children(el["Parameters"]))
+        if blocks != [_PARAMETER_BLOCK[advice_type.name]]:
+            raise PayloadError("Parameters horen niet bij deze Soort")
+        categories.add(C.finance)  # the parameters are financial facts about the client
+
+    termijn = children(el["Termijn"])
+    threats: list[Threat] = []
+    if "Dreigingen" in termijn:
+        threats = [_THREAT_IN[d.text or ""] for d in termijn["Dreigingen"]]
+    deadline = termijn.get("EersteGesprekUiterlijk")
+    return ReceivedRequest(
+        kind="advice",
+        item_ref=UUID(el["Referentie"].text),
+        advice_type=advice_type.name,
+        categories=frozenset(categories),
+        fields={
+            "urgency": _URGENCY_IN[el["Urgentie"].text or ""],
+            "urgent": termijn["Spoed"].text in ("true", "1"),
+            "threats": threats,
+            "first_conversation_by": (
+                parse_date(deadline.text or "", "EersteGesprekUiterlijk")
+                if deadline is not None
+                else None
+            ),
+        },
+    )
+
+
+def read_request(body: bytes, content_type: str) -> ReceivedRequest:
+    """Read an `Aanmelding` or `Intrekking` as the Stadsbank; raise `PayloadError` if invalid."""
+    root = read_valid(body, content_type, aanmelding_schema())
+    name = etree.QName(root).localname
+    if name == "Intrekking":
+        return _withdrawal(root)
+    if name == "Aanmelding":
+        return _advice(root)
+    raise PayloadError("onbekend hoofdelement")  # pragma: no cover - the XSD has two roots
+
+
+def render_status(update: StatusUpdate) -> PartnerMessage:
+    """A neutral status update as the Stadsbank's `Statusmelding`."""
+    b = XmlBuilder(NS_STATUS)
+    root = b.root("Statusmelding")
+    b.add(root, "BerichtId", update.partner_message_id)
+    b.add(root, "Referentie", str(update.item_ref))
+    code = STATUS_OUT[update.status]
+    detail = update.detail
+    # The milestone of Wgs art. 4a has its own code; `parse_status` restores the detail.
+    if update.status is PartnerStatus.in_progress and detail is not None:
+        if detail == INTAKE_DETAIL:
+            code, detail = "intake_gehouden", None
+        elif detail.startswith(_INTAKE_PREFIX):
+            code, detail = "intake_gehouden", detail[len(_INTAKE_PREFIX) :]
+    b.add(root, "Status", code)
+    b.opt(root, "Tijdstip", update.occurred_at)
+    b.opt(root, "Reden", update.reason)
+    if detail is not None:
+        b.add(root, "Toelichting", detail)
+    return check_outgoing(root, status_schema())
+
+
+BACKOFFICE = Backoffice(read_request=read_request, render_status=render_status, script=SCRIPT)
