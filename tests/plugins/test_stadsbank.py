@@ -538,7 +538,7 @@ def test_parse_status_mutated_field_only_payload_error(field: str, value: str) -
 
 # --- the documented examples stay valid ---
 
-_DOC = Path(_ROOT) / "docs" / "plugins" / "stadsbank.md"
+_DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins" / "stadsbank.md"
 
 
 def test_documented_examples_are_valid_messages() -> None:
