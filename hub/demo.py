@@ -39,8 +39,8 @@ PARTNERS = [
 ]
 
 
-def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator]) -> None:
-    lines = []
+def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator], extra: str = "") -> None:
+    lines = [extra]
     for pid, ptype, name, _ in PARTNERS:
         lines += ["[[partner]]", f'id = "{pid}"', f'type = "{ptype}"', f'name = "{name}"',
                   f'endpoint = "{sims[pid].url}"', ""]
@@ -49,7 +49,8 @@ def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator]) -> None:
 
 
 async def start_demo_hub(
-    workdir: Path, *, sim_options: dict[str, dict[str, Any]] | None = None, **hub_kw: Any
+    workdir: Path, *, sim_options: dict[str, dict[str, Any]] | None = None,
+    extra_partners: str = "", **hub_kw: Any,
 ) -> tuple[RunningHub, dict[str, PartnerSimulator]]:
     """Simulators first (the hub's config needs their ports), then the hub, then tokens."""
     registry = load_registry()
@@ -62,7 +63,7 @@ async def start_demo_hub(
     config_dir = workdir / "config"
     config_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(example_config_dir() / "privacy-rules.toml", config_dir)
-    write_partners_toml(config_dir / "partners.toml", sims)
+    write_partners_toml(config_dir / "partners.toml", sims, extra_partners)
     worker = hub_kw.pop("worker", WorkerSettings(backoff_initial=0.2, backoff_max=2.0,
                                                  backoff_jitter=0.1, poll_interval=0.2))
     settings = Settings(data_dir=workdir, config_dir=config_dir, worker=worker)
@@ -133,6 +134,7 @@ async def run_demo(console: Console, *, timeout: float = 60.0, clean: bool = Fal
                     if done or time.monotonic() > deadline:
                         break
                     await asyncio.sleep(0.1)
+            console.print()
         async with hub.ctx.db.read() as conn:
             chain = await verify(conn)
         for pid, sim in sims.items():

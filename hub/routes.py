@@ -8,8 +8,10 @@ from wijkhub.schemas.advice import AdviceIn, AdviceOut
 from wijkhub.schemas.client import Client, ClientIn
 from wijkhub.schemas.consent import Consent, ConsentIn, ConsentWithdrawal
 
-from . import advices, clients, consents, inbox, status_intake
-from .api_kit import Api, Call
+from pydantic import ValidationError
+
+from . import advices, clients, consents, inbox, log_query, status_intake
+from .api_kit import Api, Call, validation_error
 from .errors import ApiError
 from .plugin_info import describe
 
@@ -104,3 +106,14 @@ async def partner_ack(call: Call) -> dict[str, str]:
            summary="Partnertypen, adviestypen, categorieën en formaatversies")
 async def list_plugins(call: Call) -> list[dict[str, Any]]:
     return describe(call.ctx.registry)
+
+
+@api.route("GET", "/processing-log", roles={"privacy_officer"},
+           summary="Verwerkingenlog met filters (ook geweigerde verstrekkingen)",
+           query={k: "filter" for k in log_query.LogFilter.model_fields})
+async def processing_log(call: Call) -> list[dict[str, Any]]:
+    try:
+        f = log_query.LogFilter.model_validate(call.query)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    return await log_query.query(call.ctx, f)

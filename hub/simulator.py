@@ -40,6 +40,7 @@ class PartnerSimulator:
     path: str = "/berichten"
     fail_first: int = 0
     always_fail: bool = False
+    lose_first_acks: int = 0  # process the message, then answer 500 as if the ack got lost
     answer: bool = True
     hub_url: str | None = None
     token: str | None = None
@@ -124,6 +125,9 @@ class PartnerSimulator:
             task = asyncio.create_task(self._answer(parsed))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        if self.lose_first_acks > 0:
+            self.lose_first_acks -= 1
+            return web.json_response({"fout": "verbinding verbroken"}, status=500)
         return web.json_response({"status": "ontvangen", "referentie": str(parsed.item_ref)},
                                  status=200)
 

@@ -1,0 +1,38 @@
+"""Reading the processing log with filters (privacy officer; read-only)."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from .context import HubContext
+from .processing_log import T
+
+
+class LogFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    data_subject_id: str | None = Field(None, pattern=r"^[0-9a-f]{32}$")
+    partner_id: str | None = Field(None, max_length=63)
+    name: str | None = Field(None, max_length=63)
+    outcome: str | None = Field(None, max_length=63)
+    trace_id: str | None = Field(None, pattern=r"^[0-9a-f]{32}$")
+    since: datetime | None = None
+    until: datetime | None = None
+    after_seq: int = Field(0, ge=0)
+    limit: int = Field(100, ge=1, le=1000)
+
+
+async def query(ctx: HubContext, f: LogFilter) -> list[dict[str, Any]]:
+    stmt = select(T).where(T.c.seq > f.after_seq)
+    for col in ("data_subject_id", "partner_id", "name", "outcome", "trace_id"):
+        value = getattr(f, col)
+        if value is not None:
+            stmt = stmt.where(T.c[col] == value)
+    if f.since:
+        stmt = stmt.where(T.c.start_time >= f.since)
+    if f.until:
+        stmt = stmt.where(T.c.start_time < f.until)
+    async with ctx.db.read() as conn:
+        rows = (await conn.execute(stmt.order_by(T.c.seq).limit(f.limit))).mappings().all()
+    return [dict(r) for r in rows]
