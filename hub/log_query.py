@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from .processing_log import T
 
 class LogFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    data_subject_id: str | None = Field(None, pattern=r"^[0-9a-f]{32}$")
+    data_subject_id: UUID | None = None
     partner_id: str | None = Field(None, max_length=63)
     name: str | None = Field(None, max_length=63)
     outcome: str | None = Field(None, max_length=63)
@@ -25,7 +26,9 @@ class LogFilter(BaseModel):
 
 async def query(ctx: HubContext, f: LogFilter) -> list[dict[str, Any]]:
     stmt = select(T).where(T.c.seq > f.after_seq)
-    for col in ("data_subject_id", "partner_id", "name", "outcome", "trace_id"):
+    if f.data_subject_id is not None:
+        stmt = stmt.where(T.c.data_subject_id == f.data_subject_id.hex)
+    for col in ("partner_id", "name", "outcome", "trace_id"):
         value = getattr(f, col)
         if value is not None:
             stmt = stmt.where(T.c[col] == value)
@@ -35,4 +38,6 @@ async def query(ctx: HubContext, f: LogFilter) -> list[dict[str, Any]]:
         stmt = stmt.where(T.c.start_time < f.until)
     async with ctx.db.read() as conn:
         rows = (await conn.execute(stmt.order_by(T.c.seq).limit(f.limit))).mappings().all()
-    return [dict(r) for r in rows]
+    # The API shows client ids as canonical UUIDs everywhere; the store keeps them compact.
+    return [{**r, "data_subject_id": str(UUID(r["data_subject_id"]))
+             if r["data_subject_id"] else None} for r in rows]

@@ -158,5 +158,5 @@ class PartnerSimulator:
                         if resp.status >= 300:
                             log.error("hub refused status %s: %s", status, await resp.text())
                             return
-        self.answered[req.item_ref.hex] = self.backoffice.script[-1]
+        self.answered[str(req.item_ref)] = self.backoffice.script[-1]
         self._notify()

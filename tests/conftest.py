@@ -1,0 +1,64 @@
+"""Shared fixtures: a real hub and four real partner simulators on loopback ports.
+
+The worker loop is not started; tests drive it with `Env.deliver()` and move a FakeClock, so
+backoff and expiry are exercised without waiting for time to pass.
+"""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.harness import ApiClient, Env
+from wijkhub.hub.clock import FakeClock
+from wijkhub.hub.demo import start_demo_hub
+from wijkhub.hub.settings import WorkerSettings
+
+PULL_PARTNER = """[[partner]]
+id = "ons-huis"
+type = "corporatie"
+name = "Ons Huis"
+transport = "pull"
+"""
+
+
+@pytest.fixture
+def sim_options() -> dict[str, dict[str, Any]]:
+    return {}
+
+
+@pytest.fixture
+def worker_settings() -> WorkerSettings:
+    return WorkerSettings(max_attempts=4, backoff_initial=1.0, backoff_max=10.0,
+                          backoff_jitter=0.5, poll_interval=0.05)
+
+
+@pytest.fixture
+async def env(tmp_path: Path, sim_options: dict[str, dict[str, Any]],
+              worker_settings: WorkerSettings) -> AsyncIterator[Env]:
+    clock = FakeClock()
+    hub, sims = await start_demo_hub(tmp_path, sim_options=sim_options,
+                                     extra_partners=PULL_PARTNER, clock=clock,
+                                     run_worker=False, worker=worker_settings)
+    for sim in sims.values():
+        sim.now = clock.now  # partners report times on the same (fake) clock as the hub
+    session = aiohttp.ClientSession(base_url=hub.url)
+    try:
+        partner_tokens = {pid: sim.token for pid, sim in sims.items()}
+        partner_tokens["ons-huis"] = await hub.token("partner:ons-huis", "test")
+        yield Env(
+            hub=hub, sims=sims, clock=clock,
+            coach=ApiClient(session, await hub.token("coach", "test-coach")),
+            privacy=ApiClient(session, await hub.token("privacy_officer", "test-fg")),
+            admin=ApiClient(session, await hub.token("admin", "test-admin")),
+            anonymous=ApiClient(session, None),
+            partner={pid: ApiClient(session, tok) for pid, tok in partner_tokens.items()},
+            session=session,
+        )
+    finally:
+        await session.close()
+        await hub.close()
+        for sim in sims.values():
+            await sim.close()
