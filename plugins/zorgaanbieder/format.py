@@ -1,0 +1,234 @@
+"""The hub side of the zorgaanbieder format: allocation (301-like) and withdrawal out, the
+provider's retour (302-like), start care (305-like) and stop care (307-like) in.
+
+Pure functions: no I/O, no clock. Client data comes only from `advice.client`, the minimised
+view; an element is left out entirely when the view has no value for it.
+"""
+
+from datetime import date
+from uuid import UUID
+
+from lxml import etree
+from pydantic import ValidationError
+
+from wijkhub.hub.plugin_types import PartnerMessage, PayloadError
+from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
+from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+
+from .advice_types import PARAMETERS
+from .codes import (
+    BERICHTCODE_301,
+    BERICHTSUBVERSIE,
+    BERICHTVERSIE,
+    CONTENT_TYPE,
+    GESLACHT,
+    GRONDSLAG,
+    NS_301,
+    NS_302,
+    NS_305,
+    NS_307,
+    NS_INTREKKING,
+    REDEN_VOLGENS_PLAN,
+    RETOUR_GEACCEPTEERD,
+    RETOUR_TECHNISCH_AFGEKEURD,
+    ROL,
+    STATUS_VERWIJDEREN,
+    URGENTIE,
+)
+from .common import (
+    dagtekening,
+    finish,
+    moment,
+    new_message,
+    parse_message,
+    parse_moment,
+    required_text,
+    start_detail,
+    stop_detail,
+    stop_reason,
+    sub,
+    text,
+)
+
+STATUS_MESSAGES = {
+    NS_302: "een retourbericht (302)",
+    NS_305: "een startbericht (305)",
+    NS_307: "een stopbericht (307)",
+}
+
+
+def message_id(item_number: int, suffix: str = "") -> str:
+    """The hub's BerichtIdentificatie: stable per item, so a resent message keeps its id."""
+    return f"WH{item_number}{suffix}"
+
+
+def translate_advice(advice: OutboundAdvice) -> PartnerMessage:
+    """Write an allocation (toewijzing) for one advice item."""
+    model = PARAMETERS.get(advice.advice_type)
+    if model is None:
+        raise ValueError(f"adviestype {advice.advice_type!r} hoort niet bij de zorgaanbieder")
+    params = model.model_validate(advice.parameters)
+
+    root = new_message(NS_301)
+    header = sub(root, "Header")
+    sub(header, "BerichtCode", BERICHTCODE_301)
+    sub(header, "BerichtVersie", BERICHTVERSIE)
+    sub(header, "BerichtSubversie", BERICHTSUBVERSIE)
+    sub(header, "Afzender", advice.sender)
+    sub(header, "Ontvanger", advice.partner_id)
+    ident = sub(header, "BerichtIdentificatie")
+    sub(ident, "Identificatie", message_id(advice.item_number))
+    sub(ident, "Dagtekening", dagtekening(advice.created_at))
+    sub(header, "Aanmaakmoment", moment(advice.created_at))
+    sub(header, "WijkhubReferentie", str(advice.item_ref))
+    sub(header, "Grondslag", GRONDSLAG[advice.legal_basis])
+
+    client = sub(root, "Client")
+    _write_client(client, advice.client)
+
+    product = sub(sub(client, "ToegewezenProducten"), "ToegewezenProduct")
+    sub(product, "ToewijzingNummer", str(advice.item_number))
+    prod = sub(product, "Product")
+    sub(prod, "Categorie", params.product_category)
+    if params.product_code is not None:
+        sub(prod, "Code", params.product_code)
+    sub(product, "Toewijzingsdatum", dagtekening(advice.created_at))
+    sub(product, "Ingangsdatum", params.start_date.isoformat())
+    if params.end_date is not None:
+        sub(product, "Einddatum", params.end_date.isoformat())
+    omvang = sub(product, "Omvang")
+    sub(omvang, "Volume", str(params.volume))
+    sub(omvang, "Eenheid", params.unit)
+    sub(omvang, "Frequentie", params.frequency)
+    sub(product, "Urgentie", URGENTIE[advice.urgency.value])
+    if advice.deadline is not None:
+        sub(product, "UitersteReactiedatum", advice.deadline.isoformat())
+    # `threats` are deliberately not sent: an eviction threat is housing/finance information
+    # this partner's slice does not include.
+    if advice.motivation is not None:
+        sub(product, "Commentaar", advice.motivation)
+    return PartnerMessage(finish(root), CONTENT_TYPE)
+
+
+def _write_client(client: etree._Element, view: ClientView) -> None:
+    if view.bsn is not None:
+        sub(client, "Bsn", view.bsn)
+    if view.birth_date is not None:
+        sub(client, "Geboortedatum", view.birth_date.isoformat())
+    if view.gender is not None:
+        sub(client, "Geslacht", GESLACHT[view.gender])
+    if view.family_name is not None or view.given_names is not None:
+        naam = sub(client, "Naam")
+        if view.family_name is not None:
+            sub(sub(naam, "Geslachtsnaam"), "Achternaam", view.family_name)
+        if view.given_names is not None:
+            sub(naam, "Voornamen", view.given_names)
+    if view.address is not None or view.phone is not None or view.email is not None:
+        contact = sub(client, "Contactgegevens")
+        if view.address is not None:
+            adres = sub(contact, "Adres")
+            sub(adres, "Straatnaam", view.address.street)
+            sub(adres, "Huisnummer", str(view.address.house_number))
+            if view.address.house_number_suffix:
+                sub(adres, "HuisnummerToevoeging", view.address.house_number_suffix)
+            sub(adres, "Postcode", view.address.postcode.replace(" ", ""))
+            sub(adres, "Plaatsnaam", view.address.city)
+        if view.phone is not None:
+            sub(contact, "Telefoonnummer", view.phone)
+        if view.email is not None:
+            sub(contact, "Emailadres", view.email)
+    if view.household:
+        huishouden = sub(client, "Huishouden")
+        for member in view.household:
+            genoot = sub(huishouden, "Huisgenoot")
+            sub(genoot, "Voornaam", member.given_name)
+            if member.family_name is not None:
+                sub(genoot, "Achternaam", member.family_name)
+            sub(genoot, "Geboortedatum", member.birth_date.isoformat())
+            sub(genoot, "Rol", ROL[member.role])
+    if view.health is not None:
+        gezondheid = sub(client, "Gezondheid")
+        sub(gezondheid, "Samenvatting", view.health.summary)
+        sub(gezondheid, "WmoIndicatie", "true" if view.health.wmo_indication else "false")
+
+
+def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
+    """Write an intrekking: stop using the data of this allocation (consent withdrawn)."""
+    root = new_message(NS_INTREKKING)
+    header = sub(root, "Header")
+    sub(header, "BerichtVersie", "1")
+    sub(header, "Afzender", notice.sender)
+    sub(header, "Ontvanger", notice.partner_id)
+    ident = sub(header, "BerichtIdentificatie")
+    sub(ident, "Identificatie", message_id(notice.item_number, "-INT"))
+    sub(ident, "Dagtekening", dagtekening(notice.withdrawn_at))
+    sub(header, "WijkhubReferentie", str(notice.item_ref))
+    body = sub(root, "Intrekking")
+    sub(body, "ToewijzingNummer", str(notice.item_number))
+    sub(body, "Intrekkingsmoment", moment(notice.withdrawn_at))
+    sub(body, "Reden", notice.reason)
+    return PartnerMessage(finish(root), CONTENT_TYPE)
+
+
+def parse_status(body: bytes, content_type: str) -> list[StatusUpdate]:
+    """Read a provider's retour, start or stop message. Raises only `PayloadError`."""
+    namespace, root = parse_message(body, content_type, STATUS_MESSAGES)
+    try:
+        fields = _status_fields(namespace, root)
+        return [StatusUpdate(**fields)]
+    except PayloadError:
+        raise
+    except ValidationError as exc:
+        # Name the fields only: pydantic's own message would echo the values.
+        names = sorted({".".join(str(p) for p in err["loc"]) or "bericht" for err in exc.errors()})
+        raise PayloadError(f"statusbericht ongeldig in veld(en): {', '.join(names)}") from None
+    except (ValueError, OverflowError):
+        raise PayloadError("statusbericht bevat een ongeldige datum of tijd") from None
+
+
+def _status_fields(namespace: str, root: etree._Element) -> dict[str, object]:
+    fields: dict[str, object] = {
+        "item_ref": UUID(required_text(root, "Header/WijkhubReferentie")),
+        "partner_message_id": required_text(root, "Header/BerichtIdentificatie/Identificatie"),
+        "occurred_at": parse_moment(required_text(root, "Header/Aanmaakmoment")),
+    }
+    if namespace == NS_302:
+        code = required_text(root, "Retour/RetourCode")
+        toelichting = text(root, "Retour/Toelichting")
+        if code == RETOUR_GEACCEPTEERD:
+            fields.update(status=PartnerStatus.received, detail=toelichting)
+        elif code == RETOUR_TECHNISCH_AFGEKEURD:
+            if toelichting is None:
+                raise PayloadError(
+                    "RetourCode 0001 (afgekeurd) vereist een Toelichting met de reden"
+                )
+            fields.update(status=PartnerStatus.rejected, reason=toelichting)
+        else:  # the XSD admits no other code; kept for a schema that grows
+            raise PayloadError("RetourCode wordt niet ondersteund")
+    elif namespace == NS_305:
+        _refuse_deletion(root, "StartProduct")
+        begin = date.fromisoformat(required_text(root, "StartProduct/Begindatum"))
+        fields.update(status=PartnerStatus.in_progress, detail=start_detail(begin))
+    else:
+        _refuse_deletion(root, "StopProduct")
+        end = date.fromisoformat(required_text(root, "StopProduct/Einddatum"))
+        reden = required_text(root, "StopProduct/RedenBeeindiging")
+        if reden == REDEN_VOLGENS_PLAN:
+            # Care ended as planned: the allocation was carried out, not broken off.
+            fields.update(status=PartnerStatus.carried_out, detail=stop_detail(end, reden))
+        else:
+            fields.update(
+                status=PartnerStatus.stopped,
+                reason=stop_reason(reden),
+                detail=stop_detail(end, reden),
+            )
+    return fields
+
+
+def _refuse_deletion(root: etree._Element, body: str) -> None:
+    if required_text(root, f"{body}/StatusAanlevering") == STATUS_VERWIJDEREN:
+        raise PayloadError(
+            "StatusAanlevering 3 (verwijderen) wordt niet ondersteund: stuur een gewijzigde "
+            "aanlevering (2) of neem contact op met het wijkteam"
+        )
