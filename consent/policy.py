@@ -98,8 +98,11 @@ def decide(
             f"De cliënt heeft de toestemming voor {name} ingetrokken ({when}). "
             "Er worden geen gegevens gedeeld.",
         )
-    current = [c for c in active if c.valid_from <= today and (c.valid_until is None
-                                                                or today <= c.valid_until)]
+    current = [
+        c
+        for c in active
+        if c.valid_from <= today and (c.valid_until is None or today <= c.valid_until)
+    ]
     if not current:
         future = [c for c in active if c.valid_from > today]
         if future:
@@ -162,5 +165,3 @@ def decide(
         consent_id=best.id,
         rules_version=rules.version,
     )
-
-

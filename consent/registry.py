@@ -20,7 +20,11 @@ def from_row(row: Any) -> Consent:
 
 
 async def record(
-    conn: AsyncConnection, client_id: str, consent: ConsentIn, actor: str, now: datetime,
+    conn: AsyncConnection,
+    client_id: str,
+    consent: ConsentIn,
+    actor: str,
+    now: datetime,
     trace_id: str,
 ) -> Consent:
     values = {
@@ -34,13 +38,24 @@ async def record(
         "recorded_at": now,
     }
     await conn.execute(insert(T).values(**values))
-    await append(conn, [LogEntry(
-        name="consent.record", actor=actor, outcome="recorded", trace_id=trace_id,
-        data_subject_id=client_id, partner_id=consent.partner_id,
-        purpose=",".join(consent.purposes), legal_basis="consent",
-        categories=[c.value for c in consent.categories],
-        detail=f"explicit={consent.explicit}; evidence={consent.evidence_ref}",
-    )], now)
+    await append(
+        conn,
+        [
+            LogEntry(
+                name="consent.record",
+                actor=actor,
+                outcome="recorded",
+                trace_id=trace_id,
+                data_subject_id=client_id,
+                partner_id=consent.partner_id,
+                purpose=",".join(consent.purposes),
+                legal_basis="consent",
+                categories=[c.value for c in consent.categories],
+                detail=f"explicit={consent.explicit}; evidence={consent.evidence_ref}",
+            )
+        ],
+        now,
+    )
     return Consent.model_validate(values)
 
 
@@ -55,20 +70,45 @@ async def get(conn: AsyncConnection, consent_id: str) -> Consent | None:
 
 
 async def mark_withdrawn(
-    conn: AsyncConnection, consent: Consent, reason: str, actor: str, now: datetime,
+    conn: AsyncConnection,
+    consent: Consent,
+    reason: str,
+    actor: str,
+    now: datetime,
     trace_id: str,
 ) -> Consent:
-    await conn.execute(update(T).where(T.c.id == consent.id.hex).values(
-        status=ConsentStatus.withdrawn.value, withdrawn_at=now, withdrawn_by=actor,
-        withdrawal_reason=reason,
-    ))
-    await append(conn, [LogEntry(
-        name="consent.withdraw", actor=actor, outcome="withdrawn", trace_id=trace_id,
-        data_subject_id=consent.client_id.hex, partner_id=consent.partner_id,
-        purpose=",".join(consent.purposes), legal_basis="consent",
-        categories=[c.value for c in consent.categories],
-    )], now)
-    return consent.model_copy(update={
-        "status": ConsentStatus.withdrawn, "withdrawn_at": now, "withdrawn_by": actor,
-        "withdrawal_reason": reason,
-    })
+    await conn.execute(
+        update(T)
+        .where(T.c.id == consent.id.hex)
+        .values(
+            status=ConsentStatus.withdrawn.value,
+            withdrawn_at=now,
+            withdrawn_by=actor,
+            withdrawal_reason=reason,
+        )
+    )
+    await append(
+        conn,
+        [
+            LogEntry(
+                name="consent.withdraw",
+                actor=actor,
+                outcome="withdrawn",
+                trace_id=trace_id,
+                data_subject_id=consent.client_id.hex,
+                partner_id=consent.partner_id,
+                purpose=",".join(consent.purposes),
+                legal_basis="consent",
+                categories=[c.value for c in consent.categories],
+            )
+        ],
+        now,
+    )
+    return consent.model_copy(
+        update={
+            "status": ConsentStatus.withdrawn,
+            "withdrawn_at": now,
+            "withdrawn_by": actor,
+            "withdrawal_reason": reason,
+        }
+    )

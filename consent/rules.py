@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wijkhub.schemas.categories import DataCategory, LegalBasis, SPECIAL_CATEGORIES
+from wijkhub.schemas.categories import SPECIAL_CATEGORIES, DataCategory, LegalBasis
 
 
 class PartnerTypeRules(BaseModel):

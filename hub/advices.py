@@ -64,17 +64,20 @@ def validate_items(ctx: HubContext, advice: AdviceIn) -> list[PreparedItem]:
         where = f"items.{i}"
         partner = ctx.partners.get(item.partner_id)
         if partner is None:
-            errors.append(FieldError(f"{where}.partner_id",
-                                     f"onbekende partner '{item.partner_id}'"))
+            errors.append(
+                FieldError(f"{where}.partner_id", f"onbekende partner '{item.partner_id}'")
+            )
             continue
         ptype = ctx.registry.get(partner.type)
         atype = ptype.advice_type(item.advice_type) if ptype else None
         if ptype is None or atype is None:
             known = ", ".join(a.name for a in ptype.advice_types) if ptype else ""
-            errors.append(FieldError(
-                f"{where}.advice_type",
-                f"{partner.name} kent adviestype '{item.advice_type}' niet (wel: {known})",
-            ))
+            errors.append(
+                FieldError(
+                    f"{where}.advice_type",
+                    f"{partner.name} kent adviestype '{item.advice_type}' niet (wel: {known})",
+                )
+            )
             continue
         params: dict[str, Any] = {}
         if atype.parameters is not None:
@@ -83,12 +86,14 @@ def validate_items(ctx: HubContext, advice: AdviceIn) -> list[PreparedItem]:
             except ValidationError as exc:
                 for e in exc.errors():
                     loc = ".".join(str(p) for p in e["loc"])
-                    errors.append(FieldError(f"{where}.parameters{'.' + loc if loc else ''}",
-                                             e["msg"]))
+                    errors.append(
+                        FieldError(f"{where}.parameters{'.' + loc if loc else ''}", e["msg"])
+                    )
                 continue
         elif item.parameters:
-            errors.append(FieldError(f"{where}.parameters",
-                                     f"'{atype.name}' heeft geen parameters"))
+            errors.append(
+                FieldError(f"{where}.parameters", f"'{atype.name}' heeft geen parameters")
+            )
             continue
         prepared.append(PreparedItem(i, item, partner, ptype, atype, params))
     if errors:
@@ -101,21 +106,37 @@ def _facts(p: PreparedItem) -> ItemFacts:
 
 
 def _render(
-    ctx: HubContext, client: Client, p: PreparedItem, decision: Decision, item_ref: str,
-    number: int, deadline: date | None, now: datetime,
+    ctx: HubContext,
+    client: Client,
+    p: PreparedItem,
+    decision: Decision,
+    item_ref: str,
+    number: int,
+    deadline: date | None,
+    now: datetime,
 ) -> PartnerMessage:
     """Minimise and translate: runs in a worker thread (XML and XSD work is CPU-bound)."""
-    view = client_view(client, decision.categories, ctx.keyring.subject_ref(client.id.hex,
-                                                                             p.partner.id))
+    view = client_view(
+        client, decision.categories, ctx.keyring.subject_ref(client.id.hex, p.partner.id)
+    )
     outbound = OutboundAdvice(
-        item_ref=uuid.UUID(item_ref), item_number=number, advice_type=p.atype.name,
-        partner_id=p.partner.id, sender=ctx.settings.sender_code, created_at=now,
-        deadline=deadline, urgency=p.item.urgency, requested_date=p.item.requested_date,
+        item_ref=uuid.UUID(item_ref),
+        item_number=number,
+        advice_type=p.atype.name,
+        partner_id=p.partner.id,
+        sender=ctx.settings.sender_code,
+        created_at=now,
+        deadline=deadline,
+        urgency=p.item.urgency,
+        requested_date=p.item.requested_date,
         threats=p.item.threats,
-        motivation=motivation_for(p.item.motivation, p.atype.motivation_category,
-                                  decision.categories),
-        parameters=p.parameters, legal_basis=decision.legal_basis,  # type: ignore[arg-type]
-        categories=decision.categories, client=view,
+        motivation=motivation_for(
+            p.item.motivation, p.atype.motivation_category, decision.categories
+        ),
+        parameters=p.parameters,
+        legal_basis=decision.legal_basis,  # type: ignore[arg-type]
+        categories=decision.categories,
+        client=view,
     )
     return p.ptype.translate_advice(outbound)
 
@@ -134,51 +155,93 @@ async def submit(ctx: HubContext, advice: AdviceIn, actor: str) -> AdviceOut:
 
     advice_id, trace_id, root_span = uuid.uuid4().hex, new_trace_id(), new_span_id()
     async with ctx.db.write() as conn:
-        await conn.execute(insert(ADVICE).values(
-            id=advice_id, client_id=client_id, created_at=now, created_by=actor,
-            trace_id=trace_id,
-            summary=ctx.seal(advice.summary, f"advice.summary:{advice_id}")
-            if advice.summary else None,
-        ))
+        await conn.execute(
+            insert(ADVICE).values(
+                id=advice_id,
+                client_id=client_id,
+                created_at=now,
+                created_by=actor,
+                trace_id=trace_id,
+                summary=ctx.seal(advice.summary, f"advice.summary:{advice_id}")
+                if advice.summary
+                else None,
+            )
+        )
         rendered: list[tuple[PreparedItem, Decision, str, int, date | None]] = []
-        log = [LogEntry(name="advice.submit", actor=actor, outcome="submitted",
-                        trace_id=trace_id, span_id=root_span, data_subject_id=client_id,
-                        detail=f"{len(prepared)} onderdelen")]
+        log = [
+            LogEntry(
+                name="advice.submit",
+                actor=actor,
+                outcome="submitted",
+                trace_id=trace_id,
+                span_id=root_span,
+                data_subject_id=client_id,
+                detail=f"{len(prepared)} onderdelen",
+            )
+        ]
         for p, d in zip(prepared, decisions, strict=True):
             item_ref = uuid.uuid4().hex
-            deadline = due_date(today, p.atype.deadline_for(p.item.threats)) if d.allowed \
-                else None
-            number = (await conn.execute(insert(ITEM).values(
-                id=item_ref, advice_id=advice_id, client_id=client_id, position=p.position,
-                partner_id=p.partner.id, partner_type=p.partner.type, advice_type=p.atype.name,
-                urgency=p.item.urgency.value, requested_date=p.item.requested_date,
-                threats=[t.value for t in p.item.threats],
-                details=ctx.seal({"motivation": p.item.motivation, "parameters": p.parameters},
-                                 f"advice_item.details:{item_ref}"),
-                allowed=d.allowed, decision_code=d.code, decision_reason=d.reason,
-                legal_basis=d.legal_basis.value if d.legal_basis else None,
-                categories=[c.value for c in d.categories],
-                consent_id=d.consent_id.hex if d.consent_id else None,
-                rules_version=d.rules_version, deadline=deadline,
-            ).returning(ITEM.c.number))).scalar_one()
-            log.append(LogEntry(
-                name="advice_item.decide", actor=actor, trace_id=trace_id,
-                parent_span_id=root_span, status_code=STATUS_OK,
-                outcome="allowed" if d.allowed else "refused", detail=d.code,
-                data_subject_id=client_id, partner_id=p.partner.id, purpose=p.atype.name,
-                legal_basis=d.legal_basis.value if d.legal_basis else None,
-                categories=[c.value for c in d.categories], rules_version=d.rules_version,
-            ))
+            deadline = due_date(today, p.atype.deadline_for(p.item.threats)) if d.allowed else None
+            number = (
+                await conn.execute(
+                    insert(ITEM)
+                    .values(
+                        id=item_ref,
+                        advice_id=advice_id,
+                        client_id=client_id,
+                        position=p.position,
+                        partner_id=p.partner.id,
+                        partner_type=p.partner.type,
+                        advice_type=p.atype.name,
+                        urgency=p.item.urgency.value,
+                        requested_date=p.item.requested_date,
+                        threats=[t.value for t in p.item.threats],
+                        details=ctx.seal(
+                            {"motivation": p.item.motivation, "parameters": p.parameters},
+                            f"advice_item.details:{item_ref}",
+                        ),
+                        allowed=d.allowed,
+                        decision_code=d.code,
+                        decision_reason=d.reason,
+                        legal_basis=d.legal_basis.value if d.legal_basis else None,
+                        categories=[c.value for c in d.categories],
+                        consent_id=d.consent_id.hex if d.consent_id else None,
+                        rules_version=d.rules_version,
+                        deadline=deadline,
+                    )
+                    .returning(ITEM.c.number)
+                )
+            ).scalar_one()
+            log.append(
+                LogEntry(
+                    name="advice_item.decide",
+                    actor=actor,
+                    trace_id=trace_id,
+                    parent_span_id=root_span,
+                    status_code=STATUS_OK,
+                    outcome="allowed" if d.allowed else "refused",
+                    detail=d.code,
+                    data_subject_id=client_id,
+                    partner_id=p.partner.id,
+                    purpose=p.atype.name,
+                    legal_basis=d.legal_basis.value if d.legal_basis else None,
+                    categories=[c.value for c in d.categories],
+                    rules_version=d.rules_version,
+                )
+            )
             if d.allowed:
                 rendered.append((p, d, item_ref, number, deadline))
         messages = await asyncio.to_thread(
             lambda: [_render(ctx, client, p, d, ref, n, dl, now) for p, d, ref, n, dl in rendered]
         )
         if rendered:
-            await conn.execute(insert(DELIVERY), [
-                _delivery_row(ctx, ref, p.partner, "advice", msg, trace_id, now)
-                for (p, _d, ref, _n, _dl), msg in zip(rendered, messages, strict=True)
-            ])
+            await conn.execute(
+                insert(DELIVERY),
+                [
+                    _delivery_row(ctx, ref, p.partner, "advice", msg, trace_id, now)
+                    for (p, _d, ref, _n, _dl), msg in zip(rendered, messages, strict=True)
+                ],
+            )
         await append(conn, log, now)
     if rendered:
         ctx.on_new_deliveries()
@@ -186,16 +249,29 @@ async def submit(ctx: HubContext, advice: AdviceIn, actor: str) -> AdviceOut:
 
 
 def _delivery_row(
-    ctx: HubContext, item_ref: str, partner: PartnerConfig, kind: str, msg: PartnerMessage,
-    trace_id: str, now: datetime,
+    ctx: HubContext,
+    item_ref: str,
+    partner: PartnerConfig,
+    kind: str,
+    msg: PartnerMessage,
+    trace_id: str,
+    now: datetime,
 ) -> dict[str, Any]:
     delivery_id = uuid.uuid4().hex
     return {
-        "id": delivery_id, "item_id": item_ref, "partner_id": partner.id, "kind": kind,
-        "transport": partner.transport.value, "status": DeliveryStatus.queued.value,
-        "attempts": 0, "next_attempt_at": now, "idempotency_key": uuid.uuid4().hex,
+        "id": delivery_id,
+        "item_id": item_ref,
+        "partner_id": partner.id,
+        "kind": kind,
+        "transport": partner.transport.value,
+        "status": DeliveryStatus.queued.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "idempotency_key": uuid.uuid4().hex,
         "payload": ctx.seal_bytes(msg.body, f"delivery.payload:{delivery_id}"),
-        "content_type": msg.content_type, "trace_id": trace_id, "created_at": now,
+        "content_type": msg.content_type,
+        "trace_id": trace_id,
+        "created_at": now,
         "updated_at": now,
     }
 
@@ -209,66 +285,102 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
     advice = (await conn.execute(select(ADVICE).where(ADVICE.c.id == advice_id))).first()
     if advice is None:
         raise not_found("Advies")
-    items = (await conn.execute(
-        select(ITEM).where(ITEM.c.advice_id == advice_id).order_by(ITEM.c.position)
-    )).all()
+    items = (
+        await conn.execute(
+            select(ITEM).where(ITEM.c.advice_id == advice_id).order_by(ITEM.c.position)
+        )
+    ).all()
     ids = [i.id for i in items]
-    deliveries = (await conn.execute(
-        select(DELIVERY).where(DELIVERY.c.item_id.in_(ids)).order_by(DELIVERY.c.created_at)
-    )).all()
-    attempts = (await conn.execute(
-        select(ATTEMPT).where(ATTEMPT.c.delivery_id.in_([d.id for d in deliveries]))
-        .order_by(ATTEMPT.c.id)
-    )).all()
-    statuses = (await conn.execute(
-        select(STATUS).where(STATUS.c.item_id.in_(ids)).order_by(STATUS.c.occurred_at)
-    )).all()
+    deliveries = (
+        await conn.execute(
+            select(DELIVERY).where(DELIVERY.c.item_id.in_(ids)).order_by(DELIVERY.c.created_at)
+        )
+    ).all()
+    attempts = (
+        await conn.execute(
+            select(ATTEMPT)
+            .where(ATTEMPT.c.delivery_id.in_([d.id for d in deliveries]))
+            .order_by(ATTEMPT.c.id)
+        )
+    ).all()
+    statuses = (
+        await conn.execute(
+            select(STATUS).where(STATUS.c.item_id.in_(ids)).order_by(STATUS.c.occurred_at)
+        )
+    ).all()
 
     out = []
     for it in items:
-        timeline = [TimelineEvent(
-            at=advice.created_at, kind="decision", status="allowed" if it.allowed else "refused",
-            detail=it.decision_reason,
-        )]
+        timeline = [
+            TimelineEvent(
+                at=advice.created_at,
+                kind="decision",
+                status="allowed" if it.allowed else "refused",
+                detail=it.decision_reason,
+            )
+        ]
         delivery_status = DeliveryStatus.blocked
         for d in (d for d in deliveries if d.item_id == it.id):
             if d.kind == "advice":
                 delivery_status = DeliveryStatus(d.status)
             for a in (a for a in attempts if a.delivery_id == d.id):
                 ok = a.http_status is not None and 200 <= a.http_status < 300
-                timeline.append(TimelineEvent(
-                    at=a.started_at, kind=f"{d.kind}_attempt", status="ok" if ok else "failed",
-                    detail=f"poging {a.number}: HTTP {a.http_status}" if a.http_status
-                    else f"poging {a.number}: {a.error}",
-                ))
-            if d.status in (DeliveryStatus.dead, DeliveryStatus.withdrawn,
-                            DeliveryStatus.blocked):
-                timeline.append(TimelineEvent(at=d.updated_at, kind=d.kind, status=d.status,
-                                              detail=d.last_error))
+                timeline.append(
+                    TimelineEvent(
+                        at=a.started_at,
+                        kind=f"{d.kind}_attempt",
+                        status="ok" if ok else "failed",
+                        detail=f"poging {a.number}: HTTP {a.http_status}"
+                        if a.http_status
+                        else f"poging {a.number}: {a.error}",
+                    )
+                )
+            if d.status in (DeliveryStatus.dead, DeliveryStatus.withdrawn, DeliveryStatus.blocked):
+                timeline.append(
+                    TimelineEvent(
+                        at=d.updated_at, kind=d.kind, status=d.status, detail=d.last_error
+                    )
+                )
         for s in (s for s in statuses if s.item_id == it.id):
             text = ctx.unseal(s.text, f"status_update.text:{s.partner_id}:{s.partner_message_id}")
             detail = "; ".join(x for x in (text.get("reason"), text.get("detail")) if x) or None
-            timeline.append(TimelineEvent(at=s.occurred_at, kind="partner_status",
-                                          status=s.status, detail=detail))
+            timeline.append(
+                TimelineEvent(
+                    at=s.occurred_at, kind="partner_status", status=s.status, detail=detail
+                )
+            )
         timeline.sort(key=lambda e: e.at)
-        out.append(AdviceItemOut(
-            id=uuid.UUID(it.id), number=it.number, partner_id=it.partner_id,
-            partner_type=it.partner_type, advice_type=it.advice_type, urgency=it.urgency,
-            requested_date=it.requested_date,
-            decision=Decision(
-                allowed=it.allowed, code=it.decision_code, reason=it.decision_reason,
-                legal_basis=it.legal_basis, categories=it.categories,
-                consent_id=uuid.UUID(it.consent_id) if it.consent_id else None,
-                rules_version=it.rules_version,
-            ),
-            delivery_status=delivery_status,
-            partner_status=PartnerStatus(it.partner_status) if it.partner_status else None,
-            deadline=it.deadline, timeline=timeline,
-        ))
-    summary = ctx.unseal(advice.summary, f"advice.summary:{advice_id}") if advice.summary \
-        else None
+        out.append(
+            AdviceItemOut(
+                id=uuid.UUID(it.id),
+                number=it.number,
+                partner_id=it.partner_id,
+                partner_type=it.partner_type,
+                advice_type=it.advice_type,
+                urgency=it.urgency,
+                requested_date=it.requested_date,
+                decision=Decision(
+                    allowed=it.allowed,
+                    code=it.decision_code,
+                    reason=it.decision_reason,
+                    legal_basis=it.legal_basis,
+                    categories=it.categories,
+                    consent_id=uuid.UUID(it.consent_id) if it.consent_id else None,
+                    rules_version=it.rules_version,
+                ),
+                delivery_status=delivery_status,
+                partner_status=PartnerStatus(it.partner_status) if it.partner_status else None,
+                deadline=it.deadline,
+                timeline=timeline,
+            )
+        )
+    summary = ctx.unseal(advice.summary, f"advice.summary:{advice_id}") if advice.summary else None
     return AdviceOut(
-        id=uuid.UUID(advice.id), client_id=uuid.UUID(advice.client_id), summary=summary,
-        created_at=advice.created_at, created_by=advice.created_by, trace_id=advice.trace_id,
+        id=uuid.UUID(advice.id),
+        client_id=uuid.UUID(advice.client_id),
+        summary=summary,
+        created_at=advice.created_at,
+        created_by=advice.created_by,
+        trace_id=advice.trace_id,
         items=out,
     )

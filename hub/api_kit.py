@@ -57,8 +57,12 @@ def validation_error(exc: ValidationError) -> ApiError:
     if any(e["type"] == "json_invalid" for e in errs):
         return ApiError(400, "invalid_json", "De body is geen geldige JSON.")
     fields = [FieldError(_loc(e["loc"]), e["msg"]) for e in errs]
-    return ApiError(422, "validation_error",
-                    "Ongeldige invoer in: " + ", ".join(f.field for f in fields), fields)
+    return ApiError(
+        422,
+        "validation_error",
+        "Ongeldige invoer in: " + ", ".join(f.field for f in fields),
+        fields,
+    )
 
 
 def _dump(value: Any) -> bytes:
@@ -75,11 +79,13 @@ class Api:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def route(self, method: str, path: str, *, roles: set[str], summary: str,
-              **kw: Any) -> Callable[[Callable[[Call], Awaitable[Any]]], Any]:
+    def route(
+        self, method: str, path: str, *, roles: set[str], summary: str, **kw: Any
+    ) -> Callable[[Callable[[Call], Awaitable[Any]]], Any]:
         def deco(fn: Callable[[Call], Awaitable[Any]]) -> Any:
             self.routes.append(Route(method, path, fn, frozenset(roles), summary, **kw))
             return fn
+
         return deco
 
     def install(self, app: web.Application) -> None:
@@ -103,11 +109,12 @@ class Api:
                     body = r.body.model_validate_json(raw or b"null")
                 except ValidationError as exc:
                     raise validation_error(exc) from None
-            call = Call(ctx, who, params, dict(request.query), body, raw,
-                        request.content_type)
+            call = Call(ctx, who, params, dict(request.query), body, raw, request.content_type)
             result = await r.handler(call)
-            return web.Response(body=_dump(result), status=r.status,
-                                content_type="application/json")
+            return web.Response(
+                body=_dump(result), status=r.status, content_type="application/json"
+            )
+
         return handler
 
     async def _authenticate(self, ctx: HubContext, request: web.Request) -> Principal:
@@ -130,8 +137,10 @@ class Api:
         keyed = sorted(((m, "validation") for m in models), key=lambda x: x[0].__name__)
         refs, defs = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
         paths: dict[str, dict[str, Any]] = {}
-        error = {"description": "Fout", "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/Error"}}}}
+        error = {
+            "description": "Fout",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
         for r in self.routes:
             op: dict[str, Any] = {
                 "summary": r.summary,
@@ -140,34 +149,57 @@ class Api:
                 "parameters": [
                     {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                     for p in _path_params(r.path)
-                ] + [
-                    {"name": q, "in": "query", "required": False, "description": d,
-                     "schema": {"type": "string"}} for q, d in r.query.items()
+                ]
+                + [
+                    {
+                        "name": q,
+                        "in": "query",
+                        "required": False,
+                        "description": d,
+                        "schema": {"type": "string"},
+                    }
+                    for q, d in r.query.items()
                 ],
                 "responses": {
-                    str(r.status): {"description": "OK", "content": {"application/json": {
-                        "schema": self._schema_of(r.response, refs)}}},
-                    "400": error, "401": error, "403": error, "404": error, "422": error,
+                    str(r.status): {
+                        "description": "OK",
+                        "content": {
+                            "application/json": {"schema": self._schema_of(r.response, refs)}
+                        },
+                    },
+                    "400": error,
+                    "401": error,
+                    "403": error,
+                    "404": error,
+                    "422": error,
                 },
             }
             if r.body is not None:
-                op["requestBody"] = {"required": True, "content": {"application/json": {
-                    "schema": refs[(r.body, "validation")]}}}
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
+                }
             elif r.raw_body:
-                op["requestBody"] = {"required": True, "description":
-                                     "Het bericht in het eigen formaat van de partner",
-                                     "content": {"*/*": {"schema": {"type": "string",
-                                                                    "format": "binary"}}}}
+                op["requestBody"] = {
+                    "required": True,
+                    "description": "Het bericht in het eigen formaat van de partner",
+                    "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                }
             paths.setdefault(self.prefix + r.path, {})[r.method.lower()] = op
         components = dict(defs.get("$defs", {}))
         components["Error"] = ERROR_SCHEMA
         return {
             "openapi": "3.1.0",
-            "info": {"title": "Wijkhub API", "version": "1.0.0",
-                     "description": "Deskundigenadvies van wijkteam naar partners."},
+            "info": {
+                "title": "Wijkhub API",
+                "version": "1.0.0",
+                "description": "Deskundigenadvies van wijkteam naar partners.",
+            },
             "paths": paths,
-            "components": {"schemas": components, "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"}}},
+            "components": {
+                "schemas": components,
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            },
         }
 
     @staticmethod
@@ -186,15 +218,23 @@ def _path_params(path: str) -> list[str]:
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
-    "properties": {"error": {"type": "object", "required": ["code", "message", "fields"],
-                             "properties": {
-                                 "code": {"type": "string"},
-                                 "message": {"type": "string"},
-                                 "fields": {"type": "array", "items": {
-                                     "type": "object",
-                                     "properties": {"field": {"type": "string"},
-                                                    "message": {"type": "string"}}}},
-                             }}},
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                    },
+                },
+            },
+        }
+    },
 }
 
 
@@ -208,18 +248,21 @@ async def error_middleware(
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return web.json_response(exc.body(), status=exc.status, headers=headers)
     except web.HTTPRequestEntityTooLarge:
-        return web.json_response(ApiError(413, "too_large", "Het verzoek is te groot.").body(),
-                                 status=413)
+        return web.json_response(
+            ApiError(413, "too_large", "Het verzoek is te groot.").body(), status=413
+        )
     except web.HTTPException as exc:
         if exc.status >= 400:
             return web.json_response(
-                ApiError(exc.status, "http_error", exc.reason).body(), status=exc.status)
+                ApiError(exc.status, "http_error", exc.reason).body(), status=exc.status
+            )
         raise
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return web.json_response(
             ApiError(500, "internal_error", "Interne fout; niets is half opgeslagen.").body(),
-            status=500)
+            status=500,
+        )
 
 
 @web.middleware

@@ -17,8 +17,9 @@ WORKER = web.AppKey("worker", DeliveryWorker)
 
 
 def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
-    app = web.Application(middlewares=[security_headers, error_middleware],
-                          client_max_size=MAX_BODY)
+    app = web.Application(
+        middlewares=[security_headers, error_middleware], client_max_size=MAX_BODY
+    )
     app[CTX] = ctx
     api.install(app)
     spec = api.openapi()

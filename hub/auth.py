@@ -45,17 +45,25 @@ def hash_token(token: str) -> str:
 async def create_token(conn: AsyncConnection, role: str, label: str, now: datetime) -> str:
     kind, partner_id = parse_role(role)
     token = "wjk_" + secrets.token_urlsafe(32)
-    await conn.execute(insert(T).values(
-        id=uuid.uuid4().hex, token_hash=hash_token(token), role=kind, partner_id=partner_id,
-        label=label, created_at=now,
-    ))
+    await conn.execute(
+        insert(T).values(
+            id=uuid.uuid4().hex,
+            token_hash=hash_token(token),
+            role=kind,
+            partner_id=partner_id,
+            label=label,
+            created_at=now,
+        )
+    )
     return token
 
 
 async def authenticate(conn: AsyncConnection, token: str) -> Principal | None:
-    row = (await conn.execute(
-        select(T).where(T.c.token_hash == hash_token(token), T.c.revoked_at.is_(None))
-    )).first()
+    row = (
+        await conn.execute(
+            select(T).where(T.c.token_hash == hash_token(token), T.c.revoked_at.is_(None))
+        )
+    ).first()
     return Principal(row.id, row.role, row.partner_id, row.label) if row else None
 
 

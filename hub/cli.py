@@ -1,6 +1,7 @@
 """The `wijkhub` command."""
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -26,8 +27,13 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 @click.group()
-@click.option("--config", "config", type=click.Path(dir_okay=False),
-              envvar="WIJKHUB_CONFIG", help="Settings file (TOML); see config/wijkhub.toml.")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    envvar="WIJKHUB_CONFIG",
+    help="Settings file (TOML); see config/wijkhub.toml.",
+)
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
     """Wijkhub: one deskundigenadvies, each partner its own slice."""
@@ -91,10 +97,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
         finally:
             await hub.close()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(go())
-    except KeyboardInterrupt:
-        pass
 
 
 @main.command()
@@ -107,15 +111,22 @@ def plugins(as_json: bool) -> None:
         click.echo(json.dumps({"partner_types": info, "failed": registry.failed}, indent=2))
         return
     for pt in info:
-        table = Table(title=f"{pt['partner_type']} — {pt['title']} ({pt['plugin']})",
-                      caption=f"verzoek: {pt['request_format']}; status: {pt['status_format']}")
+        table = Table(
+            title=f"{pt['partner_type']} — {pt['title']} ({pt['plugin']})",
+            caption=f"verzoek: {pt['request_format']}; status: {pt['status_format']}",
+        )
         for col in ("adviestype", "verplicht", "optioneel", "termijn"):
             table.add_column(col)
         for a in pt["advice_types"]:
-            term = a["deadline"] + (f" (urgent: {a['urgent_deadline']})"
-                                    if a["urgent_deadline"] else "")
-            table.add_row(a["name"], ", ".join(a["required_categories"]),
-                          ", ".join(a["optional_categories"]), term)
+            term = a["deadline"] + (
+                f" (urgent: {a['urgent_deadline']})" if a["urgent_deadline"] else ""
+            )
+            table.add_row(
+                a["name"],
+                ", ".join(a["required_categories"]),
+                ", ".join(a["optional_categories"]),
+                term,
+            )
         console.print(table)
     for name, err in registry.failed.items():
         console.print(f"[red]Plugin {name} kon niet worden geladen: {err}[/red]")
@@ -127,8 +138,12 @@ def schemas() -> None:
 
 
 @schemas.command("export")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Target folder (default: schemas/json in the source tree).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Target folder (default: schemas/json in the source tree).",
+)
 @click.option("--check", is_flag=True, help="Fail if the files differ instead of writing.")
 def schemas_export(out: str | None, check: bool) -> None:
     """Write (or --check) the JSON Schemas of the contract models."""
@@ -170,8 +185,10 @@ def tokens_create(ctx: click.Context, role: str, label: str) -> None:
         auth.parse_role(role)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--role") from None
-    token = _with_db(ctx.parent.parent,  # type: ignore[union-attr]
-                     lambda conn: auth.create_token(conn, role, label, SystemClock().now()))
+    token = _with_db(
+        ctx.parent.parent,  # type: ignore[union-attr]
+        lambda conn: auth.create_token(conn, role, label, SystemClock().now()),
+    )
     click.echo(token)
 
 
@@ -181,8 +198,14 @@ def tokens_list(ctx: click.Context) -> None:
     rows = _with_db(ctx.parent.parent, auth.list_tokens)  # type: ignore[union-attr]
     table = Table("id", "rol", "partner", "label", "aangemaakt", "ingetrokken")
     for r in rows:
-        table.add_row(r["id"], r["role"], r["partner_id"] or "", r["label"],
-                      str(r["created_at"]), str(r["revoked_at"] or ""))
+        table.add_row(
+            r["id"],
+            r["role"],
+            r["partner_id"] or "",
+            r["label"],
+            str(r["created_at"]),
+            str(r["revoked_at"] or ""),
+        )
     console.print(table)
 
 
@@ -190,8 +213,10 @@ def tokens_list(ctx: click.Context) -> None:
 @click.argument("token_id")
 @click.pass_context
 def tokens_revoke(ctx: click.Context, token_id: str) -> None:
-    ok = _with_db(ctx.parent.parent,  # type: ignore[union-attr]
-                  lambda conn: auth.revoke_token(conn, token_id, SystemClock().now()))
+    ok = _with_db(
+        ctx.parent.parent,  # type: ignore[union-attr]
+        lambda conn: auth.revoke_token(conn, token_id, SystemClock().now()),
+    )
     if not ok:
         console.print(f"[red]Geen actief token met id {token_id}[/red]")
         sys.exit(1)
@@ -221,18 +246,24 @@ def log_verify(ctx: click.Context) -> None:
     if res.ok:
         console.print(f"Verwerkingenlog intact: {res.checked} regels gecontroleerd.")
     else:
-        console.print(f"[red]Verwerkingenlog gebroken bij regel {res.first_broken_seq}: "
-                      f"{res.problem}[/red]")
+        console.print(
+            f"[red]Verwerkingenlog gebroken bij regel {res.first_broken_seq}: {res.problem}[/red]"
+        )
         sys.exit(1)
 
 
 @main.command()
-@click.option("--timeout", type=float, default=60.0, show_default=True,
-              help="Seconds to wait for every partner's answer.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for every partner's answer.",
+)
 @click.option("--clean", is_flag=True, help="Remove the temporary directory afterwards.")
 def demo(timeout: float, clean: bool) -> None:
     """One advice to four partners on a temporary SQLite, with live partner answers."""
     from .demo import run_demo
 
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
-    sys.exit(asyncio.run(run_demo(console, timeout=timeout, clean=clean)))
+    sys.exit(asyncio.run(run_demo(console, answer_within=timeout, clean=clean)))

@@ -27,15 +27,34 @@ async def create(ctx: HubContext, data: ClientIn, actor: str) -> Client:
     async with ctx.db.write() as conn:
         existing = await conn.scalar(select(T.c.id).where(T.c.bsn_hash == bsn_hash))
         if existing:
-            raise ApiError(409, "client_exists",
-                           f"Er is al een cliënt geregistreerd met dit BSN (id {existing}).")
-        await conn.execute(insert(T).values(
-            id=client_id, bsn_hash=bsn_hash, record=record, created_at=now, created_by=actor,
-        ))
-        await append(conn, [LogEntry(
-            name="client.register", actor=actor, outcome="registered", trace_id=new_trace_id(),
-            data_subject_id=client_id, categories=["identification", "bsn"],
-        )], now)
+            raise ApiError(
+                409,
+                "client_exists",
+                f"Er is al een cliënt geregistreerd met dit BSN (id {existing}).",
+            )
+        await conn.execute(
+            insert(T).values(
+                id=client_id,
+                bsn_hash=bsn_hash,
+                record=record,
+                created_at=now,
+                created_by=actor,
+            )
+        )
+        await append(
+            conn,
+            [
+                LogEntry(
+                    name="client.register",
+                    actor=actor,
+                    outcome="registered",
+                    trace_id=new_trace_id(),
+                    data_subject_id=client_id,
+                    categories=["identification", "bsn"],
+                )
+            ],
+            now,
+        )
     return Client(id=uuid.UUID(client_id), created_at=now, **data.model_dump())
 
 
@@ -43,8 +62,9 @@ async def load(ctx: HubContext, conn: AsyncConnection, client_id: str) -> Client
     row = (await conn.execute(select(T).where(T.c.id == client_id))).first()
     if row is None:
         return None
-    return Client(id=uuid.UUID(row.id), created_at=row.created_at,
-                  **ctx.unseal(row.record, _aad(row.id)))
+    return Client(
+        id=uuid.UUID(row.id), created_at=row.created_at, **ctx.unseal(row.record, _aad(row.id))
+    )
 
 
 async def get(ctx: HubContext, client_id: str) -> Client:

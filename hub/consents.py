@@ -15,8 +15,8 @@ from wijkhub.schemas.outbound import WithdrawalNotice
 from wijkhub.schemas.status import DeliveryStatus
 
 from .advices import DELIVERY, ITEM, _delivery_row
-from .context import HubContext
 from .clients import T as CLIENT
+from .context import HubContext
 from .errors import ApiError, FieldError, invalid, not_found
 from .processing_log import LogEntry, append, new_trace_id
 
@@ -29,8 +29,15 @@ async def record(ctx: HubContext, client_id: str, data: ConsentIn, actor: str) -
     known = {a.name for a in ptype.advice_types} if ptype else set()
     unknown = [p for p in data.purposes if p not in known]
     if unknown:
-        raise invalid([FieldError("purposes", f"{partner.name} kent geen doel {unknown[0]!r} "
-                                              f"(wel: {', '.join(sorted(known))})")])
+        raise invalid(
+            [
+                FieldError(
+                    "purposes",
+                    f"{partner.name} kent geen doel {unknown[0]!r} "
+                    f"(wel: {', '.join(sorted(known))})",
+                )
+            ]
+        )
     now = ctx.clock.now()
     async with ctx.db.write() as conn:
         if not await conn.scalar(select(CLIENT.c.id).where(CLIENT.c.id == client_id)):
@@ -54,27 +61,47 @@ async def withdraw(ctx: HubContext, consent_id: str, reason: str, actor: str) ->
         if consent.status is ConsentStatus.withdrawn:
             raise ApiError(409, "already_withdrawn", "Deze toestemming is al ingetrokken.")
         consent = await registry.mark_withdrawn(conn, consent, reason, actor, now, trace_id)
-        items = (await conn.execute(
-            select(ITEM).where(ITEM.c.consent_id == consent_id))).all()
+        items = (await conn.execute(select(ITEM).where(ITEM.c.consent_id == consent_id))).all()
         ids = [i.id for i in items]
         stopped = await conn.execute(
-            update(DELIVERY).where(
-                DELIVERY.c.item_id.in_(ids), DELIVERY.c.kind == "advice",
-                DELIVERY.c.status.in_([DeliveryStatus.queued.value,
-                                       DeliveryStatus.retrying.value]),
-            ).values(status=DeliveryStatus.withdrawn.value, updated_at=now,
-                     last_error="toestemming ingetrokken", lease_owner=None,
-                     lease_expires_at=None)
+            update(DELIVERY)
+            .where(
+                DELIVERY.c.item_id.in_(ids),
+                DELIVERY.c.kind == "advice",
+                DELIVERY.c.status.in_([DeliveryStatus.queued.value, DeliveryStatus.retrying.value]),
+            )
+            .values(
+                status=DeliveryStatus.withdrawn.value,
+                updated_at=now,
+                last_error="toestemming ingetrokken",
+                lease_owner=None,
+                lease_expires_at=None,
+            )
             .returning(DELIVERY.c.item_id, DELIVERY.c.partner_id)
         )
-        log = [LogEntry(
-            name="delivery.advice", actor=actor, outcome="withdrawn", trace_id=trace_id,
-            data_subject_id=consent.client_id.hex, partner_id=r.partner_id,
-            detail="niet verzonden: toestemming ingetrokken",
-        ) for r in stopped.all()]
-        delivered_items = set((await conn.execute(select(DELIVERY.c.item_id).where(
-            DELIVERY.c.item_id.in_(ids), DELIVERY.c.kind == "advice",
-            DELIVERY.c.status == DeliveryStatus.delivered.value))).scalars())
+        log = [
+            LogEntry(
+                name="delivery.advice",
+                actor=actor,
+                outcome="withdrawn",
+                trace_id=trace_id,
+                data_subject_id=consent.client_id.hex,
+                partner_id=r.partner_id,
+                detail="niet verzonden: toestemming ingetrokken",
+            )
+            for r in stopped.all()
+        ]
+        delivered_items = set(
+            (
+                await conn.execute(
+                    select(DELIVERY.c.item_id).where(
+                        DELIVERY.c.item_id.in_(ids),
+                        DELIVERY.c.kind == "advice",
+                        DELIVERY.c.status == DeliveryStatus.delivered.value,
+                    )
+                )
+            ).scalars()
+        )
         notices = []
         for it in items:
             partner = ctx.partners.get(it.partner_id)
@@ -82,16 +109,22 @@ async def withdraw(ctx: HubContext, consent_id: str, reason: str, actor: str) ->
             if it.id not in delivered_items or partner is None or ptype is None:
                 continue
             notice = WithdrawalNotice(
-                item_ref=uuid.UUID(it.id), item_number=it.number, partner_id=partner.id,
+                item_ref=uuid.UUID(it.id),
+                item_number=it.number,
+                partner_id=partner.id,
                 sender=ctx.settings.sender_code,
                 subject_ref=ctx.keyring.subject_ref(it.client_id, partner.id),
-                withdrawn_at=now, reason="De cliënt heeft de toestemming ingetrokken.",
+                withdrawn_at=now,
+                reason="De cliënt heeft de toestemming ingetrokken.",
             )
             notices.append((it, partner, ptype, notice))
         messages = await asyncio.to_thread(
-            lambda: [pt.translate_withdrawal(n) for _i, _p, pt, n in notices])
-        rows = [_delivery_row(ctx, it.id, partner, "withdrawal", msg, trace_id, now)
-                for (it, partner, _pt, _n), msg in zip(notices, messages, strict=True)]
+            lambda: [pt.translate_withdrawal(n) for _i, _p, pt, n in notices]
+        )
+        rows = [
+            _delivery_row(ctx, it.id, partner, "withdrawal", msg, trace_id, now)
+            for (it, partner, _pt, _n), msg in zip(notices, messages, strict=True)
+        ]
         if rows:
             await conn.execute(insert(DELIVERY), rows)
         await append(conn, log, now)

@@ -63,7 +63,9 @@ class KeyRing:
     def encrypt(self, plaintext: bytes, aad: bytes) -> bytes:
         kid = self.active.encode()
         nonce = os.urandom(12)
-        return bytes([len(kid)]) + kid + nonce + self._aead[self.active].encrypt(nonce, plaintext, aad)
+        return (
+            bytes([len(kid)]) + kid + nonce + self._aead[self.active].encrypt(nonce, plaintext, aad)
+        )
 
     def decrypt(self, blob: bytes, aad: bytes) -> bytes:
         n = blob[0]

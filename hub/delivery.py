@@ -12,6 +12,7 @@
 """
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections import defaultdict
@@ -42,17 +43,20 @@ WITHDRAWN_CODES = frozenset({"consent_withdrawn", "consent_expired", "no_consent
 
 
 class DeliveryWorker:
-    def __init__(self, ctx: HubContext, session: aiohttp.ClientSession,
-                 owner: str | None = None) -> None:
+    def __init__(
+        self, ctx: HubContext, session: aiohttp.ClientSession, owner: str | None = None
+    ) -> None:
         self.ctx = ctx
         self.cfg = ctx.settings.worker
         self.owner = owner or f"worker-{secrets.token_hex(4)}"
         self.transport = HttpPushTransport(session, self.cfg.request_timeout)
         self._wake = asyncio.Event()
         self._slots: dict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(self.cfg.concurrency))
+            lambda: asyncio.Semaphore(self.cfg.concurrency)
+        )
         self._wait = wait_exponential_jitter(
-            initial=self.cfg.backoff_initial, max=self.cfg.backoff_max,
+            initial=self.cfg.backoff_initial,
+            max=self.cfg.backoff_max,
             jitter=self.cfg.backoff_jitter,
         )
         self._stopping = False
@@ -70,15 +74,13 @@ class DeliveryWorker:
         while not self._stopping:
             try:
                 n = await self.run_once()
-            except Exception:  # noqa: BLE001 - the loop must survive a bad batch
+            except Exception:
                 log.exception("delivery batch failed")
                 n = 0
             if n == 0:
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.cfg.poll_interval)
-                except TimeoutError:
-                    pass
 
     def stop(self) -> None:
         self._stopping = True
@@ -109,8 +111,10 @@ class DeliveryWorker:
             res = await conn.execute(
                 update(DELIVERY)
                 .where(DELIVERY.c.id.in_(due.scalar_subquery()))
-                .values(lease_owner=self.owner,
-                        lease_expires_at=now + timedelta(seconds=self.cfg.lease_seconds))
+                .values(
+                    lease_owner=self.owner,
+                    lease_expires_at=now + timedelta(seconds=self.cfg.lease_seconds),
+                )
                 .returning(*DELIVERY.c)
             )
             return list(res.all())
@@ -119,7 +123,7 @@ class DeliveryWorker:
         async with self._slots[row.partner_id]:
             try:
                 await self.deliver(row)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 # Leave the lease to expire: the row is claimed again later, never lost.
                 log.exception("delivery %s failed unexpectedly", row.id)
 
@@ -130,29 +134,50 @@ class DeliveryWorker:
             item = (await conn.execute(select(ITEM).where(ITEM.c.id == row.item_id))).one()
             consents = await consent_registry.for_clients(conn, [item.client_id])
         if partner is None:
-            await self._finish(row, item, DeliveryStatus.dead, None,
-                               f"partner {row.partner_id} is niet meer geconfigureerd")
+            await self._finish(
+                row,
+                item,
+                DeliveryStatus.dead,
+                None,
+                f"partner {row.partner_id} is niet meer geconfigureerd",
+            )
             return
         if row.kind == "advice":
             ptype = ctx.registry.get(partner.type)
             atype = ptype.advice_type(item.advice_type) if ptype else None
             if atype is None:
-                await self._finish(row, item, DeliveryStatus.dead, None,
-                                   f"adviestype {item.advice_type} is niet meer beschikbaar")
+                await self._finish(
+                    row,
+                    item,
+                    DeliveryStatus.dead,
+                    None,
+                    f"adviestype {item.advice_type} is niet meer beschikbaar",
+                )
                 return
             now = ctx.clock.now()
-            d = decide(ItemFacts(partner.id, partner.name, partner.type, atype), ctx.rules,
-                       consents, local_date(now))
+            d = decide(
+                ItemFacts(partner.id, partner.name, partner.type, atype),
+                ctx.rules,
+                consents,
+                local_date(now),
+            )
             if not d.allowed or not set(item.categories) <= {c.value for c in d.categories}:
-                status = DeliveryStatus.withdrawn if d.code in WITHDRAWN_CODES \
+                status = (
+                    DeliveryStatus.withdrawn
+                    if d.code in WITHDRAWN_CODES
                     else DeliveryStatus.blocked
-                reason = d.reason if not d.allowed else (
-                    "De toestemming dekt niet meer alle gegevens van dit verzoek.")
+                )
+                reason = (
+                    d.reason
+                    if not d.allowed
+                    else ("De toestemming dekt niet meer alle gegevens van dit verzoek.")
+                )
                 await self._finish(row, item, status, None, reason)
                 return
 
         message = PartnerMessage(
-            ctx.unseal_bytes(row.payload, f"delivery.payload:{row.id}"), row.content_type)
+            ctx.unseal_bytes(row.payload, f"delivery.payload:{row.id}"), row.content_type
+        )
         span = new_span_id()
         headers = {
             "Idempotency-Key": row.idempotency_key,
@@ -165,68 +190,102 @@ class DeliveryWorker:
         result = await self.transport.send(str(partner.endpoint), message, headers)
         attempts = row.attempts + 1
         if result.ok:
-            await self._finish(row, item, DeliveryStatus.delivered, result, None, attempts,
-                               span, started)
+            await self._finish(
+                row, item, DeliveryStatus.delivered, result, None, attempts, span, started
+            )
         elif not result.retryable or attempts >= self.cfg.max_attempts:
-            why = result.error if not result.retryable else (
-                f"opgegeven na {attempts} pogingen; laatste fout: {result.error}")
-            await self._finish(row, item, DeliveryStatus.dead, result, why, attempts, span,
-                               started)
+            why = (
+                result.error
+                if not result.retryable
+                else (f"opgegeven na {attempts} pogingen; laatste fout: {result.error}")
+            )
+            await self._finish(row, item, DeliveryStatus.dead, result, why, attempts, span, started)
         else:
             await self._retry(row, result, attempts, started)
 
-    async def _retry(self, row: Any, result: SendResult, attempts: int,
-                     started: datetime) -> None:
+    async def _retry(self, row: Any, result: SendResult, attempts: int, started: datetime) -> None:
         now = self.ctx.clock.now()
         async with self.ctx.db.write() as conn:
             await self._attempt(conn, row, result, attempts, started)
-            await conn.execute(update(DELIVERY).where(self._held(row)).values(
-                status=DeliveryStatus.retrying.value, attempts=attempts,
-                next_attempt_at=now + timedelta(seconds=self.backoff(attempts)),
-                last_error=result.error, lease_owner=None, lease_expires_at=None,
-                updated_at=now,
-            ))
+            await conn.execute(
+                update(DELIVERY)
+                .where(self._held(row))
+                .values(
+                    status=DeliveryStatus.retrying.value,
+                    attempts=attempts,
+                    next_attempt_at=now + timedelta(seconds=self.backoff(attempts)),
+                    last_error=result.error,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    updated_at=now,
+                )
+            )
 
     def _held(self, row: Any) -> Any:
         # Only the lease holder may settle a row: a process whose lease expired must not
         # overwrite what the next holder did.
         return and_(DELIVERY.c.id == row.id, DELIVERY.c.lease_owner == self.owner)
 
-    async def _attempt(self, conn: Any, row: Any, result: SendResult, number: int,
-                       started: datetime) -> None:
-        await conn.execute(insert(ATTEMPT).values(
-            delivery_id=row.id, number=number, started_at=started,
-            duration_ms=round(result.duration_ms, 2), http_status=result.http_status,
-            error=result.error, response_excerpt=result.response_excerpt,
-        ))
+    async def _attempt(
+        self, conn: Any, row: Any, result: SendResult, number: int, started: datetime
+    ) -> None:
+        await conn.execute(
+            insert(ATTEMPT).values(
+                delivery_id=row.id,
+                number=number,
+                started_at=started,
+                duration_ms=round(result.duration_ms, 2),
+                http_status=result.http_status,
+                error=result.error,
+                response_excerpt=result.response_excerpt,
+            )
+        )
 
     async def _finish(
-        self, row: Any, item: Any, status: DeliveryStatus, result: SendResult | None,
-        error: str | None, attempts: int | None = None, span: str | None = None,
+        self,
+        row: Any,
+        item: Any,
+        status: DeliveryStatus,
+        result: SendResult | None,
+        error: str | None,
+        attempts: int | None = None,
+        span: str | None = None,
         started: datetime | None = None,
     ) -> None:
         now = self.ctx.clock.now()
         delivered = status is DeliveryStatus.delivered
         entry = LogEntry(
-            name=f"delivery.{row.kind}", actor=f"system:{self.owner}",
-            trace_id=row.trace_id, span_id=span or new_span_id(),
+            name=f"delivery.{row.kind}",
+            actor=f"system:{self.owner}",
+            trace_id=row.trace_id,
+            span_id=span or new_span_id(),
             status_code=STATUS_OK if delivered else STATUS_ERROR,
-            outcome=status.value, detail=error, data_subject_id=item.client_id,
-            partner_id=row.partner_id, purpose=item.advice_type,
+            outcome=status.value,
+            detail=error,
+            data_subject_id=item.client_id,
+            partner_id=row.partner_id,
+            purpose=item.advice_type,
             legal_basis=item.legal_basis,
             # Only a delivery moved data: a blocked or withdrawn row disclosed nothing.
-            categories=item.categories if delivered else [], rules_version=item.rules_version,
+            categories=item.categories if delivered else [],
+            rules_version=item.rules_version,
             start_time=started,
         )
         async with self.ctx.db.write() as conn:
             if result is not None and attempts is not None and started is not None:
                 await self._attempt(conn, row, result, attempts, started)
-            res = await conn.execute(update(DELIVERY).where(self._held(row)).values(
-                status=status.value, attempts=attempts if attempts is not None else row.attempts,
-                last_error=error, lease_owner=None, lease_expires_at=None, updated_at=now,
-                delivered_at=now if delivered else None,
-            ))
+            res = await conn.execute(
+                update(DELIVERY)
+                .where(self._held(row))
+                .values(
+                    status=status.value,
+                    attempts=attempts if attempts is not None else row.attempts,
+                    last_error=error,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    updated_at=now,
+                    delivered_at=now if delivered else None,
+                )
+            )
             if res.rowcount == 1:
                 await append(conn, [entry], now)
-
-

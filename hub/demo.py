@@ -33,8 +33,12 @@ BASIS_NL = {k.value: v for k, v in LEGAL_BASIS_LABELS_NL.items()}
 PARTNERS = [
     (household.CORPORATIE, "corporatie", "De Woonplaats", "/wijkhub/verzoeken"),
     (household.STADSBANK, "stadsbank", "Stadsbank Oost Nederland", "/wijkhub/aanmeldingen"),
-    (household.GI, "gecertificeerde_instelling", "Jeugdbescherming Overijssel",
-     "/wijkhub/berichten"),
+    (
+        household.GI,
+        "gecertificeerde_instelling",
+        "Jeugdbescherming Overijssel",
+        "/wijkhub/berichten",
+    ),
     (household.ZORG, "zorgaanbieder", "Zorggroep Twente", "/wmo/301"),
 ]
 
@@ -42,30 +46,42 @@ PARTNERS = [
 def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator], extra: str = "") -> None:
     lines = [extra]
     for pid, ptype, name, _ in PARTNERS:
-        lines += ["[[partner]]", f'id = "{pid}"', f'type = "{ptype}"', f'name = "{name}"',
-                  f'endpoint = "{sims[pid].url}"', ""]
+        lines += [
+            "[[partner]]",
+            f'id = "{pid}"',
+            f'type = "{ptype}"',
+            f'name = "{name}"',
+            f'endpoint = "{sims[pid].url}"',
+            "",
+        ]
     path.write_text("\n".join(lines))
     tomllib.loads(path.read_text())  # fail here, not in the hub, if this is ever malformed
 
 
 async def start_demo_hub(
-    workdir: Path, *, sim_options: dict[str, dict[str, Any]] | None = None,
-    extra_partners: str = "", **hub_kw: Any,
+    workdir: Path,
+    *,
+    sim_options: dict[str, dict[str, Any]] | None = None,
+    extra_partners: str = "",
+    **hub_kw: Any,
 ) -> tuple[RunningHub, dict[str, PartnerSimulator]]:
     """Simulators first (the hub's config needs their ports), then the hub, then tokens."""
     registry = load_registry()
     sims: dict[str, PartnerSimulator] = {}
     for pid, ptype, _name, path in PARTNERS:
-        sim = PartnerSimulator(registry.partner_types[ptype], pid, path=path,
-                               **(sim_options or {}).get(pid, {}))
+        sim = PartnerSimulator(
+            registry.partner_types[ptype], pid, path=path, **(sim_options or {}).get(pid, {})
+        )
         await sim.start()
         sims[pid] = sim
     config_dir = workdir / "config"
     config_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(example_config_dir() / "privacy-rules.toml", config_dir)
     write_partners_toml(config_dir / "partners.toml", sims, extra_partners)
-    worker = hub_kw.pop("worker", WorkerSettings(backoff_initial=0.2, backoff_max=2.0,
-                                                 backoff_jitter=0.1, poll_interval=0.2))
+    worker = hub_kw.pop(
+        "worker",
+        WorkerSettings(backoff_initial=0.2, backoff_max=2.0, backoff_jitter=0.1, poll_interval=0.2),
+    )
     settings = Settings(data_dir=workdir, config_dir=config_dir, worker=worker)
     hub = await start(settings, registry=registry, port=0, host="127.0.0.1", **hub_kw)
     for pid, sim in sims.items():
@@ -80,23 +96,34 @@ def _table(advice: dict[str, Any], names: dict[str, str]) -> Table:
         table.add_column(col, overflow="fold")
     for n, it in enumerate(advice["items"], 1):
         dec = it["decision"]
-        verdict = f"[green]{BASIS_NL.get(dec['legal_basis'], '')}[/green]" if dec["allowed"] \
+        verdict = (
+            f"[green]{BASIS_NL.get(dec['legal_basis'], '')}[/green]"
+            if dec["allowed"]
             else f"[red]geweigerd ({n})[/red]"
+        )
         ps = it["partner_status"]
-        table.add_row(str(n), names.get(it["partner_id"], it["partner_id"]), it["advice_type"],
-                      verdict, it["delivery_status"],
-                      PARTNER_STATUS_LABELS_NL[PartnerStatus(ps)] if ps else "—",
-                      it["deadline"] or "—")
+        table.add_row(
+            str(n),
+            names.get(it["partner_id"], it["partner_id"]),
+            it["advice_type"],
+            verdict,
+            it["delivery_status"],
+            PARTNER_STATUS_LABELS_NL[PartnerStatus(ps)] if ps else "—",
+            it["deadline"] or "—",
+        )
     for n, it in enumerate(advice["items"], 1):
         if not it["decision"]["allowed"]:
             table.caption = f"({n}) {it['decision']['reason']}"
     return table
 
 
-async def run_demo(console: Console, *, timeout: float = 60.0, clean: bool = False) -> int:
+async def run_demo(console: Console, *, answer_within: float = 60.0, clean: bool = False) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="wijkhub-demo-"))
-    logging.basicConfig(filename=workdir / "wijkhub.log", level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        filename=workdir / "wijkhub.log",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     started = time.perf_counter()
     hub, sims = await start_demo_hub(workdir)
     names = {pid: name for pid, _t, name, _p in PARTNERS}
@@ -106,6 +133,7 @@ async def run_demo(console: Console, *, timeout: float = 60.0, clean: bool = Fal
         headers = {"Authorization": f"Bearer {coach}"}
         today = local_date(SystemClock().now())
         async with aiohttp.ClientSession(base_url=hub.url, headers=headers) as http:
+
             async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
                 async with http.post(path, json=body) as r:
                     data = await r.json()
@@ -116,21 +144,27 @@ async def run_demo(console: Console, *, timeout: float = 60.0, clean: bool = Fal
             client = await post("/api/v1/clients", household.CLIENT)
             for c in household.consents(today):
                 await post(f"/api/v1/clients/{client['id']}/consents", c)
-            console.print(f"Hub: {hub.url}   cliënt: {client['given_names']} "
-                          f"{client['family_name']} (fictief)   toestemmingen: 3")
+            console.print(
+                f"Hub: {hub.url}   cliënt: {client['given_names']} "
+                f"{client['family_name']} (fictief)   toestemmingen: 3"
+            )
             advice = await post("/api/v1/advices", household.advice(client["id"], today))
             expected = {
                 it["id"]: sims[it["partner_id"]].backoffice.script[-1].value
-                for it in advice["items"] if it["decision"]["allowed"]
+                for it in advice["items"]
+                if it["decision"]["allowed"]
             }
-            deadline = time.monotonic() + timeout
+            deadline = time.monotonic() + answer_within
             with Live(_table(advice, names), console=console, refresh_per_second=8) as live:
                 while True:
                     async with http.get(f"/api/v1/advices/{advice['id']}") as r:
                         advice = await r.json()
                     live.update(_table(advice, names))
-                    done = all(it["partner_status"] == expected[it["id"]]
-                               for it in advice["items"] if it["id"] in expected)
+                    done = all(
+                        it["partner_status"] == expected[it["id"]]
+                        for it in advice["items"]
+                        if it["id"] in expected
+                    )
                     if done or time.monotonic() > deadline:
                         break
                     await asyncio.sleep(0.1)
@@ -140,15 +174,20 @@ async def run_demo(console: Console, *, timeout: float = 60.0, clean: bool = Fal
         for pid, sim in sims.items():
             kinds = ", ".join(f"{k}: {v}" for k, v in sim.requests_by_kind.items()) or "niets"
             console.print(f"  {names[pid]:<28} ontving {kinds}")
-        console.print(f"Verwerkingenlog: {chain.checked} regels, keten "
-                      f"{'intact' if chain.ok else 'GEBROKEN'}")
+        console.print(
+            f"Verwerkingenlog: {chain.checked} regels, keten {'intact' if chain.ok else 'GEBROKEN'}"
+        )
         if not clean:
-            console.print(f"Database: {workdir / 'wijkhub.db'} (fictieve gegevens)\n"
-                          f"Log:      {workdir / 'wijkhub.log'}\n"
-                          f"Opruimen: rm -r {workdir}")
+            console.print(
+                f"Database: {workdir / 'wijkhub.db'} (fictieve gegevens)\n"
+                f"Log:      {workdir / 'wijkhub.log'}\n"
+                f"Opruimen: rm -r {workdir}"
+            )
         if done and chain.ok:
-            console.print(f"[green]Alle partners hebben geantwoord[/green] in "
-                          f"{time.perf_counter() - started:.1f} s.")
+            console.print(
+                f"[green]Alle partners hebben geantwoord[/green] in "
+                f"{time.perf_counter() - started:.1f} s."
+            )
             code = 0
         else:
             console.print("[red]Niet alle partners antwoordden op tijd.[/red]")

@@ -12,21 +12,40 @@ CLIENT: dict[str, Any] = {
     "family_name": "Testervelde",
     "birth_date": "1987-03-14",
     "gender": "female",
-    "address": {"street": "Proefstraat", "house_number": 12, "postcode": "7511 AB",
-                "city": "Enschede"},
+    "address": {
+        "street": "Proefstraat",
+        "house_number": 12,
+        "postcode": "7511 AB",
+        "city": "Enschede",
+    },
     "phone": "06-12345678",
     "email": "fenna@voorbeeld.test",
     "household": [
-        {"given_name": "Daan", "family_name": "Testervelde", "birth_date": "2012-06-01",
-         "role": "child"},
+        {
+            "given_name": "Daan",
+            "family_name": "Testervelde",
+            "birth_date": "2012-06-01",
+            "role": "child",
+        },
     ],
-    "housing": {"tenure": "social_rent", "landlord": "De Woonplaats",
-                "rent_arrears_cents": 184500, "eviction_date": "2027-01-15"},
-    "finance": {"income_source": "benefit", "monthly_income_cents": 145000,
-                "debt_total_cents": 1250000, "creditor_count": 7},
+    "housing": {
+        "tenure": "social_rent",
+        "landlord": "De Woonplaats",
+        "rent_arrears_cents": 184500,
+        "eviction_date": "2027-01-15",
+    },
+    "finance": {
+        "income_source": "benefit",
+        "monthly_income_cents": 145000,
+        "debt_total_cents": 1250000,
+        "creditor_count": 7,
+    },
     "health": {"summary": "Chronische rugklachten; beperkt mobiel.", "wmo_indication": True},
-    "youth_protection": {"measure": "ots", "measure_since": "2025-09-01",
-                         "case_reference": "GI-2025-0042"},
+    "youth_protection": {
+        "measure": "ots",
+        "measure_since": "2025-09-01",
+        "case_reference": "GI-2025-0042",
+    },
 }
 
 # Partner ids as in the demo's partners.toml.
@@ -34,19 +53,47 @@ CORPORATIE, STADSBANK, GI, ZORG = "woonplaats", "stadsbank", "gi-jbov", "zorg-tw
 
 
 def consents(today: date) -> list[dict[str, Any]]:
-    base = {"valid_from": today.isoformat(),
-            "valid_until": (today + timedelta(days=365)).isoformat(),
-            "evidence_ref": "sha256:" + "ab" * 32}
+    base = {
+        "valid_from": today.isoformat(),
+        "valid_until": (today + timedelta(days=365)).isoformat(),
+        "evidence_ref": "sha256:" + "ab" * 32,
+    }
     return [
-        {**base, "partner_id": CORPORATIE, "purposes": ["betalingsregeling_huurachterstand"],
-         "categories": ["identification", "contact", "household", "housing", "finance",
-                        "free_text"]},
+        {
+            **base,
+            "partner_id": CORPORATIE,
+            "purposes": ["betalingsregeling_huurachterstand"],
+            "categories": [
+                "identification",
+                "contact",
+                "household",
+                "housing",
+                "finance",
+                "free_text",
+            ],
+        },
         # Only for the intake: the budgetbeheer item below must be refused.
-        {**base, "partner_id": STADSBANK, "purposes": ["schuldhulpverlening_aanmelding"],
-         "categories": ["identification", "bsn", "contact", "household", "housing", "finance",
-                        "free_text"]},
-        {**base, "partner_id": ZORG, "purposes": ["wmo_begeleiding"], "explicit": True,
-         "categories": ["identification", "bsn", "contact", "health", "free_text"]},
+        {
+            **base,
+            "partner_id": STADSBANK,
+            "purposes": ["schuldhulpverlening_aanmelding"],
+            "categories": [
+                "identification",
+                "bsn",
+                "contact",
+                "household",
+                "housing",
+                "finance",
+                "free_text",
+            ],
+        },
+        {
+            **base,
+            "partner_id": ZORG,
+            "purposes": ["wmo_begeleiding"],
+            "explicit": True,
+            "categories": ["identification", "bsn", "contact", "health", "free_text"],
+        },
         # No consent for the GI: it works on a statutory basis (Jeugdwet).
     ]
 
@@ -57,24 +104,46 @@ def advice(client_id: str, today: date) -> dict[str, Any]:
         "client_id": client_id,
         "summary": "Gezin met huurachterstand, schulden en een lopende OTS.",
         "items": [
-            {"partner_id": CORPORATIE, "advice_type": "betalingsregeling_huurachterstand",
-             "motivation": "Huurachterstand van € 1.845; cliënt kan € 75 per maand aflossen.",
-             "urgency": "high", "threats": ["eviction"],
-             "parameters": {"proposed_monthly_amount_cents": 7500, "term_months": 25}},
-            {"partner_id": STADSBANK, "advice_type": "schuldhulpverlening_aanmelding",
-             "motivation": "Zeven schuldeisers; ontruiming dreigt. Graag snelle intake.",
-             "urgency": "crisis", "threats": ["eviction"],
-             "parameters": {"creditors_known": True}},
-            {"partner_id": GI, "advice_type": "advies_hulp_binnen_maatregel",
-             "motivation": "Advies: ambulante opvoedondersteuning binnen de OTS van Daan.",
-             "parameters": {"help_form": "parenting_support"}},
-            {"partner_id": ZORG, "advice_type": "wmo_begeleiding",
-             "motivation": "Begeleiding bij dagstructuur en administratie.",
-             "parameters": {"product_category": "02", "volume": 4, "unit": "04",
-                            "frequency": "2", "start_date": start.isoformat(),
-                            "end_date": (start + timedelta(days=180)).isoformat()}},
-            {"partner_id": STADSBANK, "advice_type": "budgetbeheer",
-             "motivation": "Budgetbeheer zodat vaste lasten worden betaald.",
-             "parameters": {"pay_fixed_charges": True}},
+            {
+                "partner_id": CORPORATIE,
+                "advice_type": "betalingsregeling_huurachterstand",
+                "motivation": "Huurachterstand van € 1.845; cliënt kan € 75 per maand aflossen.",
+                "urgency": "high",
+                "threats": ["eviction"],
+                "parameters": {"proposed_monthly_amount_cents": 7500, "term_months": 25},
+            },
+            {
+                "partner_id": STADSBANK,
+                "advice_type": "schuldhulpverlening_aanmelding",
+                "motivation": "Zeven schuldeisers; ontruiming dreigt. Graag snelle intake.",
+                "urgency": "crisis",
+                "threats": ["eviction"],
+                "parameters": {"creditors_known": True},
+            },
+            {
+                "partner_id": GI,
+                "advice_type": "advies_hulp_binnen_maatregel",
+                "motivation": "Advies: ambulante opvoedondersteuning binnen de OTS van Daan.",
+                "parameters": {"help_form": "parenting_support"},
+            },
+            {
+                "partner_id": ZORG,
+                "advice_type": "wmo_begeleiding",
+                "motivation": "Begeleiding bij dagstructuur en administratie.",
+                "parameters": {
+                    "product_category": "02",
+                    "volume": 4,
+                    "unit": "04",
+                    "frequency": "2",
+                    "start_date": start.isoformat(),
+                    "end_date": (start + timedelta(days=180)).isoformat(),
+                },
+            },
+            {
+                "partner_id": STADSBANK,
+                "advice_type": "budgetbeheer",
+                "motivation": "Budgetbeheer zodat vaste lasten worden betaald.",
+                "parameters": {"pay_fixed_charges": True},
+            },
         ],
     }

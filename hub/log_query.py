@@ -39,5 +39,7 @@ async def query(ctx: HubContext, f: LogFilter) -> list[dict[str, Any]]:
     async with ctx.db.read() as conn:
         rows = (await conn.execute(stmt.order_by(T.c.seq).limit(f.limit))).mappings().all()
     # The API shows client ids as canonical UUIDs everywhere; the store keeps them compact.
-    return [{**r, "data_subject_id": str(UUID(r["data_subject_id"]))
-             if r["data_subject_id"] else None} for r in rows]
+    return [
+        {**r, "data_subject_id": str(UUID(r["data_subject_id"])) if r["data_subject_id"] else None}
+        for r in rows
+    ]

@@ -45,7 +45,7 @@ def load_registry(
                 continue
             try:
                 pm.register(ep.load(), name=ep.name)
-            except Exception as exc:  # noqa: BLE001 - one broken plugin must not stop the hub
+            except Exception as exc:
                 failed[ep.name] = f"{type(exc).__name__}: {exc}"
                 log.error("plugin %s could not be loaded: %s", ep.name, exc)
     for plugin in extra_plugins or []:
@@ -59,8 +59,9 @@ def load_registry(
         result = impl.function()
         for pt in result or ():
             if not isinstance(pt, PartnerType):
-                raise TypeError(f"plugin {impl.plugin_name} yielded {type(pt).__name__}, "
-                                "expected PartnerType")
+                raise TypeError(
+                    f"plugin {impl.plugin_name} yielded {type(pt).__name__}, expected PartnerType"
+                )
             if pt.name in types:
                 raise PluginConflict(
                     f"partner type {pt.name!r} is registered by both plugin "

@@ -54,9 +54,24 @@ class LogEntry:
 
 
 _HASHED = (
-    "seq", "trace_id", "span_id", "parent_span_id", "name", "start_time", "end_time",
-    "status_code", "actor", "data_subject_id", "partner_id", "purpose", "legal_basis",
-    "categories", "outcome", "detail", "rules_version", "prev_hash",
+    "seq",
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "name",
+    "start_time",
+    "end_time",
+    "status_code",
+    "actor",
+    "data_subject_id",
+    "partner_id",
+    "purpose",
+    "legal_basis",
+    "categories",
+    "outcome",
+    "detail",
+    "rules_version",
+    "prev_hash",
 )
 
 
@@ -76,9 +91,7 @@ async def append(conn: AsyncConnection, entries: Iterable[LogEntry], now: dateti
     if conn.dialect.name == "postgresql":
         # Concurrent appenders on PostgreSQL queue here; SQLite writers are already serial.
         await conn.execute(text("SELECT pg_advisory_xact_lock(7271001)"))
-    last = (
-        await conn.execute(select(T.c.seq, T.c.hash).order_by(T.c.seq.desc()).limit(1))
-    ).first()
+    last = (await conn.execute(select(T.c.seq, T.c.hash).order_by(T.c.seq.desc()).limit(1))).first()
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
     rows = []
     for e in entries:
@@ -122,18 +135,22 @@ async def verify(conn: AsyncConnection, batch: int = 5000) -> VerifyResult:
     after = 0
     while True:
         rows = (
-            await conn.execute(select(T).where(T.c.seq > after).order_by(T.c.seq).limit(batch))
-        ).mappings().all()
+            (await conn.execute(select(T).where(T.c.seq > after).order_by(T.c.seq).limit(batch)))
+            .mappings()
+            .all()
+        )
         if not rows:
             return VerifyResult(True, checked)
         for r in rows:
             row = dict(r)
             if row["seq"] != expected_seq:
-                return VerifyResult(False, checked, expected_seq,
-                                    f"entry {expected_seq} is missing")
+                return VerifyResult(
+                    False, checked, expected_seq, f"entry {expected_seq} is missing"
+                )
             if row["prev_hash"] != prev:
-                return VerifyResult(False, checked, row["seq"],
-                                    "does not link to the previous entry")
+                return VerifyResult(
+                    False, checked, row["seq"], "does not link to the previous entry"
+                )
             if entry_hash(row) != row["hash"]:
                 return VerifyResult(False, checked, row["seq"], "content does not match its hash")
             prev = row["hash"]

@@ -2,13 +2,11 @@
 
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from wijkhub.schemas.advice import AdviceIn, AdviceOut
 from wijkhub.schemas.client import Client, ClientIn
 from wijkhub.schemas.consent import Consent, ConsentIn, ConsentWithdrawal
-
-from pydantic import ValidationError
 
 from . import advices, clients, consents, inbox, log_query, status_intake
 from .api_kit import Api, Call, validation_error
@@ -28,62 +26,112 @@ def _hex(value: str, what: str) -> str:
     return v
 
 
-@api.route("POST", "/clients", roles=COACH, summary="Cliënt registreren", body=ClientIn,
-           response=Client, status=201)
+@api.route(
+    "POST",
+    "/clients",
+    roles=COACH,
+    summary="Cliënt registreren",
+    body=ClientIn,
+    response=Client,
+    status=201,
+)
 async def create_client(call: Call) -> Client:
     return await clients.create(call.ctx, call.body, call.who.actor)
 
 
-@api.route("GET", "/clients/{client_id}", roles=COACH, summary="Cliënt opvragen",
-           response=Client)
+@api.route("GET", "/clients/{client_id}", roles=COACH, summary="Cliënt opvragen", response=Client)
 async def get_client(call: Call) -> Client:
     return await clients.get(call.ctx, _hex(call.params["client_id"], "Cliënt"))
 
 
-@api.route("POST", "/clients/{client_id}/consents", roles=COACH, summary="Toestemming vastleggen",
-           body=ConsentIn, response=Consent, status=201)
+@api.route(
+    "POST",
+    "/clients/{client_id}/consents",
+    roles=COACH,
+    summary="Toestemming vastleggen",
+    body=ConsentIn,
+    response=Consent,
+    status=201,
+)
 async def record_consent(call: Call) -> Consent:
-    return await consents.record(call.ctx, _hex(call.params["client_id"], "Cliënt"), call.body,
-                                 call.who.actor)
+    return await consents.record(
+        call.ctx, _hex(call.params["client_id"], "Cliënt"), call.body, call.who.actor
+    )
 
 
-@api.route("GET", "/clients/{client_id}/consents", roles=READ_CONSENTS,
-           summary="Toestemmingen van een cliënt", response=TypeAdapter(list[Consent]))
+@api.route(
+    "GET",
+    "/clients/{client_id}/consents",
+    roles=READ_CONSENTS,
+    summary="Toestemmingen van een cliënt",
+    response=TypeAdapter(list[Consent]),
+)
 async def list_consents(call: Call) -> list[Consent]:
     return await consents.list_for_client(call.ctx, _hex(call.params["client_id"], "Cliënt"))
 
 
-@api.route("POST", "/consents/{consent_id}/withdraw", roles=COACH,
-           summary="Toestemming intrekken", body=ConsentWithdrawal, response=Consent)
+@api.route(
+    "POST",
+    "/consents/{consent_id}/withdraw",
+    roles=COACH,
+    summary="Toestemming intrekken",
+    body=ConsentWithdrawal,
+    response=Consent,
+)
 async def withdraw_consent(call: Call) -> Consent:
-    return await consents.withdraw(call.ctx, _hex(call.params["consent_id"], "Toestemming"),
-                                   call.body.reason, call.who.actor)
+    return await consents.withdraw(
+        call.ctx, _hex(call.params["consent_id"], "Toestemming"), call.body.reason, call.who.actor
+    )
 
 
-@api.route("POST", "/advices", roles=COACH, summary="Deskundigenadvies indienen",
-           body=AdviceIn, response=AdviceOut, status=201)
+@api.route(
+    "POST",
+    "/advices",
+    roles=COACH,
+    summary="Deskundigenadvies indienen",
+    body=AdviceIn,
+    response=AdviceOut,
+    status=201,
+)
 async def submit_advice(call: Call) -> AdviceOut:
     return await advices.submit(call.ctx, call.body, call.who.actor)
 
 
-@api.route("GET", "/advices/{advice_id}", roles=COACH,
-           summary="Advies met tijdlijn per partner", response=AdviceOut)
+@api.route(
+    "GET",
+    "/advices/{advice_id}",
+    roles=COACH,
+    summary="Advies met tijdlijn per partner",
+    response=AdviceOut,
+)
 async def get_advice(call: Call) -> AdviceOut:
     return await advices.get(call.ctx, _hex(call.params["advice_id"], "Advies"))
 
 
-@api.route("POST", "/partners/{partner_id}/status", roles=PARTNER, partner_scoped=True,
-           raw_body=True, status=202,
-           summary="Statusmelding van een partner, in het eigen formaat van de partner")
+@api.route(
+    "POST",
+    "/partners/{partner_id}/status",
+    roles=PARTNER,
+    partner_scoped=True,
+    raw_body=True,
+    status=202,
+    summary="Statusmelding van een partner, in het eigen formaat van de partner",
+)
 async def partner_status(call: Call) -> dict[str, int]:
-    res = await status_intake.receive(call.ctx, call.params["partner_id"], call.raw,
-                                      call.content_type, call.who)
+    res = await status_intake.receive(
+        call.ctx, call.params["partner_id"], call.raw, call.content_type, call.who
+    )
     return {"accepted": res.accepted, "duplicates": res.duplicates}
 
 
-@api.route("GET", "/partners/{partner_id}/inbox", roles=PARTNER, partner_scoped=True,
-           summary="Openstaande berichten voor een partner (pull)",
-           query={"limit": "maximaal aantal berichten (1-500, standaard 100)"})
+@api.route(
+    "GET",
+    "/partners/{partner_id}/inbox",
+    roles=PARTNER,
+    partner_scoped=True,
+    summary="Openstaande berichten voor een partner (pull)",
+    query={"limit": "maximaal aantal berichten (1-500, standaard 100)"},
+)
 async def partner_inbox(call: Call) -> list[dict[str, Any]]:
     try:
         limit = int(call.query.get("limit", "100"))
@@ -94,23 +142,37 @@ async def partner_inbox(call: Call) -> list[dict[str, Any]]:
     return await inbox.list_pending(call.ctx, call.params["partner_id"], limit)
 
 
-@api.route("POST", "/partners/{partner_id}/inbox/{delivery_id}/ack", roles=PARTNER,
-           partner_scoped=True, summary="Ontvangst van een inboxbericht bevestigen")
+@api.route(
+    "POST",
+    "/partners/{partner_id}/inbox/{delivery_id}/ack",
+    roles=PARTNER,
+    partner_scoped=True,
+    summary="Ontvangst van een inboxbericht bevestigen",
+)
 async def partner_ack(call: Call) -> dict[str, str]:
-    status = await inbox.acknowledge(call.ctx, call.params["partner_id"],
-                                     _hex(call.params["delivery_id"], "Bericht"), call.who)
+    status = await inbox.acknowledge(
+        call.ctx, call.params["partner_id"], _hex(call.params["delivery_id"], "Bericht"), call.who
+    )
     return {"status": status}
 
 
-@api.route("GET", "/plugins", roles={"coach", "privacy_officer", "admin"},
-           summary="Partnertypen, adviestypen, categorieën en formaatversies")
+@api.route(
+    "GET",
+    "/plugins",
+    roles={"coach", "privacy_officer", "admin"},
+    summary="Partnertypen, adviestypen, categorieën en formaatversies",
+)
 async def list_plugins(call: Call) -> list[dict[str, Any]]:
     return describe(call.ctx.registry)
 
 
-@api.route("GET", "/processing-log", roles={"privacy_officer"},
-           summary="Verwerkingenlog met filters (ook geweigerde verstrekkingen)",
-           query={k: "filter" for k in log_query.LogFilter.model_fields})
+@api.route(
+    "GET",
+    "/processing-log",
+    roles={"privacy_officer"},
+    summary="Verwerkingenlog met filters (ook geweigerde verstrekkingen)",
+    query={k: "filter" for k in log_query.LogFilter.model_fields},
+)
 async def processing_log(call: Call) -> list[dict[str, Any]]:
     try:
         f = log_query.LogFilter.model_validate(call.query)

@@ -46,8 +46,13 @@ class RunningHub:
 
 
 async def start(
-    settings: Settings, *, clock: Clock | None = None, registry: PluginRegistry | None = None,
-    run_worker: bool = True, host: str | None = None, port: int | None = None,
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    registry: PluginRegistry | None = None,
+    run_worker: bool = True,
+    host: str | None = None,
+    port: int | None = None,
 ) -> RunningHub:
     keyring = await prepare(settings)
     ctx = build_context(settings, clock=clock, keyring=keyring, registry=registry)

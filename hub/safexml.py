@@ -55,10 +55,16 @@ def parse_valid(body: bytes, schema: etree.XMLSchema) -> etree._Element:
         schema.assertValid(root)
     except etree.DocumentInvalid as exc:
         err = next(iter(exc.error_log), None)
-        where = f"regel {err.line}, element {_local(err.path)}" if err else "onbekende plek"
+        where = f"regel {err.line}, element {_element(err)}" if err else "onbekende plek"
         # libxml2 quotes offending values (personal data): name the place, not the value.
         raise PayloadError(f"XML voldoet niet aan het schema ({where})") from None
     return root
+
+
+def _element(err: etree._LogEntry) -> str:
+    # For namespaced XML the path is "/*/*[2]"; the message starts with the element's name.
+    m = re.match(r"Element '(?:\{[^}]*\})?([\w.-]+)'", err.message or "")
+    return m.group(1) if m else _local(err.path)
 
 
 def _local(path: str | None) -> str:

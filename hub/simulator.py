@@ -91,12 +91,11 @@ class PartnerSimulator:
     def requests_by_kind(self) -> Counter[str]:
         return Counter(r.request.kind for r in self.received)
 
-    async def wait_for(self, predicate: Callable[["PartnerSimulator"], bool],
-                       timeout: float = 10.0) -> None:
-        async with asyncio.timeout(timeout):
-            while not predicate(self):
-                self._changed.clear()
-                await self._changed.wait()
+    async def wait_for(self, predicate: Callable[["PartnerSimulator"], bool]) -> None:
+        """Wait (bound it with `asyncio.timeout`) until `predicate` holds."""
+        while not predicate(self):
+            self._changed.clear()
+            await self._changed.wait()
 
     def _notify(self) -> None:
         self._changed.set()
@@ -128,8 +127,9 @@ class PartnerSimulator:
         if self.lose_first_acks > 0:
             self.lose_first_acks -= 1
             return web.json_response({"fout": "verbinding verbroken"}, status=500)
-        return web.json_response({"status": "ontvangen", "referentie": str(parsed.item_ref)},
-                                 status=200)
+        return web.json_response(
+            {"status": "ontvangen", "referentie": str(parsed.item_ref)}, status=200
+        )
 
     async def _answer(self, req: ReceivedRequest) -> None:
         if not self.hub_url or not self.token or self._session is None:
@@ -137,22 +137,31 @@ class PartnerSimulator:
         base = self.now()
         for i, status in enumerate(self.backoffice.script):
             update = StatusUpdate(
-                item_ref=req.item_ref, status=status,
+                item_ref=req.item_ref,
+                status=status,
                 occurred_at=base + timedelta(milliseconds=i),
                 partner_message_id=f"{self.partner_id}-{req.item_ref.hex[:12]}-{i}",
                 reason=f"Gesimuleerde toelichting bij '{status.value}'"
-                if status in NEEDS_REASON else None,
+                if status in NEEDS_REASON
+                else None,
             )
             msg = self.backoffice.render_status(update)
             url = f"{self.hub_url}/api/v1/partners/{self.partner_id}/status"
-            async for attempt in AsyncRetrying(stop=stop_after_attempt(5), wait=wait_fixed(0.2),
-                                               retry=retry_if_exception_type(OSError),
-                                               reraise=True):
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(5),
+                wait=wait_fixed(0.2),
+                retry=retry_if_exception_type(OSError),
+                reraise=True,
+            ):
                 with attempt:
                     async with self._session.post(
-                        url, data=msg.body, headers={
+                        url,
+                        data=msg.body,
+                        headers={
                             "Authorization": f"Bearer {self.token}",
-                            "Content-Type": msg.content_type}) as resp:
+                            "Content-Type": msg.content_type,
+                        },
+                    ) as resp:
                         if resp.status >= 500:
                             raise OSError(f"hub answered {resp.status}")
                         if resp.status >= 300:

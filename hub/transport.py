@@ -33,14 +33,22 @@ class HttpPushTransport:
         start = time.perf_counter()
         try:
             async with self._session.post(
-                endpoint, data=message.body, timeout=self._timeout,
+                endpoint,
+                data=message.body,
+                timeout=self._timeout,
                 headers={"Content-Type": message.content_type, **headers},
             ) as resp:
                 excerpt = (await resp.content.read(500)).decode("utf-8", "replace")
                 status = resp.status
         except (aiohttp.ClientError, TimeoutError) as exc:
-            return SendResult(False, True, None, f"{type(exc).__name__}: {exc}"[:300], None,
-                              (time.perf_counter() - start) * 1000)
+            return SendResult(
+                False,
+                True,
+                None,
+                f"{type(exc).__name__}: {exc}"[:300],
+                None,
+                (time.perf_counter() - start) * 1000,
+            )
         ms = (time.perf_counter() - start) * 1000
         # 409: the partner already holds this idempotency key, i.e. an earlier try arrived.
         if 200 <= status < 300 or status == 409:

@@ -50,7 +50,9 @@ LEGAL_BASIS_LABELS_NL: dict[LegalBasis, str] = {
 }
 
 
-def labels_nl(categories: "set[DataCategory] | frozenset[DataCategory] | list[DataCategory]") -> str:
+def labels_nl(
+    categories: "set[DataCategory] | frozenset[DataCategory] | list[DataCategory]",
+) -> str:
     """'gezondheid en BSN' — a stable, readable Dutch enumeration for refusal messages."""
     names = [CATEGORY_LABELS_NL[c] for c in sorted(categories)]
     if len(names) <= 1:

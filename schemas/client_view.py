@@ -12,11 +12,11 @@ from pydantic import Field
 from .categories import DataCategory
 from .client import (
     Address,
+    FinanceSituation,
     Gender,
     HealthSituation,
     HouseholdMember,
     HousingSituation,
-    FinanceSituation,
     YouthProtection,
 )
 from .common import Bsn, Contract, Email, Phone, ShortText

@@ -13,8 +13,17 @@ from .outbound import OutboundAdvice, WithdrawalNotice
 from .status import StatusUpdate
 
 PUBLIC_MODELS: tuple[type[BaseModel], ...] = (
-    ClientIn, Client, ClientView, ConsentIn, Consent, ConsentWithdrawal, AdviceIn, AdviceOut,
-    OutboundAdvice, WithdrawalNotice, StatusUpdate,
+    ClientIn,
+    Client,
+    ClientView,
+    ConsentIn,
+    Consent,
+    ConsentWithdrawal,
+    AdviceIn,
+    AdviceOut,
+    OutboundAdvice,
+    WithdrawalNotice,
+    StatusUpdate,
 )
 
 
@@ -30,10 +39,14 @@ def rendered() -> dict[str, str]:
 def export(target: Path, *, check: bool = False) -> list[str]:
     """Write the schemas; with `check`, write nothing and return the stale file names."""
     files = rendered()
-    stale = [name for name, text in files.items()
-             if not (target / name).exists() or (target / name).read_text() != text]
-    extra = [p.name for p in target.glob("*.json") if p.name not in files] \
-        if target.exists() else []
+    stale = [
+        name
+        for name, text in files.items()
+        if not (target / name).exists() or (target / name).read_text() != text
+    ]
+    extra = (
+        [p.name for p in target.glob("*.json") if p.name not in files] if target.exists() else []
+    )
     if check:
         return stale + extra
     target.mkdir(parents=True, exist_ok=True)

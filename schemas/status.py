@@ -56,7 +56,10 @@ class StatusUpdate(Contract):
 
     @model_validator(mode="after")
     def _rejection_has_reason(self) -> Self:
-        if self.status in (PartnerStatus.rejected, PartnerStatus.partly_adopted) and not self.reason:
+        if (
+            self.status in (PartnerStatus.rejected, PartnerStatus.partly_adopted)
+            and not self.reason
+        ):
             raise ValueError(f"status {self.status.value} vereist een reden")
         if self.occurred_at.tzinfo is None:
             raise ValueError("occurred_at moet een tijdzone hebben")

@@ -31,17 +31,28 @@ def sim_options() -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def worker_settings() -> WorkerSettings:
-    return WorkerSettings(max_attempts=4, backoff_initial=1.0, backoff_max=10.0,
-                          backoff_jitter=0.5, poll_interval=0.05)
+    return WorkerSettings(
+        max_attempts=4,
+        backoff_initial=1.0,
+        backoff_max=10.0,
+        backoff_jitter=0.5,
+        poll_interval=0.05,
+    )
 
 
 @pytest.fixture
-async def env(tmp_path: Path, sim_options: dict[str, dict[str, Any]],
-              worker_settings: WorkerSettings) -> AsyncIterator[Env]:
+async def env(
+    tmp_path: Path, sim_options: dict[str, dict[str, Any]], worker_settings: WorkerSettings
+) -> AsyncIterator[Env]:
     clock = FakeClock()
-    hub, sims = await start_demo_hub(tmp_path, sim_options=sim_options,
-                                     extra_partners=PULL_PARTNER, clock=clock,
-                                     run_worker=False, worker=worker_settings)
+    hub, sims = await start_demo_hub(
+        tmp_path,
+        sim_options=sim_options,
+        extra_partners=PULL_PARTNER,
+        clock=clock,
+        run_worker=False,
+        worker=worker_settings,
+    )
     for sim in sims.values():
         sim.now = clock.now  # partners report times on the same (fake) clock as the hub
     session = aiohttp.ClientSession(base_url=hub.url)
@@ -49,7 +60,9 @@ async def env(tmp_path: Path, sim_options: dict[str, dict[str, Any]],
         partner_tokens = {pid: sim.token for pid, sim in sims.items()}
         partner_tokens["ons-huis"] = await hub.token("partner:ons-huis", "test")
         yield Env(
-            hub=hub, sims=sims, clock=clock,
+            hub=hub,
+            sims=sims,
+            clock=clock,
             coach=ApiClient(session, await hub.token("coach", "test-coach")),
             privacy=ApiClient(session, await hub.token("privacy_officer", "test-fg")),
             admin=ApiClient(session, await hub.token("admin", "test-admin")),

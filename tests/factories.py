@@ -33,17 +33,34 @@ def client_in(bsn: str = FICTIONAL_BSN) -> ClientIn:
             "email": "fenna@voorbeeld.test",
             "household": [
                 {"given_name": "Daan", "birth_date": "2012-06-01", "role": "child"},
-                {"given_name": "Joris", "family_name": "Testervelde",
-                 "birth_date": "1985-01-20", "role": "parent_with_authority"},
+                {
+                    "given_name": "Joris",
+                    "family_name": "Testervelde",
+                    "birth_date": "1985-01-20",
+                    "role": "parent_with_authority",
+                },
             ],
-            "housing": {"tenure": "social_rent", "landlord": "De Woonplaats",
-                        "rent_arrears_cents": 184500, "eviction_date": "2026-12-15"},
-            "finance": {"income_source": "benefit", "monthly_income_cents": 145000,
-                        "debt_total_cents": 1250000, "creditor_count": 7},
-            "health": {"summary": "Chronische rugklachten; beperkt mobiel.",
-                       "wmo_indication": True},
-            "youth_protection": {"measure": "ots", "measure_since": "2025-09-01",
-                                 "case_reference": "GI-2025-0042"},
+            "housing": {
+                "tenure": "social_rent",
+                "landlord": "De Woonplaats",
+                "rent_arrears_cents": 184500,
+                "eviction_date": "2026-12-15",
+            },
+            "finance": {
+                "income_source": "benefit",
+                "monthly_income_cents": 145000,
+                "debt_total_cents": 1250000,
+                "creditor_count": 7,
+            },
+            "health": {
+                "summary": "Chronische rugklachten; beperkt mobiel.",
+                "wmo_indication": True,
+            },
+            "youth_protection": {
+                "measure": "ots",
+                "measure_since": "2025-09-01",
+                "case_reference": "GI-2025-0042",
+            },
         }
     )
 

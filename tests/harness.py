@@ -1,5 +1,6 @@
 """The test harness: an API client and the running environment tests talk to."""
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,10 +26,18 @@ class ApiClient:
         self.session = session
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
-    async def request(self, method: str, path: str, *, json: Any = None, data: Any = None,
-                      headers: dict[str, str] | None = None) -> Response:
-        async with self.session.request(method, path, json=json, data=data,
-                                        headers={**self.headers, **(headers or {})}) as r:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        async with self.session.request(
+            method, path, json=json, data=data, headers={**self.headers, **(headers or {})}
+        ) as r:
             body = await r.json() if r.content_type == "application/json" else await r.read()
             return Response(r.status, body)
 
@@ -86,10 +95,11 @@ class Env:
 
     async def answered(self, advice: dict[str, Any]) -> dict[str, Any]:
         """Wait until every simulator has posted its whole script for the allowed items."""
-        for it in advice["items"]:
-            if it["decision"]["allowed"]:
-                sim = self.sims[it["partner_id"]]
-                await sim.wait_for(lambda s, ref=it["id"]: ref in s.answered)
+        async with asyncio.timeout(10):
+            for it in advice["items"]:
+                if it["decision"]["allowed"]:
+                    sim = self.sims[it["partner_id"]]
+                    await sim.wait_for(lambda s, ref=it["id"]: ref in s.answered)
         return await self.advice(advice["id"])
 
     async def log(self, **filters: str) -> list[dict[str, Any]]:
@@ -97,5 +107,3 @@ class Env:
         r = await self.privacy.get(f"/api/v1/processing-log?{query}")
         assert r.status == 200, r.body
         return r.body
-
-

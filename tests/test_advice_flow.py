@@ -61,14 +61,15 @@ async def test_refused_item_reaches_no_simulator_and_is_logged(env: Env) -> None
     await env.deliver()
 
     stadsbank = env.sims[household.STADSBANK]
-    assert [r.request.advice_type for r in stadsbank.received] == [
-        "schuldhulpverlening_aanmelding"]
-    entries = await env.log(data_subject_id=client_id, name="advice_item.decide",
-                            outcome="refused")
+    assert [r.request.advice_type for r in stadsbank.received] == ["schuldhulpverlening_aanmelding"]
+    entries = await env.log(data_subject_id=client_id, name="advice_item.decide", outcome="refused")
     assert len(entries) == 1
     e = entries[0]
     assert (e["partner_id"], e["purpose"], e["detail"]) == (
-        household.STADSBANK, "budgetbeheer", "consent_purpose_mismatch")
+        household.STADSBANK,
+        "budgetbeheer",
+        "consent_purpose_mismatch",
+    )
     assert e["categories"] == []
     # No delivery entry exists for the refused purpose.
     moved = await env.log(data_subject_id=client_id, name="delivery.advice")
@@ -100,8 +101,9 @@ async def test_status_updates_show_up_in_the_timeline(env: Env) -> None:
 async def test_flaky_partner_gets_the_item_once(env: Env) -> None:
     client_id = await env.household()
     advice = await env.submit(household.advice(client_id, env.today))
-    item = next(it for it in advice["items"]
-                if it["advice_type"] == "schuldhulpverlening_aanmelding")
+    item = next(
+        it for it in advice["items"] if it["advice_type"] == "schuldhulpverlening_aanmelding"
+    )
     sim = env.sims[household.STADSBANK]
 
     await env.deliver()
@@ -148,8 +150,11 @@ async def test_always_failing_partner_ends_dead_and_visible(env: Env) -> None:
     dead = [e for e in gi["timeline"] if e["status"] == "dead"]
     assert dead and "4 pogingen" in dead[0]["detail"]
     # The others were not held up by the dead partner.
-    others = [it for it in current["items"]
-              if it["decision"]["allowed"] and it["partner_id"] != household.GI]
+    others = [
+        it
+        for it in current["items"]
+        if it["decision"]["allowed"] and it["partner_id"] != household.GI
+    ]
     assert {it["delivery_status"] for it in others} == {"delivered"}
     assert await env.log(name="delivery.advice", outcome="dead", partner_id=household.GI)
 
@@ -159,8 +164,10 @@ async def test_consent_withdrawn_before_delivery_sends_nothing(env: Env) -> None
     advice = await env.submit(household.advice(client_id, env.today))
     consents = (await env.coach.get(f"/api/v1/clients/{client_id}/consents")).body
     zorg = next(c for c in consents if c["partner_id"] == household.ZORG)
-    r = await env.coach.post(f"/api/v1/consents/{zorg['id']}/withdraw",
-                             json={"reason": "Cliënt wil geen begeleiding meer."})
+    r = await env.coach.post(
+        f"/api/v1/consents/{zorg['id']}/withdraw",
+        json={"reason": "Cliënt wil geen begeleiding meer."},
+    )
     assert r.status == 200 and r.body["status"] == "withdrawn"
     await env.deliver()
     assert env.sims[household.ZORG].received == []
@@ -178,8 +185,9 @@ async def test_consent_expiring_before_delivery_sends_nothing(env: Env) -> None:
         assert env.sims[pid].received == []
     current = items_by_partner(await env.advice(advice["id"]))
     assert current[household.ZORG][0]["delivery_status"] == "withdrawn"
-    assert "verlopen" in next(e["detail"] for e in current[household.ZORG][0]["timeline"]
-                              if e["status"] == "withdrawn")
+    assert "verlopen" in next(
+        e["detail"] for e in current[household.ZORG][0]["timeline"] if e["status"] == "withdrawn"
+    )
     # The GI works on a statutory basis: no consent to expire.
     assert len(env.sims[household.GI].received) == 1
 
@@ -190,8 +198,9 @@ async def test_withdrawal_after_delivery_tells_the_partner(env: Env) -> None:
     await env.deliver()
     consents = (await env.coach.get(f"/api/v1/clients/{client_id}/consents")).body
     corp = next(c for c in consents if c["partner_id"] == household.CORPORATIE)
-    r = await env.coach.post(f"/api/v1/consents/{corp['id']}/withdraw",
-                             json={"reason": "ingetrokken"})
+    r = await env.coach.post(
+        f"/api/v1/consents/{corp['id']}/withdraw", json={"reason": "ingetrokken"}
+    )
     assert r.status == 200
     await env.deliver()
     sim = env.sims[household.CORPORATIE]

@@ -14,16 +14,21 @@ ZERO = "00000000-0000-4000-8000-000000000000"
 
 
 def concrete(path: str, partner: str = "woonplaats") -> str:
-    return (path.replace("{partner_id}", partner).replace("{client_id}", ZERO)
-            .replace("{consent_id}", ZERO).replace("{advice_id}", ZERO)
-            .replace("{delivery_id}", ZERO))
+    return (
+        path.replace("{partner_id}", partner)
+        .replace("{client_id}", ZERO)
+        .replace("{consent_id}", ZERO)
+        .replace("{advice_id}", ZERO)
+        .replace("{delivery_id}", ZERO)
+    )
 
 
 ROUTES = [(r.method, r.path, r.roles) for r in api.routes]
 
 
-@pytest.mark.parametrize(("method", "path", "roles"), ROUTES,
-                         ids=[f"{m} {p}" for m, p, _ in ROUTES])
+@pytest.mark.parametrize(
+    ("method", "path", "roles"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES]
+)
 async def test_every_endpoint_refuses_missing_and_wrong_tokens(
     env: Env, method: str, path: str, roles: frozenset[str]
 ) -> None:
@@ -33,7 +38,9 @@ async def test_every_endpoint_refuses_missing_and_wrong_tokens(
     bogus = ApiClient(env.session, "wjk_not-a-real-token")
     assert (await bogus.request(method, url, json={})).status == 401
     callers: dict[str, ApiClient] = {
-        "coach": env.coach, "privacy_officer": env.privacy, "admin": env.admin,
+        "coach": env.coach,
+        "privacy_officer": env.privacy,
+        "admin": env.admin,
         "partner": env.partner["woonplaats"],
     }
     for role, caller in callers.items():
@@ -80,23 +87,32 @@ def corp_status(item_id: str, status: str, msg_id: str, reason: str | None = Non
 
     pt = load_registry().partner_types["corporatie"]
     assert pt.backoffice is not None
-    return pt.backoffice.render_status(StatusUpdate(
-        item_ref=uuid.UUID(item_id), status=PartnerStatus(status), partner_message_id=msg_id,
-        occurred_at="2026-11-24T10:00:00+00:00", reason=reason)).body
+    return pt.backoffice.render_status(
+        StatusUpdate(
+            item_ref=uuid.UUID(item_id),
+            status=PartnerStatus(status),
+            partner_message_id=msg_id,
+            occurred_at="2026-11-24T10:00:00+00:00",
+            reason=reason,
+        )
+    ).body
 
 
 async def test_partner_cannot_report_on_another_partners_item(env: Env) -> None:
     _, advice = await delivered_advice(env)
-    stadsbank_item = next(it for it in advice["items"]
-                          if it["partner_id"] == household.STADSBANK)
+    stadsbank_item = next(it for it in advice["items"] if it["partner_id"] == household.STADSBANK)
     body = corp_status(stadsbank_item["id"], "rejected", "evil-1", "nee")
     # Through its own endpoint: the other partner's item does not exist for it.
-    r = await env.partner["woonplaats"].post("/api/v1/partners/woonplaats/status", data=body,
-                                             headers={"Content-Type": "application/json"})
+    r = await env.partner["woonplaats"].post(
+        "/api/v1/partners/woonplaats/status",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status == 404
     # Through the other partner's endpoint: not its inbox.
-    r = await env.partner["woonplaats"].post("/api/v1/partners/stadsbank/status", data=body,
-                                             headers={"Content-Type": "application/json"})
+    r = await env.partner["woonplaats"].post(
+        "/api/v1/partners/stadsbank/status", data=body, headers={"Content-Type": "application/json"}
+    )
     assert r.status == 403
     r = await env.partner["woonplaats"].get("/api/v1/partners/stadsbank/inbox")
     assert r.status == 403
@@ -110,8 +126,10 @@ async def test_bad_status_payload_is_400_and_changes_nothing(env: Env) -> None:
     corp = next(it for it in advice["items"] if it["partner_id"] == household.CORPORATIE)
     for payload in (b"not json", b'{"status": "toegekend"}', b"<xml/>"):
         r = await env.partner["woonplaats"].post(
-            "/api/v1/partners/woonplaats/status", data=payload,
-            headers={"Content-Type": "application/json"})
+            "/api/v1/partners/woonplaats/status",
+            data=payload,
+            headers={"Content-Type": "application/json"},
+        )
         assert r.status == 400, payload
         assert r.body["error"]["code"] == "invalid_payload"
     after = await env.advice(advice["id"])
@@ -123,15 +141,16 @@ async def test_repeated_status_message_is_stored_once(env: Env) -> None:
     corp = next(it for it in advice["items"] if it["partner_id"] == household.CORPORATIE)
     body = corp_status(corp["id"], "carried_out", "corp-final-1")
     headers = {"Content-Type": "application/json"}
-    first = await env.partner["woonplaats"].post("/api/v1/partners/woonplaats/status",
-                                                 data=body, headers=headers)
-    again = await env.partner["woonplaats"].post("/api/v1/partners/woonplaats/status",
-                                                 data=body, headers=headers)
+    first = await env.partner["woonplaats"].post(
+        "/api/v1/partners/woonplaats/status", data=body, headers=headers
+    )
+    again = await env.partner["woonplaats"].post(
+        "/api/v1/partners/woonplaats/status", data=body, headers=headers
+    )
     assert first.status == again.status == 202
     assert first.body == {"accepted": 1, "duplicates": 0}
     assert again.body == {"accepted": 0, "duplicates": 1}
-    item = next(it for it in (await env.advice(advice["id"]))["items"]
-                if it["id"] == corp["id"])
+    item = next(it for it in (await env.advice(advice["id"]))["items"] if it["id"] == corp["id"])
     assert item["partner_status"] == "carried_out"
     assert [e["status"] for e in item["timeline"]].count("carried_out") == 1
 
@@ -159,5 +178,6 @@ async def test_pull_partner_fetches_and_acknowledges(env: Env) -> None:
     assert await env.log(name="delivery.advice", partner_id="ons-huis", outcome="delivered")
     # Another partner cannot acknowledge it.
     other = await env.partner["woonplaats"].post(
-        f"/api/v1/partners/ons-huis/inbox/{msg['delivery_id']}/ack")
+        f"/api/v1/partners/ons-huis/inbox/{msg['delivery_id']}/ack"
+    )
     assert other.status == 403

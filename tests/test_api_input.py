@@ -23,8 +23,9 @@ TABLES = (AdviceRow, ItemRow, DeliveryRow, ProcessingLogRow, StatusUpdateRow)
 
 async def counts(env: Env) -> dict[str, int]:
     async with env.hub.ctx.db.read() as conn:
-        return {t.__tablename__: await conn.scalar(select(func.count()).select_from(t))
-                for t in TABLES}
+        return {
+            t.__tablename__: await conn.scalar(select(func.count()).select_from(t)) for t in TABLES
+        }
 
 
 def good_advice(client_id: str, env: Env) -> dict[str, Any]:
@@ -33,6 +34,7 @@ def good_advice(client_id: str, env: Env) -> dict[str, Any]:
 
 def breakers() -> list[tuple[str, Any, int, str]]:
     """(description, mutation, expected status, field named in the error)."""
+
     def drop(key: str) -> Any:
         return lambda a: {k: v for k, v in a.items() if k != key}
 
@@ -40,12 +42,14 @@ def breakers() -> list[tuple[str, Any, int, str]]:
         def f(a: dict[str, Any]) -> dict[str, Any]:
             a["items"][i] = {**a["items"][i], **changes}
             return a
+
         return f
 
     def param(i: int, **changes: Any) -> Any:
         def f(a: dict[str, Any]) -> dict[str, Any]:
             a["items"][i]["parameters"] = {**a["items"][i]["parameters"], **changes}
             return a
+
         return f
 
     return [
@@ -53,8 +57,12 @@ def breakers() -> list[tuple[str, Any, int, str]]:
         ("empty items", lambda a: {**a, "items": []}, 422, "items"),
         ("unknown field", lambda a: {**a, "extra": 1}, 422, "extra"),
         ("client id not a uuid", lambda a: {**a, "client_id": "x"}, 422, "client_id"),
-        ("unknown client", lambda a: {**a, "client_id": "00000000-0000-4000-8000-000000000000"},
-         422, "client_id"),
+        (
+            "unknown client",
+            lambda a: {**a, "client_id": "00000000-0000-4000-8000-000000000000"},
+            422,
+            "client_id",
+        ),
         ("bad partner id", item(2, partner_id="NOT OK"), 422, "items.2.partner_id"),
         ("unknown partner", item(1, partner_id="nergens"), 422, "items.1.partner_id"),
         ("unknown advice type", item(0, advice_type="iets_anders"), 422, "items.0.advice_type"),
@@ -68,8 +76,9 @@ def breakers() -> list[tuple[str, Any, int, str]]:
     ]
 
 
-@pytest.mark.parametrize(("what", "mutate", "status", "field"), breakers(),
-                         ids=[b[0] for b in breakers()])
+@pytest.mark.parametrize(
+    ("what", "mutate", "status", "field"), breakers(), ids=[b[0] for b in breakers()]
+)
 async def test_malformed_advice_names_the_field_and_stores_nothing(
     env: Env, what: str, mutate: Any, status: int, field: str
 ) -> None:
@@ -87,27 +96,35 @@ async def test_malformed_advice_names_the_field_and_stores_nothing(
 async def test_invalid_json_is_400_and_stores_nothing(env: Env) -> None:
     await env.household()
     before = await counts(env)
-    r = await env.coach.post("/api/v1/advices", data=b'{"client_id": ',
-                             headers={"Content-Type": "application/json"})
+    r = await env.coach.post(
+        "/api/v1/advices", data=b'{"client_id": ', headers={"Content-Type": "application/json"}
+    )
     assert r.status == 400 and r.body["error"]["code"] == "invalid_json"
     assert await counts(env) == before
 
 
 async def test_oversized_body_is_413(env: Env) -> None:
-    r = await env.coach.post("/api/v1/advices", data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
-                             headers={"Content-Type": "application/json"})
+    r = await env.coach.post(
+        "/api/v1/advices",
+        data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status == 413
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({**household.CLIENT, "bsn": "999990018"}, "bsn"),  # fails the elfproef
-    ({**household.CLIENT, "bsn": "12345678"}, "bsn"),  # eight digits
-    ({**household.CLIENT, "address": {**household.CLIENT["address"], "postcode": "751 AB"}},
-     "address.postcode"),
-    ({k: v for k, v in household.CLIENT.items() if k != "family_name"}, "family_name"),
-])
-async def test_malformed_client_names_the_field(env: Env, body: dict[str, Any],
-                                                field: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**household.CLIENT, "bsn": "999990018"}, "bsn"),  # fails the elfproef
+        ({**household.CLIENT, "bsn": "12345678"}, "bsn"),  # eight digits
+        (
+            {**household.CLIENT, "address": {**household.CLIENT["address"], "postcode": "751 AB"}},
+            "address.postcode",
+        ),
+        ({k: v for k, v in household.CLIENT.items() if k != "family_name"}, "family_name"),
+    ],
+)
+async def test_malformed_client_names_the_field(env: Env, body: dict[str, Any], field: str) -> None:
     before = await counts(env)
     r = await env.coach.post("/api/v1/clients", json=body)
     assert r.status == 422
@@ -131,16 +148,39 @@ async def test_consent_for_unknown_purpose_names_the_field(env: Env) -> None:
     assert r.status == 422
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["client_id", "items", "partner_id", "advice_type", "motivation",
-                         "parameters", "summary", "urgency"]) | st.text(max_size=8),
-        inner, max_size=5),
-    max_leaves=12))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "client_id",
+                        "items",
+                        "partner_id",
+                        "advice_type",
+                        "motivation",
+                        "parameters",
+                        "summary",
+                        "urgency",
+                    ]
+                )
+                | st.text(max_size=8),
+                inner,
+                max_size=5,
+            )
+        ),
+        max_leaves=12,
+    )
+)
 async def test_arbitrary_json_never_causes_a_server_error(env: Env, body: Any) -> None:
-    r = await env.coach.post("/api/v1/advices", data=json.dumps(body).encode(),
-                             headers={"Content-Type": "application/json"})
+    r = await env.coach.post(
+        "/api/v1/advices",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     assert 400 <= r.status < 500, r.body
