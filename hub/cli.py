@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -18,7 +17,10 @@ from .plugin_info import describe
 from .plugins import load_registry
 from .settings import Settings
 
-console = Console()
+
+def _console() -> Console:
+    # Built per command so the terminal width (COLUMNS) is read when the command runs.
+    return Console()
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -59,9 +61,9 @@ def init(ctx: click.Context) -> None:
             await db.dispose()
 
     token = asyncio.run(go())
-    console.print(f"Database: {settings.db_url}\nSleutelbos: {settings.keyring_path} (0600)")
-    console.print(f"Configuratie: {settings.config_dir}")
-    console.print(f"Admin-token (wordt maar één keer getoond):\n{token}")
+    _console().print(f"Database: {settings.db_url}\nSleutelbos: {settings.keyring_path} (0600)")
+    _console().print(f"Configuratie: {settings.config_dir}")
+    _console().print(f"Admin-token (wordt maar één keer getoond):\n{token}")
 
 
 @main.group()
@@ -75,7 +77,7 @@ def db_upgrade(ctx: click.Context) -> None:
     """Apply all migrations."""
     settings = _settings(ctx.parent.parent)  # type: ignore[union-attr]
     asyncio.run(upgrade(settings.db_url))
-    console.print("Schema bijgewerkt.")
+    _console().print("Schema bijgewerkt.")
 
 
 @main.command()
@@ -91,7 +93,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
 
     async def go() -> None:
         hub = await start(settings, run_worker=not no_worker, host=host, port=port)
-        console.print(f"Wijkhub luistert op {hub.url} (OpenAPI: {hub.url}/api/v1/openapi.json)")
+        _console().print(f"Wijkhub luistert op {hub.url} (OpenAPI: {hub.url}/api/v1/openapi.json)")
         try:
             await asyncio.Event().wait()
         finally:
@@ -127,9 +129,9 @@ def plugins(as_json: bool) -> None:
                 ", ".join(a["optional_categories"]),
                 term,
             )
-        console.print(table)
+        _console().print(table)
     for name, err in registry.failed.items():
-        console.print(f"[red]Plugin {name} kon niet worden geladen: {err}[/red]")
+        _console().print(f"[red]Plugin {name} kon niet worden geladen: {err}[/red]")
 
 
 @main.group()
@@ -152,9 +154,11 @@ def schemas_export(out: str | None, check: bool) -> None:
     target = Path(out) if out else Path(__file__).resolve().parent.parent / "schemas" / "json"
     stale = export(target, check=check)
     if check and stale:
-        console.print(f"[red]Verouderd: {', '.join(stale)}[/red] — draai `wijkhub schemas export`")
+        _console().print(
+            f"[red]Verouderd: {', '.join(stale)}[/red] — draai `wijkhub schemas export`"
+        )
         sys.exit(1)
-    console.print(f"{'Gecontroleerd' if check else 'Geschreven'}: {target}")
+    _console().print(f"{'Gecontroleerd' if check else 'Geschreven'}: {target}")
 
 
 @main.group()
@@ -196,17 +200,19 @@ def tokens_create(ctx: click.Context, role: str, label: str) -> None:
 @click.pass_context
 def tokens_list(ctx: click.Context) -> None:
     rows = _with_db(ctx.parent.parent, auth.list_tokens)  # type: ignore[union-attr]
-    table = Table("id", "rol", "partner", "label", "aangemaakt", "ingetrokken")
+    table = Table("rol", "partner", "label", "aangemaakt", "ingetrokken")
+    table.add_column("id", no_wrap=True)
     for r in rows:
+        revoked = r["revoked_at"]
         table.add_row(
-            r["id"],
             r["role"],
             r["partner_id"] or "",
             r["label"],
-            str(r["created_at"]),
-            str(r["revoked_at"] or ""),
+            f"{r['created_at']:%Y-%m-%d %H:%M}",
+            f"{revoked:%Y-%m-%d %H:%M}" if revoked else "",
+            r["id"],
         )
-    console.print(table)
+    _console().print(table)
 
 
 @tokens.command("revoke")
@@ -218,9 +224,9 @@ def tokens_revoke(ctx: click.Context, token_id: str) -> None:
         lambda conn: auth.revoke_token(conn, token_id, SystemClock().now()),
     )
     if not ok:
-        console.print(f"[red]Geen actief token met id {token_id}[/red]")
+        _console().print(f"[red]Geen actief token met id {token_id}[/red]")
         sys.exit(1)
-    console.print("Ingetrokken.")
+    _console().print("Ingetrokken.")
 
 
 @main.group("log")
@@ -244,9 +250,9 @@ def log_verify(ctx: click.Context) -> None:
 
     res = asyncio.run(go())
     if res.ok:
-        console.print(f"Verwerkingenlog intact: {res.checked} regels gecontroleerd.")
+        _console().print(f"Verwerkingenlog intact: {res.checked} regels gecontroleerd.")
     else:
-        console.print(
+        _console().print(
             f"[red]Verwerkingenlog gebroken bij regel {res.first_broken_seq}: {res.problem}[/red]"
         )
         sys.exit(1)
@@ -265,5 +271,4 @@ def demo(timeout: float, clean: bool) -> None:
     """One advice to four partners on a temporary SQLite, with live partner answers."""
     from .demo import run_demo
 
-    os.environ.setdefault("PYTHONWARNINGS", "ignore")
-    sys.exit(asyncio.run(run_demo(console, answer_within=timeout, clean=clean)))
+    sys.exit(asyncio.run(run_demo(_console(), answer_within=timeout, clean=clean)))

@@ -55,7 +55,7 @@ class DeliveryWorker:
             lambda: asyncio.Semaphore(self.cfg.concurrency)
         )
         self._wait = wait_exponential_jitter(
-            initial=self.cfg.backoff_initial,
+            multiplier=self.cfg.backoff_initial,
             max=self.cfg.backoff_max,
             jitter=self.cfg.backoff_jitter,
         )
