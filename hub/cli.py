@@ -47,9 +47,10 @@ def main(ctx: click.Context, config: str | None) -> None:
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create the data directory, key ring and database, and print a new admin token."""
-    from .runtime import prepare
+    from .runtime import copy_example_config, prepare
 
     settings = _settings(ctx)
+    written = copy_example_config(settings)
 
     async def go() -> str:
         await prepare(settings)
@@ -62,7 +63,10 @@ def init(ctx: click.Context) -> None:
 
     token = asyncio.run(go())
     _console().print(f"Database: {settings.db_url}\nSleutelbos: {settings.keyring_path} (0600)")
-    _console().print(f"Configuratie: {settings.config_dir}")
+    _console().print(
+        f"Configuratie: {settings.config_path}"
+        + (f" (voorbeelden gekopieerd: {len(written)})" if written else "")
+    )
     _console().print(f"Admin-token (wordt maar één keer getoond):\n{token}")
 
 

@@ -15,6 +15,10 @@ from .plugins import PluginRegistry, load_registry
 from .settings import Settings
 
 
+class ConfigError(RuntimeError):
+    """The hub cannot start with this configuration; the message says what to do."""
+
+
 @dataclass
 class HubContext:
     settings: Settings
@@ -48,12 +52,22 @@ def build_context(
     registry: PluginRegistry | None = None,
 ) -> HubContext:
     registry = registry or load_registry()
+    missing = [
+        n
+        for n in ("partners.toml", "privacy-rules.toml")
+        if not (settings.config_path / n).exists()
+    ]
+    if missing:
+        raise ConfigError(
+            f"{', '.join(missing)} ontbreekt in {settings.config_path}: "
+            "draai eerst `wijkhub init` of zet config_dir"
+        )
     return HubContext(
         settings=settings,
         db=Database(settings.db_url),
         keyring=keyring or KeyRing.load(settings.keyring_path),
         registry=registry,
-        partners=PartnerDirectory.from_file(settings.config_dir / "partners.toml", registry),
-        rules=PrivacyRules.from_file(settings.config_dir / "privacy-rules.toml"),
+        partners=PartnerDirectory.from_file(settings.config_path / "partners.toml", registry),
+        rules=PrivacyRules.from_file(settings.config_path / "privacy-rules.toml"),
         clock=clock or SystemClock(),
     )

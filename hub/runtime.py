@@ -1,7 +1,9 @@
 """Starting and stopping a hub in-process (used by `serve`, the demo and the tests)."""
 
 import logging
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
@@ -12,9 +14,25 @@ from .context import HubContext, build_context
 from .crypto import KeyRing
 from .db import upgrade
 from .plugins import PluginRegistry
-from .settings import Settings
+from .settings import Settings, example_config_dir
 
 log = logging.getLogger(__name__)
+
+
+CONFIG_FILES = ("partners.toml", "privacy-rules.toml")
+
+
+def copy_example_config(settings: Settings) -> list[Path]:
+    """Put editable copies of the example configuration where the hub reads it (never
+    overwriting an administrator's file)."""
+    settings.config_path.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in CONFIG_FILES:
+        target = settings.config_path / name
+        if not target.exists():
+            shutil.copy(example_config_dir() / name, target)
+            written.append(target)
+    return written
 
 
 async def prepare(settings: Settings) -> KeyRing:

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     database_url: str | None = None
-    config_dir: Path = Field(default_factory=example_config_dir)
+    # Default: <data_dir>/config, which `wijkhub init` fills with copies of the examples.
+    config_dir: Path | None = None
     keyring_file: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8080
@@ -45,6 +46,10 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'wijkhub.db'}"
+
+    @property
+    def config_path(self) -> Path:
+        return self.config_dir or self.data_dir / "config"
 
     @property
     def keyring_path(self) -> Path:
