@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from wijkhub.hub.clock import local_date
 from wijkhub.hub.plugin_types import AdviceType
 from wijkhub.schemas.advice import Decision
 from wijkhub.schemas.categories import (
@@ -92,7 +93,7 @@ def decide(
     active = [c for c in mine if c.status is ConsentStatus.active]
     if not active:
         last = max(mine, key=lambda c: c.withdrawn_at or c.recorded_at)
-        when = _fmt(last.withdrawn_at.date()) if last.withdrawn_at else "onbekend"
+        when = _fmt(local_date(last.withdrawn_at)) if last.withdrawn_at else "onbekend"
         return refuse(
             "consent_withdrawn",
             f"De cliënt heeft de toestemming voor {name} ingetrokken ({when}). "
@@ -158,8 +159,8 @@ def decide(
     return Decision(
         allowed=True,
         code="allowed",
-        reason=f"Toegestaan op grond van toestemming (vastgelegd {_fmt(best.recorded_at.date())}, "
-        f"bewijs {best.evidence_ref}).",
+        reason="Toegestaan op grond van toestemming, vastgelegd op "
+        f"{_fmt(local_date(best.recorded_at))}.",
         legal_basis=LegalBasis.consent,
         categories=sorted(sent),
         consent_id=best.id,

@@ -1,9 +1,14 @@
-"""The consent registry: record, list and withdraw consents, each change logged."""
+"""The consent registry: record, list and withdraw consents, each change logged.
+
+Free text on a consent (who gave it, why it was withdrawn) is stored encrypted; the fields
+the policy needs (partner, purposes, categories, validity, status) are plain, so a decision
+needs no decryption.
+"""
 
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -15,24 +20,43 @@ from wijkhub.schemas.consent import Consent, ConsentIn, ConsentStatus
 T = ConsentRow.__table__  # type: ignore[attr-defined]
 
 
-def from_row(row: Any) -> Consent:
-    return Consent.model_validate(dict(row._mapping))
+class Sealer(Protocol):
+    def seal(self, obj: Any, aad: str) -> bytes: ...
+    def unseal(self, blob: bytes, aad: str) -> Any: ...
+
+
+def _aad(consent_id: str) -> str:
+    return f"consent.details:{consent_id}"
+
+
+def from_row(row: Any, sealer: Sealer) -> Consent:
+    data = dict(row._mapping)
+    details = sealer.unseal(data.pop("details"), _aad(data["id"]))
+    return Consent.model_validate({**data, **details})
 
 
 async def record(
     conn: AsyncConnection,
+    sealer: Sealer,
     client_id: str,
     consent: ConsentIn,
     actor: str,
     now: datetime,
     trace_id: str,
 ) -> Consent:
+    consent_id = uuid.uuid4().hex
+    details = {"given_by": consent.given_by, "withdrawal_reason": None}
     values = {
-        **consent.model_dump(mode="json"),
+        "id": consent_id,
+        "client_id": client_id,
+        "partner_id": consent.partner_id,
+        "purposes": list(consent.purposes),
+        "categories": [c.value for c in consent.categories],
+        "explicit": consent.explicit,
         "valid_from": consent.valid_from,
         "valid_until": consent.valid_until,
-        "id": uuid.uuid4().hex,
-        "client_id": client_id,
+        "evidence_ref": consent.evidence_ref,
+        "details": sealer.seal(details, _aad(consent_id)),
         "status": ConsentStatus.active.value,
         "recorded_by": actor,
         "recorded_at": now,
@@ -51,32 +75,38 @@ async def record(
                 purpose=",".join(consent.purposes),
                 legal_basis="consent",
                 categories=[c.value for c in consent.categories],
-                detail=f"explicit={consent.explicit}; evidence={consent.evidence_ref}",
+                detail=f"explicit={consent.explicit}",
             )
         ],
         now,
     )
-    return Consent.model_validate(values)
+    return Consent.model_validate(
+        {**{k: v for k, v in values.items() if k != "details"}, **details}
+    )
 
 
-async def for_clients(conn: AsyncConnection, client_ids: Iterable[str]) -> list[Consent]:
+async def for_clients(
+    conn: AsyncConnection, sealer: Sealer, client_ids: Iterable[str]
+) -> list[Consent]:
     rows = (await conn.execute(select(T).where(T.c.client_id.in_(list(client_ids))))).all()
-    return [from_row(r) for r in rows]
+    return [from_row(r, sealer) for r in rows]
 
 
-async def get(conn: AsyncConnection, consent_id: str) -> Consent | None:
+async def get(conn: AsyncConnection, sealer: Sealer, consent_id: str) -> Consent | None:
     row = (await conn.execute(select(T).where(T.c.id == consent_id))).first()
-    return from_row(row) if row else None
+    return from_row(row, sealer) if row else None
 
 
 async def mark_withdrawn(
     conn: AsyncConnection,
+    sealer: Sealer,
     consent: Consent,
     reason: str,
     actor: str,
     now: datetime,
     trace_id: str,
 ) -> Consent:
+    details = {"given_by": consent.given_by, "withdrawal_reason": reason}
     await conn.execute(
         update(T)
         .where(T.c.id == consent.id.hex)
@@ -84,7 +114,7 @@ async def mark_withdrawn(
             status=ConsentStatus.withdrawn.value,
             withdrawn_at=now,
             withdrawn_by=actor,
-            withdrawal_reason=reason,
+            details=sealer.seal(details, _aad(consent.id.hex)),
         )
     )
     await append(

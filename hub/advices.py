@@ -5,6 +5,7 @@ The straight path of DESIGN.md: validate → decide (consent) → minimise → t
 """
 
 import asyncio
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +16,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.consent import registry as consent_registry
-from wijkhub.consent.minimise import client_view, motivation_for
+from wijkhub.consent.free_text import contains_bsn
+from wijkhub.consent.minimise import client_view, motivation_for, threats_for
 from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.schemas.advice import (
     AdviceIn,
@@ -33,12 +35,13 @@ from . import clients
 from .clock import local_date
 from .context import HubContext
 from .deadlines import due_date
-from .errors import FieldError, invalid, not_found
+from .errors import ApiError, FieldError, invalid, not_found
 from .partners import PartnerConfig
 from .plugin_types import AdviceType, PartnerMessage, PartnerType
 from .processing_log import STATUS_OK, LogEntry, append, new_span_id, new_trace_id
 from .tables import AdviceRow, DeliveryAttemptRow, DeliveryRow, ItemRow, StatusUpdateRow
 
+log_ = logging.getLogger(__name__)
 ADVICE = AdviceRow.__table__  # type: ignore[attr-defined]
 ITEM = ItemRow.__table__  # type: ignore[attr-defined]
 DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
@@ -95,6 +98,16 @@ def validate_items(ctx: HubContext, advice: AdviceIn) -> list[PreparedItem]:
                 FieldError(f"{where}.parameters", f"'{atype.name}' heeft geen parameters")
             )
             continue
+        prules = ctx.rules.for_type(partner.type)
+        if not (prules and prules.bsn_allowed) and contains_bsn(item.motivation):
+            errors.append(
+                FieldError(
+                    f"{where}.motivation",
+                    f"de motivatie bevat een BSN, en {partner.name} mag geen BSN ontvangen; "
+                    "haal het nummer uit de tekst",
+                )
+            )
+            continue
         prepared.append(PreparedItem(i, item, partner, ptype, atype, params))
     if errors:
         raise invalid(errors)
@@ -129,7 +142,7 @@ def _render(
         deadline=deadline,
         urgency=p.item.urgency,
         requested_date=p.item.requested_date,
-        threats=p.item.threats,
+        threats=threats_for(p.atype, p.item.threats, decision.categories),
         motivation=motivation_for(
             p.item.motivation, p.atype.motivation_category, decision.categories
         ),
@@ -150,7 +163,7 @@ async def submit(ctx: HubContext, advice: AdviceIn, actor: str) -> AdviceOut:
         client = await clients.load(ctx, conn, client_id)
         if client is None:
             raise invalid([FieldError("client_id", "onbekende cliënt")])
-        consents = await consent_registry.for_clients(conn, [client_id])
+        consents = await consent_registry.for_clients(conn, ctx, [client_id])
     decisions = [decide(_facts(p), ctx.rules, consents, today) for p in prepared]
 
     advice_id, trace_id, root_span = uuid.uuid4().hex, new_trace_id(), new_span_id()
@@ -195,9 +208,12 @@ async def submit(ctx: HubContext, advice: AdviceIn, actor: str) -> AdviceOut:
                         advice_type=p.atype.name,
                         urgency=p.item.urgency.value,
                         requested_date=p.item.requested_date,
-                        threats=[t.value for t in p.item.threats],
                         details=ctx.seal(
-                            {"motivation": p.item.motivation, "parameters": p.parameters},
+                            {
+                                "motivation": p.item.motivation,
+                                "parameters": p.parameters,
+                                "threats": [t.value for t in p.item.threats],
+                            },
                             f"advice_item.details:{item_ref}",
                         ),
                         allowed=d.allowed,
@@ -231,14 +247,27 @@ async def submit(ctx: HubContext, advice: AdviceIn, actor: str) -> AdviceOut:
             )
             if d.allowed:
                 rendered.append((p, d, item_ref, number, deadline))
-        messages = await asyncio.to_thread(
-            lambda: [_render(ctx, client, p, d, ref, n, dl, now) for p, d, ref, n, dl in rendered]
-        )
+        try:
+            messages = await asyncio.to_thread(
+                lambda: [
+                    _render(ctx, client, p, d, ref, n, dl, now) for p, d, ref, n, dl in rendered
+                ]
+            )
+        except ValueError as exc:
+            # A plugin that cannot express this data in its format: refuse the whole advice
+            # (the transaction rolls back) rather than store an item that can never be sent.
+            log_.warning("translation failed: %s", type(exc).__name__)
+            raise ApiError(
+                422,
+                "untranslatable",
+                "Een onderdeel kan niet in het formaat van de partner worden "
+                "uitgedrukt; controleer de tekstvelden op ongebruikelijke tekens.",
+            ) from None
         if rendered:
             await conn.execute(
                 insert(DELIVERY),
                 [
-                    _delivery_row(ctx, ref, p.partner, "advice", msg, trace_id, now)
+                    delivery_row(ctx, ref, p.partner, "advice", msg, trace_id, now)
                     for (p, _d, ref, _n, _dl), msg in zip(rendered, messages, strict=True)
                 ],
             )
@@ -248,7 +277,7 @@ async def submit(ctx: HubContext, advice: AdviceIn, actor: str) -> AdviceOut:
     return await get(ctx, advice_id)
 
 
-def _delivery_row(
+def delivery_row(
     ctx: HubContext,
     item_ref: str,
     partner: PartnerConfig,

@@ -1,24 +1,34 @@
 """Consent as the hub acts on it: recording, and withdrawal with its effect on the outbox.
 
 Withdrawal stops every queued delivery made under the consent and queues a withdrawal
-message (intrekking), in the partner's own format, for every item already delivered.
+message (intrekking), in the partner's own format, for every partner that has or may have
+received the data: delivered items, items with an earlier attempt whose acknowledgement may
+have been lost, and items a worker is sending at this moment (the worker queues their notice
+when it finishes, see `delivery.py`).
 """
 
 import asyncio
 import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.consent import registry
 from wijkhub.schemas.consent import Consent, ConsentIn, ConsentStatus
 from wijkhub.schemas.outbound import WithdrawalNotice
 from wijkhub.schemas.status import DeliveryStatus
 
-from .advices import DELIVERY, ITEM, _delivery_row
+from .advices import DELIVERY, ITEM, delivery_row
 from .clients import T as CLIENT
 from .context import HubContext
 from .errors import ApiError, FieldError, invalid, not_found
 from .processing_log import LogEntry, append, new_trace_id
+
+PENDING = (DeliveryStatus.queued.value, DeliveryStatus.retrying.value)
+NOTICE_REASON = "De cliënt heeft de toestemming ingetrokken."
 
 
 async def record(ctx: HubContext, client_id: str, data: ConsentIn, actor: str) -> Consent:
@@ -42,12 +52,12 @@ async def record(ctx: HubContext, client_id: str, data: ConsentIn, actor: str) -
     async with ctx.db.write() as conn:
         if not await conn.scalar(select(CLIENT.c.id).where(CLIENT.c.id == client_id)):
             raise not_found("Cliënt")
-        return await registry.record(conn, client_id, data, actor, now, new_trace_id())
+        return await registry.record(conn, ctx, client_id, data, actor, now, new_trace_id())
 
 
 async def list_for_client(ctx: HubContext, client_id: str) -> list[Consent]:
     async with ctx.db.read() as conn:
-        consents = await registry.for_clients(conn, [client_id])
+        consents = await registry.for_clients(conn, ctx, [client_id])
     return sorted(consents, key=lambda c: c.recorded_at)
 
 
@@ -55,79 +65,112 @@ async def withdraw(ctx: HubContext, consent_id: str, reason: str, actor: str) ->
     now = ctx.clock.now()
     trace_id = new_trace_id()
     async with ctx.db.write() as conn:
-        consent = await registry.get(conn, consent_id)
+        consent = await registry.get(conn, ctx, consent_id)
         if consent is None:
             raise not_found("Toestemming")
         if consent.status is ConsentStatus.withdrawn:
             raise ApiError(409, "already_withdrawn", "Deze toestemming is al ingetrokken.")
-        consent = await registry.mark_withdrawn(conn, consent, reason, actor, now, trace_id)
-        items = (await conn.execute(select(ITEM).where(ITEM.c.consent_id == consent_id))).all()
-        ids = [i.id for i in items]
-        stopped = await conn.execute(
-            update(DELIVERY)
-            .where(
-                DELIVERY.c.item_id.in_(ids),
-                DELIVERY.c.kind == "advice",
-                DELIVERY.c.status.in_([DeliveryStatus.queued.value, DeliveryStatus.retrying.value]),
-            )
-            .values(
-                status=DeliveryStatus.withdrawn.value,
-                updated_at=now,
-                last_error="toestemming ingetrokken",
-                lease_owner=None,
-                lease_expires_at=None,
-            )
-            .returning(DELIVERY.c.item_id, DELIVERY.c.partner_id)
-        )
-        log = [
-            LogEntry(
-                name="delivery.advice",
-                actor=actor,
-                outcome="withdrawn",
-                trace_id=trace_id,
-                data_subject_id=consent.client_id.hex,
-                partner_id=r.partner_id,
-                detail="niet verzonden: toestemming ingetrokken",
-            )
-            for r in stopped.all()
-        ]
-        delivered_items = set(
-            (
-                await conn.execute(
-                    select(DELIVERY.c.item_id).where(
-                        DELIVERY.c.item_id.in_(ids),
-                        DELIVERY.c.kind == "advice",
-                        DELIVERY.c.status == DeliveryStatus.delivered.value,
-                    )
+        consent = await registry.mark_withdrawn(conn, ctx, consent, reason, actor, now, trace_id)
+        items = {
+            i.id: i
+            for i in (await conn.execute(select(ITEM).where(ITEM.c.consent_id == consent_id))).all()
+        }
+        deliveries = (
+            await conn.execute(
+                select(DELIVERY).where(
+                    DELIVERY.c.item_id.in_(list(items)), DELIVERY.c.kind == "advice"
                 )
-            ).scalars()
-        )
-        notices = []
-        for it in items:
-            partner = ctx.partners.get(it.partner_id)
-            ptype = ctx.registry.get(partner.type) if partner else None
-            if it.id not in delivered_items or partner is None or ptype is None:
-                continue
-            notice = WithdrawalNotice(
-                item_ref=uuid.UUID(it.id),
-                item_number=it.number,
-                partner_id=partner.id,
-                sender=ctx.settings.sender_code,
-                subject_ref=ctx.keyring.subject_ref(it.client_id, partner.id),
-                withdrawn_at=now,
-                reason="De cliënt heeft de toestemming ingetrokken.",
             )
-            notices.append((it, partner, ptype, notice))
-        messages = await asyncio.to_thread(
-            lambda: [pt.translate_withdrawal(n) for _i, _p, pt, n in notices]
-        )
-        rows = [
-            _delivery_row(ctx, it.id, partner, "withdrawal", msg, trace_id, now)
-            for (it, partner, _pt, _n), msg in zip(notices, messages, strict=True)
-        ]
-        if rows:
-            await conn.execute(insert(DELIVERY), rows)
+        ).all()
+        notify: list[Any] = []
+        log: list[LogEntry] = []
+        for d in deliveries:
+            if d.status == DeliveryStatus.delivered.value:
+                notify.append(items[d.item_id])
+                continue
+            if d.status not in PENDING:
+                continue
+            if d.lease_expires_at is not None and d.lease_expires_at > now:
+                continue  # being sent right now: its worker settles it and queues the notice
+            await conn.execute(
+                update(DELIVERY)
+                .where(DELIVERY.c.id == d.id)
+                .values(
+                    status=DeliveryStatus.withdrawn.value,
+                    updated_at=now,
+                    last_error="toestemming ingetrokken",
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
+            )
+            if d.attempts > 0:
+                # An earlier try may have arrived with its acknowledgement lost.
+                notify.append(items[d.item_id])
+            log.append(
+                LogEntry(
+                    name="delivery.advice",
+                    actor=actor,
+                    outcome="withdrawn",
+                    trace_id=trace_id,
+                    data_subject_id=consent.client_id.hex,
+                    partner_id=d.partner_id,
+                    purpose=items[d.item_id].advice_type,
+                    detail="niet (opnieuw) verzonden: toestemming ingetrokken",
+                )
+            )
         await append(conn, log, now)
-    if rows:
+        queued = await queue_withdrawal_notices(ctx, conn, notify, trace_id, now)
+    if queued:
         ctx.on_new_deliveries()
     return consent
+
+
+async def queue_withdrawal_notices(
+    ctx: HubContext,
+    conn: AsyncConnection,
+    items: Iterable[Any],
+    trace_id: str,
+    now: datetime,
+) -> int:
+    """Queue one intrekking per item, at most once per item (safe to call twice)."""
+    items = {i.id: i for i in items}
+    if not items:
+        return 0
+    done = set(
+        (
+            await conn.execute(
+                select(DELIVERY.c.item_id).where(
+                    DELIVERY.c.item_id.in_(list(items)), DELIVERY.c.kind == "withdrawal"
+                )
+            )
+        ).scalars()
+    )
+    todo = []
+    for it in items.values():
+        partner = ctx.partners.get(it.partner_id)
+        ptype = ctx.registry.get(partner.type) if partner else None
+        if it.id in done or partner is None or ptype is None:
+            continue
+        todo.append(
+            (
+                partner,
+                ptype.translate_withdrawal,
+                WithdrawalNotice(
+                    item_ref=uuid.UUID(it.id),
+                    item_number=it.number,
+                    partner_id=partner.id,
+                    sender=ctx.settings.sender_code,
+                    subject_ref=ctx.keyring.subject_ref(it.client_id, partner.id),
+                    withdrawn_at=now,
+                    reason=NOTICE_REASON,
+                ),
+            )
+        )
+    messages = await asyncio.to_thread(lambda: [translate(n) for _p, translate, n in todo])
+    rows = [
+        delivery_row(ctx, n.item_ref.hex, p, "withdrawal", msg, trace_id, now)
+        for (p, _t, n), msg in zip(todo, messages, strict=True)
+    ]
+    if rows:
+        await conn.execute(insert(DELIVERY), rows)
+    return len(rows)

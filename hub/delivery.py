@@ -2,12 +2,14 @@
 
 - Claims a batch with one statement (`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
   LOCKED) RETURNING`), taking a lease: a row held by a process that died is claimed again
-  once its lease expires.
+  once its lease expires. A row still waiting for its partner's slot when half its lease is
+  gone renews it first, and skips the send if the lease was lost.
 - Re-checks the policy just before sending: consent may have been withdrawn since.
 - Sends with the row's idempotency key, which never changes between tries, so a partner can
   drop duplicates after a lost acknowledgement.
 - Backs off exponentially with jitter (tenacity's wait strategy) and dead-letters after
-  `max_attempts`; a dead row stays visible and can be replayed.
+  `max_attempts`; a dead row stays visible and can be replayed. An unexpected error counts as
+  a failed attempt too, so one poisoned row cannot loop forever.
 - One semaphore per partner: a slow partner holds only its own slots.
 """
 
@@ -25,21 +27,22 @@ from tenacity import RetryCallState
 from tenacity.wait import wait_exponential_jitter
 
 from wijkhub.consent import registry as consent_registry
-from wijkhub.consent.policy import ItemFacts, decide
+from wijkhub.schemas.consent import ConsentStatus
 from wijkhub.schemas.status import DeliveryStatus
 
 from .advices import ATTEMPT, DELIVERY, ITEM
-from .clock import local_date
+from .consents import queue_withdrawal_notices
 from .context import HubContext
 from .plugin_types import PartnerMessage
 from .processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_span_id
+from .recheck import recheck
+from .tables import ConsentRow
 from .transport import HttpPushTransport, SendResult
 
 log = logging.getLogger(__name__)
 
 DUE = (DeliveryStatus.queued.value, DeliveryStatus.retrying.value)
-# Refusal codes that mean "the client took consent back" rather than "policy says no".
-WITHDRAWN_CODES = frozenset({"consent_withdrawn", "consent_expired", "no_consent"})
+CONSENT = ConsentRow.__table__  # type: ignore[attr-defined]
 
 
 class DeliveryWorker:
@@ -70,15 +73,16 @@ class DeliveryWorker:
         return float(self._wait(state))
 
     async def run(self) -> None:
-        """Run until cancelled: work while there is work, then sleep until kicked or polled."""
+        """Run until stopped: work while there is work, then sleep until kicked or polled."""
         while not self._stopping:
+            # Clear before claiming: a kick that lands during the claim is not lost.
+            self._wake.clear()
             try:
                 n = await self.run_once()
             except Exception:
                 log.exception("delivery batch failed")
                 n = 0
             if n == 0:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.cfg.poll_interval)
 
@@ -88,9 +92,10 @@ class DeliveryWorker:
 
     async def run_once(self) -> int:
         """Claim one batch and deliver it; returns how many rows were claimed."""
+        claimed_at = self.ctx.clock.now()
         rows = await self.claim()
         if rows:
-            await asyncio.gather(*(self._deliver_guarded(r) for r in rows))
+            await asyncio.gather(*(self._deliver_guarded(r, claimed_at) for r in rows))
         return len(rows)
 
     async def claim(self) -> list[Any]:
@@ -119,62 +124,40 @@ class DeliveryWorker:
             )
             return list(res.all())
 
-    async def _deliver_guarded(self, row: Any) -> None:
+    async def _deliver_guarded(self, row: Any, claimed_at: datetime) -> None:
         async with self._slots[row.partner_id]:
             try:
-                await self.deliver(row)
-            except Exception:
-                # Leave the lease to expire: the row is claimed again later, never lost.
+                if await self._still_mine(row, claimed_at):
+                    await self.deliver(row)
+            except Exception as exc:
                 log.exception("delivery %s failed unexpectedly", row.id)
+                await self._failed(row, f"interne fout: {type(exc).__name__}")
+
+    async def _still_mine(self, row: Any, claimed_at: datetime) -> bool:
+        """Renew a lease that is half gone (the row waited for its partner's slot)."""
+        now = self.ctx.clock.now()
+        if (now - claimed_at).total_seconds() < self.cfg.lease_seconds / 2:
+            return True
+        async with self.ctx.db.write() as conn:
+            res = await conn.execute(
+                update(DELIVERY)
+                .where(self._held(row))
+                .values(lease_expires_at=now + timedelta(seconds=self.cfg.lease_seconds))
+            )
+            return res.rowcount == 1
 
     async def deliver(self, row: Any) -> None:
         ctx = self.ctx
-        partner = ctx.partners.get(row.partner_id)
         async with ctx.db.read() as conn:
             item = (await conn.execute(select(ITEM).where(ITEM.c.id == row.item_id))).one()
-            consents = await consent_registry.for_clients(conn, [item.client_id])
-        if partner is None:
-            await self._finish(
-                row,
-                item,
-                DeliveryStatus.dead,
-                None,
-                f"partner {row.partner_id} is niet meer geconfigureerd",
-            )
+            consents = await consent_registry.for_clients(conn, ctx, [item.client_id])
+        verdict = recheck(ctx, item, row.kind, consents)
+        if not verdict.allowed:
+            assert verdict.status is not None
+            await self._finish(row, item, verdict.status, None, verdict.reason)
             return
-        if row.kind == "advice":
-            ptype = ctx.registry.get(partner.type)
-            atype = ptype.advice_type(item.advice_type) if ptype else None
-            if atype is None:
-                await self._finish(
-                    row,
-                    item,
-                    DeliveryStatus.dead,
-                    None,
-                    f"adviestype {item.advice_type} is niet meer beschikbaar",
-                )
-                return
-            now = ctx.clock.now()
-            d = decide(
-                ItemFacts(partner.id, partner.name, partner.type, atype),
-                ctx.rules,
-                consents,
-                local_date(now),
-            )
-            if not d.allowed or not set(item.categories) <= {c.value for c in d.categories}:
-                status = (
-                    DeliveryStatus.withdrawn
-                    if d.code in WITHDRAWN_CODES
-                    else DeliveryStatus.blocked
-                )
-                reason = (
-                    d.reason
-                    if not d.allowed
-                    else ("De toestemming dekt niet meer alle gegevens van dit verzoek.")
-                )
-                await self._finish(row, item, status, None, reason)
-                return
-
+        partner = ctx.partners.get(row.partner_id)
+        assert partner is not None  # recheck refused unknown partners
         message = PartnerMessage(
             ctx.unseal_bytes(row.payload, f"delivery.payload:{row.id}"), row.content_type
         )
@@ -197,11 +180,35 @@ class DeliveryWorker:
             why = (
                 result.error
                 if not result.retryable
-                else (f"opgegeven na {attempts} pogingen; laatste fout: {result.error}")
+                else f"opgegeven na {attempts} pogingen; laatste fout: {result.error}"
             )
             await self._finish(row, item, DeliveryStatus.dead, result, why, attempts, span, started)
         else:
             await self._retry(row, result, attempts, started)
+
+    async def _failed(self, row: Any, error: str) -> None:
+        """An attempt that ended in an exception of ours: count it like a failed send."""
+        now = self.ctx.clock.now()
+        result = SendResult(False, True, None, error, None, 0.0)
+        attempts = row.attempts + 1
+        try:
+            if attempts < self.cfg.max_attempts:
+                await self._retry(row, result, attempts, now)
+                return
+            async with self.ctx.db.read() as conn:
+                item = (await conn.execute(select(ITEM).where(ITEM.c.id == row.item_id))).one()
+            await self._finish(
+                row,
+                item,
+                DeliveryStatus.dead,
+                result,
+                f"opgegeven na {attempts} pogingen; laatste fout: {error}",
+                attempts,
+                None,
+                now,
+            )
+        except Exception:
+            log.exception("could not record the failure of delivery %s", row.id)
 
     async def _retry(self, row: Any, result: SendResult, attempts: int, started: datetime) -> None:
         now = self.ctx.clock.now()
@@ -229,6 +236,7 @@ class DeliveryWorker:
     async def _attempt(
         self, conn: Any, row: Any, result: SendResult, number: int, started: datetime
     ) -> None:
+        excerpt = result.response_excerpt
         await conn.execute(
             insert(ATTEMPT).values(
                 delivery_id=row.id,
@@ -237,7 +245,12 @@ class DeliveryWorker:
                 duration_ms=round(result.duration_ms, 2),
                 http_status=result.http_status,
                 error=result.error,
-                response_excerpt=result.response_excerpt,
+                # What a partner answers may echo personal data: keep it, but sealed.
+                response_excerpt=self.ctx.seal_bytes(
+                    excerpt.encode(), f"delivery_attempt.response:{row.id}:{number}"
+                )
+                if excerpt
+                else None,
             )
         )
 
@@ -266,8 +279,9 @@ class DeliveryWorker:
             partner_id=row.partner_id,
             purpose=item.advice_type,
             legal_basis=item.legal_basis,
-            # Only a delivery moved data: a blocked or withdrawn row disclosed nothing.
-            categories=item.categories if delivered else [],
+            # Only a delivered advice disclosed data; a withdrawal notice carries only a
+            # pseudonym, and a blocked or withdrawn row disclosed nothing.
+            categories=item.categories if delivered and row.kind == "advice" else [],
             rules_version=item.rules_version,
             start_time=started,
         )
@@ -287,5 +301,15 @@ class DeliveryWorker:
                     delivered_at=now if delivered else None,
                 )
             )
-            if res.rowcount == 1:
+            # A disclosure is logged even if the row was taken from us meanwhile: the data
+            # left, and the log must say so.
+            if res.rowcount == 1 or delivered:
                 await append(conn, [entry], now)
+            if delivered and row.kind == "advice" and item.consent_id:
+                # Consent withdrawn while this was in flight: tell the partner right away.
+                status_now = await conn.scalar(
+                    select(CONSENT.c.status).where(CONSENT.c.id == item.consent_id)
+                )
+                if status_now == ConsentStatus.withdrawn.value:
+                    await queue_withdrawal_notices(self.ctx, conn, [item], row.trace_id, now)
+                    self.kick()

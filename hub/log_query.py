@@ -4,8 +4,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
+
+from wijkhub.schemas.common import to_utc
 
 from .context import HubContext
 from .processing_log import T
@@ -18,9 +20,15 @@ class LogFilter(BaseModel):
     name: str | None = Field(None, max_length=63)
     outcome: str | None = Field(None, max_length=63)
     trace_id: str | None = Field(None, pattern=r"^[0-9a-f]{32}$")
-    since: datetime | None = None
-    until: datetime | None = None
-    after_seq: int = Field(0, ge=0)
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+    after_seq: int = Field(0, ge=0, le=2**63 - 1)
+
+    @field_validator("since", "until")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return to_utc(value) if value else None
+
     limit: int = Field(100, ge=1, le=1000)
 
 

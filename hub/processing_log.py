@@ -12,7 +12,7 @@ import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -78,7 +78,9 @@ _HASHED = (
 def entry_hash(row: dict[str, object]) -> str:
     material = {k: row[k] for k in _HASHED}
     for k in ("start_time", "end_time"):
-        material[k] = row[k].isoformat()  # type: ignore[union-attr]
+        # Stored as UTC: hash the UTC form, or an entry written with another offset
+        # would not verify after the round trip through the database.
+        material[k] = row[k].astimezone(UTC).isoformat()  # type: ignore[union-attr]
     blob = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 

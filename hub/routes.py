@@ -139,7 +139,7 @@ async def partner_inbox(call: Call) -> list[dict[str, Any]]:
         limit = 0
     if not 1 <= limit <= 500:
         raise ApiError(422, "validation_error", "limit moet tussen 1 en 500 liggen")
-    return await inbox.list_pending(call.ctx, call.params["partner_id"], limit)
+    return await inbox.list_pending(call.ctx, call.params["partner_id"], limit, call.who)
 
 
 @api.route(

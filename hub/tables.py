@@ -63,13 +63,12 @@ class ConsentRow(SQLModel, table=True):
     valid_from: date
     valid_until: date | None = None
     evidence_ref: str
-    given_by: str
+    details: bytes = _blob()  # encrypted JSON: given_by, withdrawal_reason (free text)
     status: str = Field(index=True)
     recorded_by: str
     recorded_at: datetime = _ts()
     withdrawn_at: datetime | None = _ts(default=None)
     withdrawn_by: str | None = None
-    withdrawal_reason: str | None = None
 
 
 class AdviceRow(SQLModel, table=True):
@@ -94,14 +93,13 @@ class ItemRow(SQLModel, table=True):
     advice_type: str
     urgency: str
     requested_date: date | None = None
-    threats: list[str] = _json()
-    details: bytes = _blob()  # encrypted JSON: motivation and parameters
+    details: bytes = _blob()  # encrypted JSON: motivation, parameters, threats
     allowed: bool
     decision_code: str
     decision_reason: str
     legal_basis: str | None = None
     categories: list[str] = _json()
-    consent_id: str | None = None
+    consent_id: str | None = Field(default=None, index=True)  # withdrawal looks items up by it
     rules_version: str
     deadline: date | None = None
     partner_status: str | None = None
@@ -142,7 +140,7 @@ class DeliveryAttemptRow(SQLModel, table=True):
     duration_ms: float
     http_status: int | None = None
     error: str | None = None
-    response_excerpt: str | None = None
+    response_excerpt: bytes | None = _blob(nullable=True)  # encrypted: partners may echo data
 
 
 class StatusUpdateRow(SQLModel, table=True):

@@ -27,6 +27,14 @@ class Threat(StrEnum):
     health_insurance_cancellation = "health_insurance_cancellation"
 
 
+THREAT_CATEGORY: dict[Threat, DataCategory] = {
+    Threat.eviction: DataCategory.housing,
+    Threat.energy_disconnection: DataCategory.finance,
+    Threat.water_disconnection: DataCategory.finance,
+    Threat.health_insurance_cancellation: DataCategory.finance,
+}
+
+
 class AdviceItemIn(Contract):
     """One part of the advice, for one partner. `parameters` are advice-type specific and
     validated against the model its plugin declares (e.g. the Wmo product and volume)."""

@@ -26,8 +26,11 @@ def _check_bsn(value: str) -> str:
 Bsn = Annotated[str, AfterValidator(_check_bsn)]
 PartnerId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")]
 AdviceTypeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,62}$")]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+# No control characters (tab and newlines excepted): they cannot be written into XML
+# formats, and nothing a coach types needs them.
+_PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_PRINTABLE)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=_PRINTABLE)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Cents = Annotated[int, Field(ge=0, le=100_000_000_00)]
@@ -35,3 +38,12 @@ Cents = Annotated[int, Field(ge=0, le=100_000_000_00)]
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def to_utc(value: datetime) -> datetime:
+    """Normalise an aware datetime to UTC; an instant outside the calendar is a value error
+    (so a 4xx), not an OverflowError deep in the database layer."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("tijdstip valt buiten het ondersteunde bereik") from None

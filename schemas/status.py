@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import StringConstraints, model_validator
 
-from .common import Contract
+from .common import Contract, to_utc
 
 
 class DeliveryStatus(StrEnum):
@@ -63,4 +63,5 @@ class StatusUpdate(Contract):
             raise ValueError(f"status {self.status.value} vereist een reden")
         if self.occurred_at.tzinfo is None:
             raise ValueError("occurred_at moet een tijdzone hebben")
+        to_utc(self.occurred_at)  # range check only: keep the partner's own offset
         return self

@@ -184,3 +184,81 @@ async def test_arbitrary_json_never_causes_a_server_error(env: Env, body: Any) -
         headers={"Content-Type": "application/json"},
     )
     assert 400 <= r.status < 500, r.body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=2026-01-01T00:00:00",  # no time zone
+        "until=2026-01-01",
+        "since=0001-01-01T00:00:00%2B01:00",  # before the calendar starts, in UTC
+        "after_seq=99999999999999999999999",
+        "data_subject_id=niet-een-uuid",
+        "limit=0",
+    ],
+)
+async def test_processing_log_filters_are_validated(env: Env, query: str) -> None:
+    r = await env.privacy.get(f"/api/v1/processing-log?{query}")
+    assert r.status == 422, r.body
+
+
+async def test_control_characters_in_client_text_are_refused(env: Env) -> None:
+    r = await env.coach.post(
+        "/api/v1/clients", json={**household.CLIENT, "family_name": "Tester\x01velde"}
+    )
+    assert r.status == 422
+    assert r.body["error"]["fields"][0]["field"] == "family_name"
+
+
+async def test_status_with_a_timestamp_outside_the_calendar_is_400(env: Env) -> None:
+    client_id = await env.household()
+    advice = await env.submit(household.advice(client_id, env.today))
+    await env.deliver()
+    corp = next(it for it in advice["items"] if it["partner_id"] == household.CORPORATIE)
+    body = json.dumps(
+        {
+            "berichttype": "statusmelding",
+            "versie": "1.0",
+            "bericht_id": "x-1",
+            "advies_referentie": corp["id"],
+            "status": "ontvangen",
+            "tijdstip": "0001-01-01T00:00:00+01:00",
+        }
+    ).encode()
+    r = await env.partner["woonplaats"].post(
+        "/api/v1/partners/woonplaats/status",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status == 400, r.body
+
+
+async def test_a_bsn_in_free_text_never_reaches_a_partner_without_bsn_rights(env: Env) -> None:
+    client_id = await env.household()
+    advice = household.advice(client_id, env.today)
+    advice["items"][0]["motivation"] = "Zie dossier van BSN 9999.90.019 bij de gemeente."
+    before = await counts(env)
+    r = await env.coach.post("/api/v1/advices", json=advice)
+    assert r.status == 422
+    assert r.body["error"]["fields"][0]["field"] == "items.0.motivation"
+    assert "BSN" in r.body["error"]["fields"][0]["message"]
+    assert await counts(env) == before
+    # The Stadsbank may process the BSN: the same text is fine there.
+    advice["items"][0]["motivation"] = "Huurachterstand."
+    advice["items"][1]["motivation"] = "Zie dossier van BSN 9999.90.019."
+    assert (await env.coach.post("/api/v1/advices", json=advice)).status == 201
+
+
+async def test_threats_reach_only_partners_whose_slice_covers_them(env: Env) -> None:
+    client_id = await env.household()
+    advice = household.advice(client_id, env.today)
+    for item in advice["items"]:
+        item["threats"] = ["eviction", "health_insurance_cancellation"]
+    await env.submit(advice)
+    await env.deliver()
+    gi = env.sims[household.GI].received[0]
+    # The GI's slice has neither housing nor finance: it learns of neither threat.
+    assert b"ontruiming" not in gi.body.lower() and b"eviction" not in gi.body
+    assert b"zorgverzekering" not in gi.body.lower()
+    stadsbank = env.sims[household.STADSBANK].received[0].body
+    assert b"huisuitzetting" in stadsbank, "the Wgs deadline needs the reason"

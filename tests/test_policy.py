@@ -222,3 +222,41 @@ def test_minimised_view_holds_only_the_permitted_fields(categories: frozenset[C]
             assert getattr(view, f) == getattr(full, f)
     if C.bsn not in categories:
         assert full.bsn not in view.model_dump_json()
+
+
+def test_threats_follow_the_slice_or_the_deadline() -> None:
+    from wijkhub.consent.minimise import threats_for
+    from wijkhub.schemas.advice import Threat
+
+    plain = atype({C.identification})
+    wgs = AdviceType(
+        name="wgs",
+        title_nl="Wgs",
+        required_categories=frozenset({C.finance}),
+        deadline=DeadlineRule(28, working_days=False),
+        urgent_deadline=DeadlineRule(3),
+        urgent_when=frozenset({Threat.eviction}),
+    )
+    both = [Threat.eviction, Threat.energy_disconnection]
+    assert threats_for(plain, both, {C.identification}) == []
+    assert threats_for(plain, both, {C.housing}) == [Threat.eviction]
+    assert threats_for(plain, both, {C.finance}) == [Threat.energy_disconnection]
+    assert threats_for(wgs, both, {C.identification}) == [Threat.eviction]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("BSN 999990019.", True),
+        ("bsn: 9999.90.019", True),
+        ("9999 90 019", True),
+        ("telefoon 0612345678", False),
+        ("999990018 (geen geldig BSN)", False),
+        ("dossier 1999990019", False),
+        ("", False),
+    ],
+)
+def test_a_bsn_is_found_in_free_text(text: str, found: bool) -> None:
+    from wijkhub.consent.free_text import contains_bsn
+
+    assert contains_bsn(text) is found

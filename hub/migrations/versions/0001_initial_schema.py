@@ -96,13 +96,12 @@ def upgrade() -> None:
     sa.Column('valid_from', sa.Date(), nullable=False),
     sa.Column('valid_until', sa.Date(), nullable=True),
     sa.Column('evidence_ref', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('given_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('details', sa.LargeBinary(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('recorded_at', wijkhub.hub.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('withdrawn_at', wijkhub.hub.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('withdrawn_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('withdrawal_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -121,7 +120,6 @@ def upgrade() -> None:
     sa.Column('advice_type', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('urgency', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('requested_date', sa.Date(), nullable=True),
-    sa.Column('threats', sa.JSON(), nullable=False),
     sa.Column('details', sa.LargeBinary(), nullable=False),
     sa.Column('allowed', sa.Boolean(), nullable=False),
     sa.Column('decision_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -139,6 +137,7 @@ def upgrade() -> None:
     with op.batch_alter_table('advice_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_advice_item_advice_id'), ['advice_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_advice_item_client_id'), ['client_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_advice_item_consent_id'), ['consent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_advice_item_id'), ['id'], unique=True)
         batch_op.create_index(batch_op.f('ix_advice_item_partner_id'), ['partner_id'], unique=False)
 
@@ -195,7 +194,7 @@ def upgrade() -> None:
     sa.Column('duration_ms', sa.Float(), nullable=False),
     sa.Column('http_status', sa.Integer(), nullable=True),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('response_excerpt', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('response_excerpt', sa.LargeBinary(), nullable=True),
     sa.ForeignKeyConstraint(['delivery_id'], ['delivery.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -224,6 +223,7 @@ def downgrade() -> None:
     with op.batch_alter_table('advice_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_advice_item_partner_id'))
         batch_op.drop_index(batch_op.f('ix_advice_item_id'))
+        batch_op.drop_index(batch_op.f('ix_advice_item_consent_id'))
         batch_op.drop_index(batch_op.f('ix_advice_item_client_id'))
         batch_op.drop_index(batch_op.f('ix_advice_item_advice_id'))
 
