@@ -47,6 +47,7 @@ class ClientRow(SQLModel, table=True):
     id: str = Field(primary_key=True)
     bsn_hash: str = Field(unique=True, index=True)
     record: bytes = _blob()  # encrypted ClientIn JSON
+    team: str = Field(index=True)  # a coach sees only the clients of their own team
     created_at: datetime = _ts()
     created_by: str
 
@@ -191,6 +192,18 @@ class TokenRow(SQLModel, table=True):
     token_hash: str = Field(unique=True, index=True)
     role: str
     partner_id: str | None = None
+    team: str | None = None  # for coach tokens
     label: str
     created_at: datetime = _ts()
     revoked_at: datetime | None = _ts(default=None)
+
+
+class InboundNonceRow(SQLModel, table=True):
+    """Nonces of signed partner requests, kept for the signature window to refuse replays."""
+
+    __tablename__ = "inbound_nonce"
+    __table_args__ = (UniqueConstraint("partner_id", "nonce"),)
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: str
+    nonce: str
+    seen_at: datetime = _ts(index=True)
