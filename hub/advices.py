@@ -154,13 +154,16 @@ def _render(
     return p.ptype.translate_advice(outbound)
 
 
-async def submit(ctx: HubContext, advice: AdviceIn, actor: str) -> AdviceOut:
+async def submit(
+    ctx: HubContext, advice: AdviceIn, actor: str, *, team: str | None = None
+) -> AdviceOut:
     prepared = validate_items(ctx, advice)
     client_id = advice.client_id.hex
     now = ctx.clock.now()
     today = local_date(now)
     async with ctx.db.read() as conn:
-        client = await clients.load(ctx, conn, client_id)
+        in_team = await clients.in_scope(conn, client_id, team)
+        client = await clients.load(ctx, conn, client_id) if in_team else None
         if client is None:
             raise invalid([FieldError("client_id", "onbekende cliënt")])
         consents = await consent_registry.for_clients(conn, ctx, [client_id])
@@ -274,7 +277,7 @@ async def submit(ctx: HubContext, advice: AdviceIn, actor: str) -> AdviceOut:
         await append(conn, log, now)
     if rendered:
         ctx.on_new_deliveries()
-    return await get(ctx, advice_id)
+    return await get(ctx, advice_id, team=team)
 
 
 def delivery_row(
@@ -305,8 +308,11 @@ def delivery_row(
     }
 
 
-async def get(ctx: HubContext, advice_id: str) -> AdviceOut:
+async def get(ctx: HubContext, advice_id: str, *, team: str | None = None) -> AdviceOut:
     async with ctx.db.read() as conn:
+        client_id = await conn.scalar(select(ADVICE.c.client_id).where(ADVICE.c.id == advice_id))
+        if client_id is None or not await clients.in_scope(conn, client_id, team):
+            raise not_found("Advies")
         return await _load(ctx, conn, advice_id)
 
 

@@ -2,6 +2,7 @@
 random strings, so a fast hash is enough and a look-up costs one indexed query."""
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ class Principal:
     role: str  # coach | privacy_officer | admin | partner
     partner_id: str | None
     label: str
+    team: str | None = None  # coaches: the team whose clients they may see
 
     @property
     def actor(self) -> str:
@@ -42,8 +44,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(conn: AsyncConnection, role: str, label: str, now: datetime) -> str:
+TEAM = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
+
+
+async def create_token(
+    conn: AsyncConnection, role: str, label: str, now: datetime, team: str | None = None
+) -> str:
     kind, partner_id = parse_role(role)
+    if kind == "coach" and not (team and TEAM.match(team)):
+        raise ValueError("a coach token needs a team (lowercase letters, digits, - and _)")
+    if kind != "coach" and team is not None:
+        raise ValueError("only coach tokens belong to a team")
     token = "wjk_" + secrets.token_urlsafe(32)
     await conn.execute(
         insert(T).values(
@@ -51,6 +62,7 @@ async def create_token(conn: AsyncConnection, role: str, label: str, now: dateti
             token_hash=hash_token(token),
             role=kind,
             partner_id=partner_id,
+            team=team,
             label=label,
             created_at=now,
         )
@@ -64,7 +76,7 @@ async def authenticate(conn: AsyncConnection, token: str) -> Principal | None:
             select(T).where(T.c.token_hash == hash_token(token), T.c.revoked_at.is_(None))
         )
     ).first()
-    return Principal(row.id, row.role, row.partner_id, row.label) if row else None
+    return Principal(row.id, row.role, row.partner_id, row.label, row.team) if row else None
 
 
 async def list_tokens(conn: AsyncConnection) -> list[dict[str, object]]:

@@ -19,24 +19,27 @@ def _aad(client_id: str) -> str:
     return f"client.record:{client_id}"
 
 
-async def create(ctx: HubContext, data: ClientIn, actor: str) -> Client:
+async def create(ctx: HubContext, data: ClientIn, actor: str, team: str) -> Client:
     now = ctx.clock.now()
     client_id = uuid.uuid4().hex
     bsn_hash = ctx.keyring.lookup_hash(data.bsn)
     record = ctx.seal(data.model_dump(mode="json"), _aad(client_id))
     async with ctx.db.write() as conn:
-        existing = await conn.scalar(select(T.c.id).where(T.c.bsn_hash == bsn_hash))
+        existing = (
+            await conn.execute(select(T.c.id, T.c.team).where(T.c.bsn_hash == bsn_hash))
+        ).first()
         if existing:
+            # Another team's client id is not this coach's business.
+            ref = f" (id {existing.id})" if existing.team == team else ""
             raise ApiError(
-                409,
-                "client_exists",
-                f"Er is al een cliënt geregistreerd met dit BSN (id {existing}).",
+                409, "client_exists", f"Er is al een cliënt geregistreerd met dit BSN{ref}."
             )
         await conn.execute(
             insert(T).values(
                 id=client_id,
                 bsn_hash=bsn_hash,
                 record=record,
+                team=team,
                 created_at=now,
                 created_by=actor,
             )
@@ -67,9 +70,16 @@ async def load(ctx: HubContext, conn: AsyncConnection, client_id: str) -> Client
     )
 
 
-async def get(ctx: HubContext, client_id: str) -> Client:
+async def in_scope(conn: AsyncConnection, client_id: str, team: str | None) -> bool:
+    """Whether the client exists and is visible to `team` (None: any team, e.g. the privacy
+    officer). The one place where a coach's team scope is decided."""
+    row_team = await conn.scalar(select(T.c.team).where(T.c.id == client_id))
+    return row_team is not None and (team is None or row_team == team)
+
+
+async def get(ctx: HubContext, client_id: str, team: str | None = None) -> Client:
     async with ctx.db.read() as conn:
-        client = await load(ctx, conn, client_id)
+        client = await load(ctx, conn, client_id) if await in_scope(conn, client_id, team) else None
     if client is None:
         raise not_found("Cliënt")
     return client

@@ -22,7 +22,7 @@ from wijkhub.schemas.outbound import WithdrawalNotice
 from wijkhub.schemas.status import DeliveryStatus
 
 from .advices import DELIVERY, ITEM, delivery_row
-from .clients import T as CLIENT
+from .clients import in_scope
 from .context import HubContext
 from .errors import ApiError, FieldError, invalid, not_found
 from .processing_log import LogEntry, append, new_trace_id
@@ -31,7 +31,9 @@ PENDING = (DeliveryStatus.queued.value, DeliveryStatus.retrying.value)
 NOTICE_REASON = "De cliënt heeft de toestemming ingetrokken."
 
 
-async def record(ctx: HubContext, client_id: str, data: ConsentIn, actor: str) -> Consent:
+async def record(
+    ctx: HubContext, client_id: str, data: ConsentIn, actor: str, *, team: str | None = None
+) -> Consent:
     partner = ctx.partners.get(data.partner_id)
     if partner is None:
         raise invalid([FieldError("partner_id", f"onbekende partner '{data.partner_id}'")])
@@ -50,23 +52,29 @@ async def record(ctx: HubContext, client_id: str, data: ConsentIn, actor: str) -
         )
     now = ctx.clock.now()
     async with ctx.db.write() as conn:
-        if not await conn.scalar(select(CLIENT.c.id).where(CLIENT.c.id == client_id)):
+        if not await in_scope(conn, client_id, team):
             raise not_found("Cliënt")
         return await registry.record(conn, ctx, client_id, data, actor, now, new_trace_id())
 
 
-async def list_for_client(ctx: HubContext, client_id: str) -> list[Consent]:
+async def list_for_client(
+    ctx: HubContext, client_id: str, *, team: str | None = None
+) -> list[Consent]:
     async with ctx.db.read() as conn:
+        if not await in_scope(conn, client_id, team):
+            raise not_found("Cliënt")
         consents = await registry.for_clients(conn, ctx, [client_id])
     return sorted(consents, key=lambda c: c.recorded_at)
 
 
-async def withdraw(ctx: HubContext, consent_id: str, reason: str, actor: str) -> Consent:
+async def withdraw(
+    ctx: HubContext, consent_id: str, reason: str, actor: str, *, team: str | None = None
+) -> Consent:
     now = ctx.clock.now()
     trace_id = new_trace_id()
     async with ctx.db.write() as conn:
         consent = await registry.get(conn, ctx, consent_id)
-        if consent is None:
+        if consent is None or not await in_scope(conn, consent.client_id.hex, team):
             raise not_found("Toestemming")
         if consent.status is ConsentStatus.withdrawn:
             raise ApiError(409, "already_withdrawn", "Deze toestemming is al ingetrokken.")

@@ -129,7 +129,7 @@ async def run_demo(console: Console, *, answer_within: float = 60.0, clean: bool
     names = {pid: name for pid, _t, name, _p in PARTNERS}
     code = 1
     try:
-        coach = await hub.token("coach", "demo-coach")
+        coach = await hub.token("coach", "demo-coach", team="velve-lindenhof")
         headers = {"Authorization": f"Bearer {coach}"}
         today = local_date(SystemClock().now())
         async with aiohttp.ClientSession(base_url=hub.url, headers=headers) as http:

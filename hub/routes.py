@@ -19,6 +19,12 @@ READ_CONSENTS = {"coach", "privacy_officer"}
 PARTNER = {"partner"}
 
 
+def scope(call: Call) -> str | None:
+    """A coach is limited to the own team's clients; other roles that may reach a route are
+    not team-bound (the privacy officer reads across teams)."""
+    return call.who.team if call.who.role == "coach" else None
+
+
 def _hex(value: str, what: str) -> str:
     v = value.replace("-", "").lower()
     if len(v) != 32 or any(c not in "0123456789abcdef" for c in v):
@@ -36,12 +42,13 @@ def _hex(value: str, what: str) -> str:
     status=201,
 )
 async def create_client(call: Call) -> Client:
-    return await clients.create(call.ctx, call.body, call.who.actor)
+    assert call.who.team is not None  # coach tokens always carry a team
+    return await clients.create(call.ctx, call.body, call.who.actor, call.who.team)
 
 
 @api.route("GET", "/clients/{client_id}", roles=COACH, summary="Cliënt opvragen", response=Client)
 async def get_client(call: Call) -> Client:
-    return await clients.get(call.ctx, _hex(call.params["client_id"], "Cliënt"))
+    return await clients.get(call.ctx, _hex(call.params["client_id"], "Cliënt"), team=scope(call))
 
 
 @api.route(
@@ -55,7 +62,11 @@ async def get_client(call: Call) -> Client:
 )
 async def record_consent(call: Call) -> Consent:
     return await consents.record(
-        call.ctx, _hex(call.params["client_id"], "Cliënt"), call.body, call.who.actor
+        call.ctx,
+        _hex(call.params["client_id"], "Cliënt"),
+        call.body,
+        call.who.actor,
+        team=scope(call),
     )
 
 
@@ -67,7 +78,9 @@ async def record_consent(call: Call) -> Consent:
     response=TypeAdapter(list[Consent]),
 )
 async def list_consents(call: Call) -> list[Consent]:
-    return await consents.list_for_client(call.ctx, _hex(call.params["client_id"], "Cliënt"))
+    return await consents.list_for_client(
+        call.ctx, _hex(call.params["client_id"], "Cliënt"), team=scope(call)
+    )
 
 
 @api.route(
@@ -80,7 +93,11 @@ async def list_consents(call: Call) -> list[Consent]:
 )
 async def withdraw_consent(call: Call) -> Consent:
     return await consents.withdraw(
-        call.ctx, _hex(call.params["consent_id"], "Toestemming"), call.body.reason, call.who.actor
+        call.ctx,
+        _hex(call.params["consent_id"], "Toestemming"),
+        call.body.reason,
+        call.who.actor,
+        team=scope(call),
     )
 
 
@@ -94,7 +111,7 @@ async def withdraw_consent(call: Call) -> Consent:
     status=201,
 )
 async def submit_advice(call: Call) -> AdviceOut:
-    return await advices.submit(call.ctx, call.body, call.who.actor)
+    return await advices.submit(call.ctx, call.body, call.who.actor, team=scope(call))
 
 
 @api.route(
@@ -105,7 +122,7 @@ async def submit_advice(call: Call) -> AdviceOut:
     response=AdviceOut,
 )
 async def get_advice(call: Call) -> AdviceOut:
-    return await advices.get(call.ctx, _hex(call.params["advice_id"], "Advies"))
+    return await advices.get(call.ctx, _hex(call.params["advice_id"], "Advies"), team=scope(call))
 
 
 @api.route(

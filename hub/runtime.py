@@ -55,9 +55,9 @@ class RunningHub:
     runner: web.AppRunner
     url: str
 
-    async def token(self, role: str, label: str) -> str:
+    async def token(self, role: str, label: str, team: str | None = None) -> str:
         async with self.ctx.db.write() as conn:
-            return await auth.create_token(conn, role, label, self.ctx.clock.now())
+            return await auth.create_token(conn, role, label, self.ctx.clock.now(), team)
 
     async def close(self) -> None:
         await self.runner.cleanup()

@@ -63,7 +63,7 @@ async def env(
             hub=hub,
             sims=sims,
             clock=clock,
-            coach=ApiClient(session, await hub.token("coach", "test-coach")),
+            coach=ApiClient(session, await hub.token("coach", "test-coach", team="team-a")),
             privacy=ApiClient(session, await hub.token("privacy_officer", "test-fg")),
             admin=ApiClient(session, await hub.token("admin", "test-admin")),
             anonymous=ApiClient(session, None),
