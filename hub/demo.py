@@ -82,7 +82,12 @@ async def start_demo_hub(
         "worker",
         WorkerSettings(backoff_initial=0.2, backoff_max=2.0, backoff_jitter=0.1, poll_interval=0.2),
     )
-    settings = Settings(data_dir=workdir, config_dir=config_dir, worker=worker)
+    settings = Settings(
+        data_dir=workdir,
+        config_dir=config_dir,
+        worker=worker,
+        database_url=hub_kw.pop("database_url", None),
+    )
     hub = await start(settings, registry=registry, port=0, host="127.0.0.1", **hub_kw)
     for pid, sim in sims.items():
         sim.hub_url = hub.url

@@ -84,6 +84,8 @@ class AdviceRow(SQLModel, table=True):
 
 class ItemRow(SQLModel, table=True):
     __tablename__ = "advice_item"
+    # Refusals per partner and reason are counted at every metrics scrape (index-only).
+    __table_args__ = (Index("ix_advice_item_refusals", "allowed", "partner_id", "decision_code"),)
     number: int | None = Field(default=None, primary_key=True)  # iWmo wants an integer
     id: str = Field(unique=True, index=True)
     advice_id: str = Field(foreign_key="advice.id", index=True)
@@ -111,7 +113,11 @@ class DeliveryRow(SQLModel, table=True):
     """The outbox. One row per message to a partner; attempts are in `delivery_attempt`."""
 
     __tablename__ = "delivery"
-    __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_delivery_due", "status", "next_attempt_at"),
+        # Queue depth and dead letters per partner, counted at every metrics scrape.
+        Index("ix_delivery_status_partner", "status", "partner_id"),
+    )
     id: str = Field(primary_key=True)
     item_id: str = Field(foreign_key="advice_item.id", index=True)
     partner_id: str = Field(index=True)

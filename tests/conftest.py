@@ -4,7 +4,7 @@ The worker loop is not started; tests drive it with `Env.deliver()` and move a F
 backoff and expiry are exercised without waiting for time to pass.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from tests.harness import ApiClient, Env
+from tests.pg import BACKENDS, PgServer, make_template, pg_server_or_skip, run_sync
 from wijkhub.hub.clock import FakeClock
 from wijkhub.hub.demo import start_demo_hub
 from wijkhub.hub.settings import WorkerSettings
@@ -22,6 +23,35 @@ type = "corporatie"
 name = "Ons Huis"
 transport = "pull"
 """
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PgServer]:
+    """The PostgreSQL server with a migrated template database (once per session)."""
+    server = pg_server_or_skip()
+    make_template(server)
+    try:
+        yield server
+    finally:
+        assert server.template is not None
+        run_sync(server.drop_db(server.template))
+
+
+@pytest.fixture(params=BACKENDS)
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str | None]:
+    """Every test that uses the hub runs on SQLite and on PostgreSQL (a fresh database each).
+
+    None means the hub's default: SQLite in the test's data directory.
+    """
+    if request.param == "sqlite":
+        yield None
+        return
+    server: PgServer = request.getfixturevalue("pg")
+    name = await server.create_db()
+    try:
+        yield server.url(name)
+    finally:
+        await server.drop_db(name)
 
 
 @pytest.fixture
@@ -42,7 +72,10 @@ def worker_settings() -> WorkerSettings:
 
 @pytest.fixture
 async def env(
-    tmp_path: Path, sim_options: dict[str, dict[str, Any]], worker_settings: WorkerSettings
+    tmp_path: Path,
+    sim_options: dict[str, dict[str, Any]],
+    worker_settings: WorkerSettings,
+    db_url: str | None,
 ) -> AsyncIterator[Env]:
     clock = FakeClock()
     hub, sims = await start_demo_hub(
@@ -52,6 +85,7 @@ async def env(
         clock=clock,
         run_worker=False,
         worker=worker_settings,
+        database_url=db_url,
     )
     for sim in sims.values():
         sim.now = clock.now  # partners report times on the same (fake) clock as the hub

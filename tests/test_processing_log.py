@@ -15,8 +15,8 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'log.db'}"
+async def db(tmp_path: Path, db_url: str | None) -> AsyncIterator[Database]:
+    url = db_url or f"sqlite+aiosqlite:///{tmp_path / 'log.db'}"
     await upgrade(url)
     database = Database(url)
     async with database.write() as conn:
