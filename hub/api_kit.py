@@ -6,7 +6,7 @@ handlers actually enforce.
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from .access_log import refused
 from .auth import Principal, authenticate
 from .context import HubContext
 from .errors import ApiError, FieldError
@@ -31,6 +32,7 @@ class Call:
     body: Any
     raw: bytes
     content_type: str
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,11 +98,12 @@ class Api:
         async def handler(request: web.Request) -> web.Response:
             ctx = request.app[CTX]
             who = await self._authenticate(ctx, request)
-            if who.role not in r.roles:
-                log.warning("refused %s %s for role %s", r.method, r.path, who.role)
-                raise ApiError(403, "forbidden", "Deze rol heeft geen toegang tot dit onderdeel.")
             params = dict(request.match_info)
+            if who.role not in r.roles:
+                await refused(ctx, who.actor, "forbidden_role", f"{r.method} {r.path}")
+                raise ApiError(403, "forbidden", "Deze rol heeft geen toegang tot dit onderdeel.")
             if r.partner_scoped and params.get("partner_id") != who.partner_id:
+                await refused(ctx, who.actor, "other_partner", f"{r.method} {r.path}")
                 raise ApiError(403, "forbidden", "Dit is niet de inbox van deze partner.")
             raw = await request.read() if (r.body or r.raw_body) else b""
             body = None
@@ -109,7 +112,8 @@ class Api:
                     body = r.body.model_validate_json(raw or b"null")
                 except ValidationError as exc:
                     raise validation_error(exc) from None
-            call = Call(ctx, who, params, dict(request.query), body, raw, request.content_type)
+            call = Call(ctx, who, params, dict(request.query), body, raw, request.content_type,
+                        request.headers)
             result = await r.handler(call)
             return web.Response(
                 body=_dump(result), status=r.status, content_type="application/json"

@@ -11,6 +11,7 @@ from .api_kit import CTX, error_middleware, security_headers
 from .context import HubContext
 from .delivery import DeliveryWorker
 from .routes import api
+from .signatures import jwks
 
 MAX_BODY = 1024 * 1024
 WORKER = web.AppKey("worker", DeliveryWorker)
@@ -33,6 +34,12 @@ def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
     # Public on purpose: the contract and liveness reveal no data.
     app.router.add_get("/api/v1/openapi.json", openapi)
     app.router.add_get("/health", health)
+
+    async def public_keys(_: web.Request) -> web.Response:
+        # Read per request: after a signing-key rotation partners see the new key at once.
+        return web.json_response(jwks(ctx.keyring))
+
+    app.router.add_get("/.well-known/wijkhub-keys.json", public_keys)
 
     async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:

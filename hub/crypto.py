@@ -1,9 +1,13 @@
-"""Field encryption at rest (AES-GCM with a key id per value) and keyed hashes for look-ups.
+"""Field encryption at rest (AES-GCM with a key id per value), keyed hashes for look-ups, and
+the hub's Ed25519 signing keys.
 
-The key ring lives in a file outside the repository (mode 0600) and is referenced from the
-settings. A value is stored as: 1 byte key-id length, key id, 12-byte nonce, ciphertext+tag.
-The associated data binds a value to its table, column and row, so a ciphertext copied into
-another row does not decrypt.
+The key ring lives outside the repository: a file (mode 0600) or the WIJKHUB_KEYRING
+environment variable holding the same JSON. A value is stored as: 1 byte key-id length, key
+id, 12-byte nonce, ciphertext+tag. The associated data binds a value to its table, column and
+row, so a ciphertext copied into another row does not decrypt.
+
+Rotation (`wijkhub keys rotate`) adds a key and makes it active; a running hub that meets a
+value under a key id it does not know re-reads the key ring once, so rotation needs no restart.
 """
 
 import base64
@@ -12,14 +16,24 @@ import hmac
 import json
 import os
 import secrets
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+ENV_VAR = "WIJKHUB_KEYRING"
 
 
 class KeyRingError(RuntimeError):
     pass
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
 
 
 @dataclass
@@ -27,54 +41,163 @@ class KeyRing:
     keys: dict[str, bytes]
     active: str
     lookup_key: bytes
+    signing: dict[str, bytes] = field(default_factory=dict)  # kid -> Ed25519 private (raw)
+    active_signing: str | None = None
+    source: Path | None = None  # where it was loaded from, for reloads
 
     def __post_init__(self) -> None:
         if self.active not in self.keys:
             raise KeyRingError(f"active key {self.active!r} is not in the key ring")
+        if self.active_signing is not None and self.active_signing not in self.signing:
+            raise KeyRingError(f"active signing key {self.active_signing!r} is missing")
         self._aead = {kid: AESGCM(key) for kid, key in self.keys.items()}
+        self._lock = threading.Lock()
+
+    # -- creating, loading, saving -----------------------------------------------------------
 
     @classmethod
     def generate(cls) -> "KeyRing":
-        return cls({"k1": AESGCM.generate_key(bit_length=256)}, "k1", secrets.token_bytes(32))
+        ring = cls({"k1": AESGCM.generate_key(bit_length=256)}, "k1", secrets.token_bytes(32))
+        ring.ensure_signing_key()
+        return ring
 
     @classmethod
-    def load(cls, path: Path) -> "KeyRing":
+    def from_json(cls, data: dict[str, Any], source: Path | None = None) -> "KeyRing":
         try:
-            data = json.loads(path.read_text())
             return cls(
                 {k: base64.b64decode(v) for k, v in data["keys"].items()},
                 data["active"],
                 base64.b64decode(data["lookup_key"]),
+                {k: base64.b64decode(v) for k, v in data.get("signing_keys", {}).items()},
+                data.get("active_signing"),
+                source,
             )
-        except (OSError, ValueError, KeyError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
+            raise KeyRingError(f"key ring is malformed: {exc}") from exc
+
+    @classmethod
+    def load(cls, path: Path) -> "KeyRing":
+        """From the WIJKHUB_KEYRING environment variable if set, else from `path`."""
+        if os.environ.get(ENV_VAR):
+            return cls.from_json(json.loads(os.environ[ENV_VAR]))
+        try:
+            return cls.from_json(json.loads(path.read_text()), path)
+        except (OSError, ValueError) as exc:
             raise KeyRingError(f"cannot read key ring {path}: {exc}") from exc
 
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
+    def to_json(self) -> dict[str, Any]:
+        return {
             "active": self.active,
-            "keys": {k: base64.b64encode(v).decode() for k, v in self.keys.items()},
-            "lookup_key": base64.b64encode(self.lookup_key).decode(),
+            "keys": {k: _b64(v) for k, v in self.keys.items()},
+            "lookup_key": _b64(self.lookup_key),
+            "active_signing": self.active_signing,
+            "signing_keys": {k: _b64(v) for k, v in self.signing.items()},
         }
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+
+    def save(self, path: Path) -> None:
+        """Write atomically with mode 0600: a crash never leaves half a key ring."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh)
+            json.dump(self.to_json(), fh)
+        os.replace(tmp, path)
+        self.source = path
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def _next_id(self, prefix: str, existing: dict[str, bytes]) -> str:
+        n = 1 + max(
+            (
+                int(k[len(prefix) :])
+                for k in existing
+                if k.startswith(prefix) and k[len(prefix) :].isdigit()
+            ),
+            default=0,
+        )
+        return f"{prefix}{n}"
+
+    def add_key(self) -> str:
+        """A new data key, made active. Old keys stay until retired."""
+        kid = self._next_id("k", self.keys)
+        self.keys[kid] = AESGCM.generate_key(bit_length=256)
+        self._aead[kid] = AESGCM(self.keys[kid])
+        self.active = kid
+        return kid
+
+    def retire(self, kid: str) -> None:
+        if kid == self.active:
+            raise KeyRingError(f"{kid} is the active key; rotate first")
+        self.keys.pop(kid)
+        self._aead.pop(kid, None)
+
+    def ensure_signing_key(self) -> bool:
+        if self.active_signing:
+            return False
+        kid = self._next_id("s", self.signing)
+        self.signing[kid] = Ed25519PrivateKey.generate().private_bytes_raw()
+        self.active_signing = kid
+        return True
+
+    def signing_key(self) -> tuple[str, Ed25519PrivateKey]:
+        if not self.active_signing:
+            raise KeyRingError("the key ring has no signing key; run `wijkhub init`")
+        raw = self.signing[self.active_signing]
+        return self.active_signing, Ed25519PrivateKey.from_private_bytes(raw)
+
+    def public_signing_keys(self) -> dict[str, bytes]:
+        return {
+            kid: Ed25519PrivateKey.from_private_bytes(raw)
+            .public_key()
+            .public_bytes(Encoding.Raw, PublicFormat.Raw)
+            for kid, raw in self.signing.items()
+        }
+
+    # -- encryption -------------------------------------------------------------------------
 
     def encrypt(self, plaintext: bytes, aad: bytes) -> bytes:
         kid = self.active.encode()
         nonce = os.urandom(12)
-        return (
-            bytes([len(kid)]) + kid + nonce + self._aead[self.active].encrypt(nonce, plaintext, aad)
-        )
+        sealed = self._aead[self.active].encrypt(nonce, plaintext, aad)
+        return bytes([len(kid)]) + kid + nonce + sealed
+
+    @staticmethod
+    def key_id_of(blob: bytes) -> str:
+        return blob[1 : 1 + blob[0]].decode()
 
     def decrypt(self, blob: bytes, aad: bytes) -> bytes:
         n = blob[0]
         kid = blob[1 : 1 + n].decode()
         nonce = blob[1 + n : 13 + n]
-        try:
-            return self._aead[kid].decrypt(nonce, blob[13 + n :], aad)
-        except KeyError:
-            raise KeyRingError(f"value encrypted under unknown key {kid!r}") from None
+        aead = self._aead.get(kid) or self._reload_for(kid)
+        return aead.decrypt(nonce, blob[13 + n :], aad)
+
+    def _reload_for(self, kid: str) -> AESGCM:
+        """A value under a key this process has not seen: the ring was rotated elsewhere."""
+        with self._lock:
+            if kid not in self._aead and self.source is not None:
+                fresh = KeyRing.load(self.source)
+                self.keys, self.active = fresh.keys, fresh.active
+                self.signing, self.active_signing = fresh.signing, fresh.active_signing
+                self._aead = {k: AESGCM(v) for k, v in self.keys.items()}
+        if kid not in self._aead:
+            raise KeyRingError(f"value encrypted under unknown key {kid!r}")
+        return self._aead[kid]
+
+    def refresh(self) -> bool:
+        """Re-read the key ring file if it changed (new active key after a rotation)."""
+        if self.source is None:
+            return False
+        fresh = KeyRing.load(self.source)
+        if fresh.active == self.active and fresh.keys.keys() == self.keys.keys():
+            return False
+        with self._lock:
+            self.keys, self.active = fresh.keys, fresh.active
+            self.signing, self.active_signing = fresh.signing, fresh.active_signing
+            self._aead = {k: AESGCM(v) for k, v in self.keys.items()}
+        return True
+
+    # -- keyed hashes -----------------------------------------------------------------------
 
     def lookup_hash(self, value: str) -> str:
         """HMAC-SHA256: look up by BSN without storing or comparing the plaintext."""

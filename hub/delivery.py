@@ -36,6 +36,7 @@ from .context import HubContext
 from .plugin_types import PartnerMessage
 from .processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_span_id
 from .recheck import recheck
+from .signatures import sign_outbound
 from .tables import ConsentRow
 from .transport import HttpPushTransport, SendResult
 
@@ -170,6 +171,16 @@ class DeliveryWorker:
             "traceparent": f"00-{row.trace_id}-{span}-01",
         }
         started = ctx.clock.now()
+        # Ed25519 over path, body digest, idempotency key and time (see signatures.py).
+        headers.update(
+            sign_outbound(
+                ctx.keyring,
+                partner.endpoint.path or "/",
+                message.body,
+                row.idempotency_key,
+                int(started.timestamp()),
+            ).headers()
+        )
         result = await self.transport.send(str(partner.endpoint), message, headers)
         attempts = row.attempts + 1
         if result.ok:

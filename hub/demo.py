@@ -6,6 +6,8 @@ formats; only the partners' backoffices are simulated.
 
 import asyncio
 import logging
+import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -43,6 +45,13 @@ PARTNERS = [
 ]
 
 
+def write_secret(path: Path, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secret)
+
+
 def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator], extra: str = "") -> None:
     lines = [extra]
     for pid, ptype, name, _ in PARTNERS:
@@ -52,8 +61,13 @@ def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator], extra: st
             f'type = "{ptype}"',
             f'name = "{name}"',
             f'endpoint = "{sims[pid].url}"',
+            f'secret = "file:secrets/{pid}.key"',
             "",
         ]
+        # Each simulated partner signs its status updates with its own secret.
+        secret = secrets.token_urlsafe(32)
+        write_secret(path.parent / "secrets" / f"{pid}.key", secret)
+        sims[pid].secret = secret.encode()
     path.write_text("\n".join(lines))
     tomllib.loads(path.read_text())  # fail here, not in the hub, if this is ever malformed
 

@@ -12,6 +12,7 @@ from . import advices, clients, consents, inbox, log_query, status_intake
 from .api_kit import Api, Call, validation_error
 from .errors import ApiError
 from .plugin_info import describe
+from .signatures import INBOUND_HEADER
 
 api = Api()
 COACH = {"coach"}
@@ -136,7 +137,8 @@ async def get_advice(call: Call) -> AdviceOut:
 )
 async def partner_status(call: Call) -> dict[str, int]:
     res = await status_intake.receive(
-        call.ctx, call.params["partner_id"], call.raw, call.content_type, call.who
+        call.ctx, call.params["partner_id"], call.raw, call.content_type, call.who,
+        call.headers.get(INBOUND_HEADER),
     )
     return {"accepted": res.accepted, "duplicates": res.duplicates}
 

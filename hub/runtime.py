@@ -1,6 +1,7 @@
 """Starting and stopping a hub in-process (used by `serve`, the demo and the tests)."""
 
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from . import auth
 from .app import create_app
 from .clock import Clock
 from .context import HubContext, build_context
-from .crypto import KeyRing
+from .crypto import ENV_VAR, KeyRing
 from .db import upgrade
 from .plugins import PluginRegistry
 from .settings import Settings, example_config_dir
@@ -39,8 +40,10 @@ async def prepare(settings: Settings) -> KeyRing:
     """Data directory, key ring (created once, mode 0600) and the schema (Alembic)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     path = settings.keyring_path
-    if path.exists():
+    if path.exists() or os.environ.get(ENV_VAR):
         keyring = KeyRing.load(path)
+        if keyring.ensure_signing_key() and keyring.source is not None:
+            keyring.save(path)  # a key ring from before outbound signatures
     else:
         keyring = KeyRing.generate()
         keyring.save(path)

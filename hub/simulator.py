@@ -8,6 +8,7 @@ back to the hub in the partner's own format. The demo and the end-to-end tests u
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,11 +16,19 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 from .plugin_types import PartnerType, PayloadError, ReceivedRequest
+from .signatures import (
+    INBOUND_HEADER,
+    SignatureError,
+    public_keys_from_jwks,
+    sign_inbound,
+    verify_outbound,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +53,9 @@ class PartnerSimulator:
     answer: bool = True
     hub_url: str | None = None
     token: str | None = None
+    secret: bytes | None = None  # signs our status updates (HMAC), as the hub requires
+    verify_signatures: bool = True  # check the hub's Ed25519 signature on what we receive
+    rejected_signatures: int = 0
     requests: int = 0
     received: list[Received] = field(default_factory=list)
     processed: Counter[str] = field(default_factory=Counter)
@@ -59,6 +71,7 @@ class PartnerSimulator:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._changed = asyncio.Event()
+        self._hub_keys: dict[str, Ed25519PublicKey] = {}
         self.url = ""
 
     def app(self) -> web.Application:
@@ -87,6 +100,13 @@ class PartnerSimulator:
         if self._session:
             await self._session.close()
 
+    def signed(self, body: bytes) -> dict[str, str]:
+        """The signature header for a status update we send (a fresh nonce every time)."""
+        if self.secret is None:
+            return {}
+        ts = int(self.now().timestamp())
+        return {INBOUND_HEADER: sign_inbound(self.secret, body, ts, secrets.token_hex(16))}
+
     @property
     def requests_by_kind(self) -> Counter[str]:
         return Counter(r.request.kind for r in self.received)
@@ -106,6 +126,13 @@ class PartnerSimulator:
         if self.always_fail or self.requests <= self.fail_first:
             return web.json_response({"fout": "tijdelijk niet beschikbaar"}, status=503)
         body = await request.read()
+        if self.verify_signatures:
+            try:
+                await self._verify(request, body)
+            except SignatureError as exc:
+                self.rejected_signatures += 1
+                self._notify()
+                return web.json_response({"fout": exc.message}, status=401)
         key = request.headers.get("Idempotency-Key", "")
         if not key:
             return web.json_response({"fout": "Idempotency-Key ontbreekt"}, status=400)
@@ -130,6 +157,13 @@ class PartnerSimulator:
         return web.json_response(
             {"status": "ontvangen", "referentie": str(parsed.item_ref)}, status=200
         )
+
+    async def _verify(self, request: web.Request, body: bytes) -> None:
+        """As a partner would: the hub's public keys come from its well-known endpoint."""
+        if not self._hub_keys and self.hub_url and self._session is not None:
+            async with self._session.get(f"{self.hub_url}/.well-known/wijkhub-keys.json") as r:
+                self._hub_keys = public_keys_from_jwks(await r.json())
+        verify_outbound(self._hub_keys, request.path, dict(request.headers), body, self.now())
 
     async def _answer(self, req: ReceivedRequest) -> None:
         if not self.hub_url or not self.token or self._session is None:
@@ -160,6 +194,7 @@ class PartnerSimulator:
                         headers={
                             "Authorization": f"Bearer {self.token}",
                             "Content-Type": msg.content_type,
+                            **self.signed(msg.body),
                         },
                     ) as resp:
                         if resp.status >= 500:

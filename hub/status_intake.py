@@ -2,17 +2,26 @@
 
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from wijkhub.schemas.status import StatusUpdate
 
+from .access_log import refused
 from .advices import ITEM, STATUS
 from .auth import Principal
 from .context import HubContext
 from .errors import ApiError, not_found
 from .plugin_types import PayloadError
 from .processing_log import LogEntry, append, new_trace_id
+from .signatures import WINDOW_SECONDS, SignatureError, verify_inbound
+from .tables import InboundNonceRow
+
+NONCE = InboundNonceRow.__table__  # type: ignore[attr-defined]
+# Twice the window: a nonce is remembered for as long as its timestamp could be accepted.
+NONCE_TTL = timedelta(seconds=2 * WINDOW_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -22,12 +31,30 @@ class IntakeResult:
 
 
 async def receive(
-    ctx: HubContext, partner_id: str, body: bytes, content_type: str, who: Principal
+    ctx: HubContext,
+    partner_id: str,
+    body: bytes,
+    content_type: str,
+    who: Principal,
+    signature: str | None,
 ) -> IntakeResult:
     partner = ctx.partners.get(partner_id)
     ptype = ctx.registry.get(partner.type) if partner else None
     if partner is None or ptype is None:
         raise not_found("Partner")
+    secret = ctx.partners.secret(partner_id)
+    if secret is None:
+        await refused(ctx, who.actor, "no_partner_secret", f"status {partner_id}")
+        raise ApiError(
+            403,
+            "no_partner_secret",
+            "Voor deze partner is geen ondertekeningsgeheim geconfigureerd.",
+        )
+    try:
+        nonce = verify_inbound(secret, signature, body, ctx.clock.now())
+    except SignatureError as exc:
+        await refused(ctx, who.actor, exc.code, f"status {partner_id}")
+        raise ApiError(401, exc.code, exc.message) from None
     try:
         updates: list[StatusUpdate] = await asyncio.to_thread(
             ptype.parse_status, body, content_type
@@ -36,12 +63,37 @@ async def receive(
         raise ApiError(
             400, "invalid_payload", f"Bericht voldoet niet aan {ptype.status_format.name}: {exc}"
         ) from None
+    except ValueError:
+        # The contract says PayloadError only; a plugin that lets another error through
+        # still must not turn bad partner input into a 500 (nor echo the input).
+        raise ApiError(
+            400, "invalid_payload", f"Bericht voldoet niet aan {ptype.status_format.name}"
+        ) from None
     if not updates:
         raise ApiError(400, "invalid_payload", "Bericht bevat geen statusmelding")
 
     now = ctx.clock.now()
     accepted = duplicates = 0
     async with ctx.db.write() as conn:
+        # The nonce is spent in the same transaction as the change: a replay of this exact
+        # request (within the signature window) changes nothing.
+        await conn.execute(delete(NONCE).where(NONCE.c.seen_at < now - NONCE_TTL))
+        try:
+            async with conn.begin_nested():
+                await conn.execute(
+                    insert(NONCE).values(partner_id=partner_id, nonce=nonce, seen_at=now)
+                )
+        except IntegrityError:
+            replayed = True
+        else:
+            replayed = False
+        if replayed:
+            raise ApiError(
+                401,
+                "signature_replayed",
+                "Dit bericht is al eens ontvangen "
+                "(dezelfde nonce); onderteken elke verzending opnieuw.",
+            )
         refs = {u.item_ref.hex for u in updates}
         items = {
             r.id: r

@@ -102,6 +102,24 @@ class Env:
                     await sim.wait_for(lambda s, ref=it["id"]: ref in s.answered)
         return await self.advice(advice["id"])
 
+    async def post_status(
+        self,
+        partner_id: str,
+        body: bytes,
+        *,
+        path_partner: str | None = None,
+        content_type: str = "application/json",
+        signed: bool = True,
+    ) -> Response:
+        """POST a status update as `partner_id` would: its token, signed with its secret."""
+        sim = self.sims.get(partner_id)
+        headers = {"Content-Type": content_type}
+        if signed and sim is not None:
+            headers.update(sim.signed(body))
+        return await self.partner[partner_id].post(
+            f"/api/v1/partners/{path_partner or partner_id}/status", data=body, headers=headers
+        )
+
     async def log(self, **filters: str) -> list[dict[str, Any]]:
         query = "&".join(f"{k}={v}" for k, v in filters.items())
         r = await self.privacy.get(f"/api/v1/processing-log?{query}")

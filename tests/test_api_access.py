@@ -103,16 +103,10 @@ async def test_partner_cannot_report_on_another_partners_item(env: Env) -> None:
     stadsbank_item = next(it for it in advice["items"] if it["partner_id"] == household.STADSBANK)
     body = corp_status(stadsbank_item["id"], "rejected", "evil-1", "nee")
     # Through its own endpoint: the other partner's item does not exist for it.
-    r = await env.partner["woonplaats"].post(
-        "/api/v1/partners/woonplaats/status",
-        data=body,
-        headers={"Content-Type": "application/json"},
-    )
+    r = await env.post_status("woonplaats", body)
     assert r.status == 404
     # Through the other partner's endpoint: not its inbox.
-    r = await env.partner["woonplaats"].post(
-        "/api/v1/partners/stadsbank/status", data=body, headers={"Content-Type": "application/json"}
-    )
+    r = await env.post_status("woonplaats", body, path_partner="stadsbank")
     assert r.status == 403
     r = await env.partner["woonplaats"].get("/api/v1/partners/stadsbank/inbox")
     assert r.status == 403
@@ -125,11 +119,7 @@ async def test_bad_status_payload_is_400_and_changes_nothing(env: Env) -> None:
     _, advice = await delivered_advice(env)
     corp = next(it for it in advice["items"] if it["partner_id"] == household.CORPORATIE)
     for payload in (b"not json", b'{"status": "toegekend"}', b"<xml/>"):
-        r = await env.partner["woonplaats"].post(
-            "/api/v1/partners/woonplaats/status",
-            data=payload,
-            headers={"Content-Type": "application/json"},
-        )
+        r = await env.post_status("woonplaats", payload)
         assert r.status == 400, payload
         assert r.body["error"]["code"] == "invalid_payload"
     after = await env.advice(advice["id"])
@@ -140,13 +130,9 @@ async def test_repeated_status_message_is_stored_once(env: Env) -> None:
     _, advice = await delivered_advice(env)
     corp = next(it for it in advice["items"] if it["partner_id"] == household.CORPORATIE)
     body = corp_status(corp["id"], "carried_out", "corp-final-1")
-    headers = {"Content-Type": "application/json"}
-    first = await env.partner["woonplaats"].post(
-        "/api/v1/partners/woonplaats/status", data=body, headers=headers
-    )
-    again = await env.partner["woonplaats"].post(
-        "/api/v1/partners/woonplaats/status", data=body, headers=headers
-    )
+    # The partner sends the same message twice (each time freshly signed).
+    first = await env.post_status("woonplaats", body)
+    again = await env.post_status("woonplaats", body)
     assert first.status == again.status == 202
     assert first.body == {"accepted": 1, "duplicates": 0}
     assert again.body == {"accepted": 0, "duplicates": 1}

@@ -225,11 +225,7 @@ async def test_status_with_a_timestamp_outside_the_calendar_is_400(env: Env) -> 
             "tijdstip": "0001-01-01T00:00:00+01:00",
         }
     ).encode()
-    r = await env.partner["woonplaats"].post(
-        "/api/v1/partners/woonplaats/status",
-        data=body,
-        headers={"Content-Type": "application/json"},
-    )
+    r = await env.post_status("woonplaats", body)
     assert r.status == 400, r.body
 
 
