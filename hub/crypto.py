@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 ENV_VAR = "WIJKHUB_KEYRING"
+REFRESH_SECONDS = 5.0
 
 
 class KeyRingError(RuntimeError):
@@ -52,6 +54,11 @@ class KeyRing:
             raise KeyRingError(f"active signing key {self.active_signing!r} is missing")
         self._aead = {kid: AESGCM(key) for kid, key in self.keys.items()}
         self._lock = threading.Lock()
+        self._next_check = time.monotonic() + REFRESH_SECONDS
+        try:
+            self._mtime = self.source.stat().st_mtime if self.source else 0.0
+        except OSError:
+            self._mtime = 0.0
 
     # -- creating, loading, saving -----------------------------------------------------------
 
@@ -103,6 +110,7 @@ class KeyRing:
             json.dump(self.to_json(), fh)
         os.replace(tmp, path)
         self.source = path
+        self._mtime = path.stat().st_mtime
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -156,6 +164,7 @@ class KeyRing:
     # -- encryption -------------------------------------------------------------------------
 
     def encrypt(self, plaintext: bytes, aad: bytes) -> bytes:
+        self._maybe_refresh()
         kid = self.active.encode()
         nonce = os.urandom(12)
         sealed = self._aead[self.active].encrypt(nonce, plaintext, aad)
@@ -183,6 +192,20 @@ class KeyRing:
         if kid not in self._aead:
             raise KeyRingError(f"value encrypted under unknown key {kid!r}")
         return self._aead[kid]
+
+    def _maybe_refresh(self) -> None:
+        # A rotation elsewhere changes the file: look at its mtime at most every few
+        # seconds, so new values go under the new key without a restart.
+        if self.source is None or time.monotonic() < self._next_check:
+            return
+        self._next_check = time.monotonic() + REFRESH_SECONDS
+        try:
+            mtime = self.source.stat().st_mtime
+        except OSError:
+            return
+        if mtime != self._mtime:
+            self._mtime = mtime
+            self.refresh()
 
     def refresh(self) -> bool:
         """Re-read the key ring file if it changed (new active key after a rotation)."""
