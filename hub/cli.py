@@ -282,3 +282,9 @@ def demo(timeout: float, clean: bool) -> None:
     from .demo import run_demo
 
     sys.exit(asyncio.run(run_demo(_console(), answer_within=timeout, clean=clean)))
+
+
+# Encryption keys: `wijkhub keys rotate|reencrypt|status|retire`.
+from .cli_keys import keys as _keys  # noqa: E402
+
+main.add_command(_keys)
