@@ -16,6 +16,7 @@ from pydantic.json_schema import models_json_schema
 
 from .access_log import refused
 from .auth import Principal, authenticate
+from .conflicts import retry_on_conflict
 from .context import HubContext
 from .errors import ApiError, FieldError
 
@@ -114,7 +115,7 @@ class Api:
                     raise validation_error(exc) from None
             call = Call(ctx, who, params, dict(request.query), body, raw, request.content_type,
                         request.headers)
-            result = await r.handler(call)
+            result = await retry_on_conflict(r.handler, call)
             return web.Response(
                 body=_dump(result), status=r.status, content_type="application/json"
             )

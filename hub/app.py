@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from . import ops_http
 from .api_kit import CTX, error_middleware, security_headers
 from .context import HubContext
 from .delivery import DeliveryWorker
@@ -35,6 +36,7 @@ def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
     app.router.add_get("/api/v1/openapi.json", openapi)
     app.router.add_get("/health", health)
 
+    ops_http.install(app)  # /health/ready and /metrics
     async def public_keys(_: web.Request) -> web.Response:
         # Read per request: after a signing-key rotation partners see the new key at once.
         return web.json_response(jwks(ctx.keyring))
@@ -46,13 +48,14 @@ def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
             worker = DeliveryWorker(ctx, session)
             app[WORKER] = worker
             ctx.on_new_deliveries = worker.kick
+            app[ops_http.METRICS] = worker.metrics
             task = asyncio.create_task(worker.run()) if run_worker else None
             yield
             worker.stop()
             if task:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                # The worker finishes or releases what it holds (see DeliveryWorker._drain).
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(task, ctx.settings.worker.shutdown_grace + 5)
         await ctx.db.dispose()
 
     app.cleanup_ctx.append(worker_ctx)

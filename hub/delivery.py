@@ -10,14 +10,20 @@
 - Backs off exponentially with jitter (tenacity's wait strategy) and dead-letters after
   `max_attempts`; a dead row stays visible and can be replayed. An unexpected error counts as
   a failed attempt too, so one poisoned row cannot loop forever.
-- One semaphore per partner: a slow partner holds only its own slots.
+- One semaphore per partner (`concurrency`, `partner_concurrency`): a slow partner holds only
+  its own slots. `run()` claims again as soon as a partner has room, without waiting for the
+  sends already out, and skips partners at their limit.
+- A circuit breaker per partner (`breaker.py`): while it is open the partner's rows are not
+  claimed, and rows already held are put back without counting an attempt.
+- Graceful shutdown: `stop()` ends claiming, sends in flight get `shutdown_grace` seconds,
+  and every row the process still holds is released (lease_owner NULL) for another worker.
 """
 
 import asyncio
 import contextlib
 import logging
 import secrets
-from collections import defaultdict
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,8 +37,10 @@ from wijkhub.schemas.consent import ConsentStatus
 from wijkhub.schemas.status import DeliveryStatus
 
 from .advices import ATTEMPT, DELIVERY, ITEM
+from .breaker import Breakers
 from .consents import queue_withdrawal_notices
 from .context import HubContext
+from .metrics import WorkerMetrics
 from .plugin_types import PartnerMessage
 from .processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_span_id
 from .recheck import recheck
@@ -52,12 +60,14 @@ class DeliveryWorker:
     ) -> None:
         self.ctx = ctx
         self.cfg = ctx.settings.worker
-        self.owner = owner or f"worker-{secrets.token_hex(4)}"
+        self.owner = owner or self.cfg.id or f"worker-{secrets.token_hex(4)}"
         self.transport = HttpPushTransport(session, self.cfg.request_timeout)
         self._wake = asyncio.Event()
-        self._slots: dict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(self.cfg.concurrency)
-        )
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._inflight: Counter[str] = Counter()  # claimed and not yet settled, per partner
+        self.breakers = Breakers(ctx.clock, self.cfg.breaker_threshold, self.cfg.breaker_cooldown)
+        self.metrics = WorkerMetrics()
+        self.metrics.watch(self.breakers)
         self._wait = wait_exponential_jitter(
             multiplier=self.cfg.backoff_initial,
             max=self.cfg.backoff_max,
@@ -68,24 +78,76 @@ class DeliveryWorker:
     def kick(self) -> None:
         self._wake.set()
 
+    def limit(self, partner: str) -> int:
+        return self.cfg.partner_concurrency.get(partner, self.cfg.concurrency)
+
+    def _slot(self, partner: str) -> asyncio.Semaphore:
+        if partner not in self._slots:
+            self._slots[partner] = asyncio.Semaphore(self.limit(partner))
+        return self._slots[partner]
+
     def backoff(self, attempt: int) -> float:
         state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
         state.attempt_number = attempt
         return float(self._wait(state))
 
     async def run(self) -> None:
-        """Run until stopped: work while there is work, then sleep until kicked or polled."""
-        while not self._stopping:
-            # Clear before claiming: a kick that lands during the claim is not lost.
-            self._wake.clear()
+        """Run until stopped: claim whenever a partner has room (a finished send wakes the
+        loop), without waiting for the sends already out; sleep until kicked or polled."""
+        tasks: set[asyncio.Task[None]] = set()
+        if self.cfg.id:
+            # Restarted under a stable id (e.g. after kill -9): take back our rows now.
             try:
-                n = await self.run_once()
+                await self.release_leases()
             except Exception:
-                log.exception("delivery batch failed")
-                n = 0
-            if n == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.cfg.poll_interval)
+                log.exception("could not release the leases of %s", self.owner)
+        try:
+            while not self._stopping:
+                # Clear before claiming: a kick that lands during the claim is not lost.
+                self._wake.clear()
+                try:
+                    claimed_at = self.ctx.clock.now()
+                    rows = await self.claim()
+                except Exception:
+                    log.exception("claiming deliveries failed")
+                    rows = []
+                for r in rows:
+                    t = asyncio.create_task(self._deliver_guarded(r, claimed_at))
+                    tasks.add(t)
+                    t.add_done_callback(tasks.discard)
+                if not rows:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.cfg.poll_interval)
+        finally:
+            await self._drain(tasks)
+
+    async def _drain(self, tasks: set[asyncio.Task[None]]) -> None:
+        """Let sends in flight finish for `shutdown_grace` seconds, cancel the rest, and give
+        back every row still held. A cancelled send may have reached the partner: the next
+        worker re-sends it with the same idempotency key, so the partner drops the repeat."""
+        if tasks:
+            _done, pending = await asyncio.wait(set(tasks), timeout=self.cfg.shutdown_grace)
+            for t in pending:
+                t.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        try:
+            released = await self.release_leases()
+        except Exception:
+            log.exception("could not release the leases of %s", self.owner)
+            return
+        if released:
+            log.info("%s released %d deliveries on shutdown", self.owner, released)
+
+    async def release_leases(self) -> int:
+        """Give back every due row this owner holds (at shutdown, or when a worker restarts
+        under the same `--id` after a crash, so its rows need not wait for the lease)."""
+        async with self.ctx.db.write() as conn:
+            res = await conn.execute(
+                update(DELIVERY)
+                .where(DELIVERY.c.lease_owner == self.owner, DELIVERY.c.status.in_(DUE))
+                .values(lease_owner=None, lease_expires_at=None)
+            )
+            return int(res.rowcount)
 
     def stop(self) -> None:
         self._stopping = True
@@ -101,6 +163,10 @@ class DeliveryWorker:
 
     async def claim(self) -> list[Any]:
         now = self.ctx.clock.now()
+        # Not the partners whose breaker is open, nor those already at their limit here.
+        skip = self.breakers.blocked() | {
+            p for p, n in self._inflight.items() if n >= self.limit(p)
+        }
         due = (
             select(DELIVERY.c.id)
             .where(
@@ -108,6 +174,7 @@ class DeliveryWorker:
                 DELIVERY.c.transport == "push",
                 DELIVERY.c.next_attempt_at <= now,
                 or_(DELIVERY.c.lease_expires_at.is_(None), DELIVERY.c.lease_expires_at < now),
+                *([DELIVERY.c.partner_id.not_in(sorted(skip))] if skip else []),
             )
             .order_by(DELIVERY.c.next_attempt_at)
             .limit(self.cfg.batch_size)
@@ -123,16 +190,39 @@ class DeliveryWorker:
                 )
                 .returning(*DELIVERY.c)
             )
-            return list(res.all())
+            rows = list(res.all())
+        self._inflight.update(r.partner_id for r in rows)
+        return rows
 
     async def _deliver_guarded(self, row: Any, claimed_at: datetime) -> None:
-        async with self._slots[row.partner_id]:
-            try:
-                if await self._still_mine(row, claimed_at):
-                    await self.deliver(row)
-            except Exception as exc:
-                log.exception("delivery %s failed unexpectedly", row.id)
-                await self._failed(row, f"interne fout: {type(exc).__name__}")
+        partner = row.partner_id
+        try:
+            async with self._slot(partner):
+                if not self.breakers.acquire(partner):
+                    await self._defer(row, self.breakers.retry_at(partner))
+                    return
+                try:
+                    if await self._still_mine(row, claimed_at):
+                        await self.deliver(row)
+                except Exception as exc:
+                    log.exception("delivery %s failed unexpectedly", row.id)
+                    await self._failed(row, f"interne fout: {type(exc).__name__}")
+                finally:
+                    self.breakers.release(partner)
+        except Exception:
+            log.exception("could not put back delivery %s", row.id)
+        finally:
+            self._inflight[partner] -= 1
+            self._wake.set()  # this partner has room again: claim more
+
+    async def _defer(self, row: Any, until: datetime) -> None:
+        """Put a row back without counting an attempt: its partner's breaker is open."""
+        async with self.ctx.db.write() as conn:
+            await conn.execute(
+                update(DELIVERY)
+                .where(self._held(row))
+                .values(lease_owner=None, lease_expires_at=None, next_attempt_at=until)
+            )
 
     async def _still_mine(self, row: Any, claimed_at: datetime) -> bool:
         """Renew a lease that is half gone (the row waited for its partner's slot)."""
@@ -182,6 +272,10 @@ class DeliveryWorker:
             ).headers()
         )
         result = await self.transport.send(str(partner.endpoint), message, headers)
+        # A 4xx means the partner is up (the message is wrong): only failures worth a retry
+        # count towards the breaker.
+        self.breakers.record(row.partner_id, result.ok or not result.retryable)
+        self.metrics.sent(row.partner_id, result.duration_ms / 1000, result.ok, result.retryable)
         attempts = row.attempts + 1
         if result.ok:
             await self._finish(
@@ -238,6 +332,7 @@ class DeliveryWorker:
                     updated_at=now,
                 )
             )
+        self.metrics.retried(row.partner_id)
 
     def _held(self, row: Any) -> Any:
         # Only the lease holder may settle a row: a process whose lease expired must not
@@ -312,6 +407,7 @@ class DeliveryWorker:
                     delivered_at=now if delivered else None,
                 )
             )
+            settled = res.rowcount == 1
             # A disclosure is logged even if the row was taken from us meanwhile: the data
             # left, and the log must say so.
             if res.rowcount == 1 or delivered:
@@ -324,3 +420,5 @@ class DeliveryWorker:
                 if status_now == ConsentStatus.withdrawn.value:
                     await queue_withdrawal_notices(self.ctx, conn, [item], row.trace_id, now)
                     self.kick()
+        if settled:
+            self.metrics.finished(row.partner_id, status.value)

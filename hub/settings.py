@@ -28,6 +28,19 @@ class WorkerSettings(BaseModel):
     lease_seconds: float = Field(60.0, gt=0)
     request_timeout: float = Field(10.0, gt=0)
     concurrency: int = Field(16, ge=1)
+    # Per-partner override of `concurrency` (requests in flight), e.g. {"stadsbank" = 4}.
+    partner_concurrency: dict[str, int] = {}
+    # Circuit breaker per partner: after this many consecutive failed sends (5xx, timeout,
+    # connection error) stop sending to that partner for `breaker_cooldown` seconds, then let
+    # one probe through. Its rows stay queued; nothing is lost or counted as an attempt.
+    breaker_threshold: int = Field(5, ge=1)
+    breaker_cooldown: float = Field(30.0, gt=0)
+    # On SIGTERM/SIGINT: seconds to let sends in flight finish before releasing the rest.
+    shutdown_grace: float = Field(10.0, ge=0)
+    # A stable name for this process's worker (`wijkhub worker --id`, WIJKHUB_WORKER__ID).
+    # Restarted under the same name it takes back its rows at once instead of waiting for
+    # their leases. Never give two running processes the same id. Default: a random name.
+    id: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 class Settings(BaseSettings):
@@ -42,6 +55,9 @@ class Settings(BaseSettings):
     port: int = 8080
     sender_code: str = Field("0153", pattern=r"^\d{4}$", description="municipality code (CBS)")
     worker: WorkerSettings = WorkerSettings()
+    # /metrics needs an admin bearer token unless this is true (e.g. a scraper on a private
+    # network). The metrics hold partner ids and counts only, never personal data.
+    metrics_public: bool = False
 
     @property
     def db_url(self) -> str:
