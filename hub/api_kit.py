@@ -113,8 +113,16 @@ class Api:
                     body = r.body.model_validate_json(raw or b"null")
                 except ValidationError as exc:
                     raise validation_error(exc) from None
-            call = Call(ctx, who, params, dict(request.query), body, raw, request.content_type,
-                        request.headers)
+            call = Call(
+                ctx,
+                who,
+                params,
+                dict(request.query),
+                body,
+                raw,
+                request.content_type,
+                request.headers,
+            )
             result = await retry_on_conflict(r.handler, call)
             return web.Response(
                 body=_dump(result), status=r.status, content_type="application/json"
@@ -279,4 +287,10 @@ async def security_headers(
     resp.headers.setdefault("Cache-Control", "no-store")
     resp.headers.setdefault("Referrer-Policy", "no-referrer")
     resp.headers.setdefault("X-Frame-Options", "DENY")
+    if resp.content_type == "application/json":
+        # JSON is never a document to render: no scripts, no framing, no sniffing.
+        resp.headers.setdefault("Content-Security-Policy", "default-src 'none'; "
+                                "frame-ancestors 'none'")
+    if request.secure:
+        resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return resp

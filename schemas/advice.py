@@ -5,10 +5,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from .categories import DataCategory, LegalBasis
-from .common import AdviceTypeName, Contract, LongText, PartnerId, ShortText
+from .common import AdviceTypeName, Contract, LongText, PartnerId, ShortText, bounded_json
 from .status import DeliveryStatus, PartnerStatus
 
 
@@ -45,7 +45,7 @@ class AdviceItemIn(Contract):
     urgency: Urgency = Urgency.normal
     requested_date: date | None = None
     threats: Annotated[list[Threat], Field(max_length=4)] = []
-    parameters: dict[str, Any] = {}
+    parameters: Annotated[dict[str, Any], AfterValidator(bounded_json)] = {}
 
 
 class AdviceIn(Contract):

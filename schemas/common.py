@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from stdnum.nl import bsn as stdnum_bsn
@@ -47,3 +47,27 @@ def to_utc(value: datetime) -> datetime:
         return value.astimezone(UTC)
     except OverflowError:
         raise ValueError("tijdstip valt buiten het ondersteunde bereik") from None
+
+
+MAX_FREE_DEPTH = 6
+MAX_FREE_NODES = 200
+
+
+def bounded_json(value: Any) -> Any:
+    """Free-form JSON (advice-type parameters, validated later by the plugin's own model):
+    bounded depth and size, so nesting cannot be used to exhaust the hub."""
+    stack, nodes = [(value, 1)], 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_FREE_DEPTH:
+            raise ValueError(f"te diep genest (meer dan {MAX_FREE_DEPTH} niveaus)")
+        if nodes > MAX_FREE_NODES:
+            raise ValueError(f"te veel waarden (meer dan {MAX_FREE_NODES})")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+        elif isinstance(node, str) and len(node) > 4000:
+            raise ValueError("tekst langer dan 4000 tekens")
+    return value
