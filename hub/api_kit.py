@@ -48,6 +48,7 @@ class Route:
     response: Any = None  # a model, or a TypeAdapter for lists
     status: int = 200
     partner_scoped: bool = False  # path {partner_id} must be the caller's own
+    produces: str = "application/json"  # e.g. text/csv, text/html: the handler's own response
     query: dict[str, str] = field(default_factory=dict)
 
 
@@ -68,7 +69,20 @@ def validation_error(exc: ValidationError) -> ApiError:
     )
 
 
-def _dump(value: Any) -> bytes:
+def _adapter(response: Any) -> TypeAdapter[Any] | None:
+    if isinstance(response, TypeAdapter):
+        return response
+    if isinstance(response, type) and issubclass(response, BaseModel):
+        return TypeAdapter(response)
+    return None
+
+
+def _dump(value: Any, response: Any = None) -> bytes:
+    adapter = _adapter(response)
+    if adapter is not None and isinstance(value, dict | list):
+        # Plain results go out through their declared model: the OpenAPI document is the
+        # contract, enforced here (and datetimes come out in RFC 3339).
+        return adapter.dump_json(adapter.validate_python(value))
     if isinstance(value, BaseModel):
         return value.model_dump_json().encode()
     if isinstance(value, list) and value and isinstance(value[0], BaseModel):
@@ -125,7 +139,7 @@ class Api:
             )
             result = await retry_on_conflict(r.handler, call)
             return web.Response(
-                body=_dump(result), status=r.status, content_type="application/json"
+                body=_dump(result, r.response), status=r.status, content_type="application/json"
             )
 
         return handler
@@ -150,6 +164,7 @@ class Api:
         keyed = sorted(((m, "validation") for m in models), key=lambda x: x[0].__name__)
         refs, defs = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
         paths: dict[str, dict[str, Any]] = {}
+        extra_defs: dict[str, Any] = {}
         error = {
             "description": "Fout",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -177,7 +192,11 @@ class Api:
                     str(r.status): {
                         "description": "OK",
                         "content": {
-                            "application/json": {"schema": self._schema_of(r.response, refs)}
+                            r.produces: {
+                                "schema": self._schema_of(r.response, refs, extra_defs)
+                                if r.produces.endswith("json")
+                                else {"type": "string"}
+                            }
                         },
                     },
                     "400": error,
@@ -199,7 +218,7 @@ class Api:
                     "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
                 }
             paths.setdefault(self.prefix + r.path, {})[r.method.lower()] = op
-        components = dict(defs.get("$defs", {}))
+        components = {**extra_defs, **defs.get("$defs", {})}
         components["Error"] = ERROR_SCHEMA
         return {
             "openapi": "3.1.0",
@@ -216,12 +235,16 @@ class Api:
         }
 
     @staticmethod
-    def _schema_of(response: Any, refs: dict[Any, Any]) -> dict[str, Any]:
+    def _schema_of(
+        response: Any, refs: dict[Any, Any], extra_defs: dict[str, Any]
+    ) -> dict[str, Any]:
         if isinstance(response, type) and issubclass(response, BaseModel):
             return refs[(response, "validation")]
         if isinstance(response, TypeAdapter):
-            return response.json_schema(ref_template="#/components/schemas/{model}")
-        return response or {"type": "object"}
+            schema = response.json_schema(ref_template="#/components/schemas/{model}")
+            extra_defs.update(schema.pop("$defs", {}))
+            return schema
+        return response or {}
 
 
 def _path_params(path: str) -> list[str]:

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from wijkhub.schemas.advice import AdviceIn, AdviceOut
+from wijkhub.schemas.api import AckResult, InboxMessage, IntakeResult, LogEntryOut
 from wijkhub.schemas.client import Client, ClientIn
 from wijkhub.schemas.consent import Consent, ConsentIn, ConsentWithdrawal
 
@@ -134,6 +135,7 @@ async def get_advice(call: Call) -> AdviceOut:
     raw_body=True,
     status=202,
     summary="Statusmelding van een partner, in het eigen formaat van de partner",
+    response=IntakeResult,
 )
 async def partner_status(call: Call) -> dict[str, int]:
     res = await status_intake.receive(
@@ -150,6 +152,7 @@ async def partner_status(call: Call) -> dict[str, int]:
     partner_scoped=True,
     summary="Openstaande berichten voor een partner (pull)",
     query={"limit": "maximaal aantal berichten (1-500, standaard 100)"},
+    response=TypeAdapter(list[InboxMessage]),
 )
 async def partner_inbox(call: Call) -> list[dict[str, Any]]:
     try:
@@ -167,6 +170,7 @@ async def partner_inbox(call: Call) -> list[dict[str, Any]]:
     roles=PARTNER,
     partner_scoped=True,
     summary="Ontvangst van een inboxbericht bevestigen",
+    response=AckResult,
 )
 async def partner_ack(call: Call) -> dict[str, str]:
     status = await inbox.acknowledge(
@@ -180,6 +184,7 @@ async def partner_ack(call: Call) -> dict[str, str]:
     "/plugins",
     roles={"coach", "privacy_officer", "admin"},
     summary="Partnertypen, adviestypen, categorieën en formaatversies",
+    response=TypeAdapter(list[dict[str, Any]]),
 )
 async def list_plugins(call: Call) -> list[dict[str, Any]]:
     return describe(call.ctx.registry)
@@ -191,6 +196,7 @@ async def list_plugins(call: Call) -> list[dict[str, Any]]:
     roles={"privacy_officer"},
     summary="Verwerkingenlog met filters (ook geweigerde verstrekkingen)",
     query={k: "filter" for k in log_query.LogFilter.model_fields},
+    response=TypeAdapter(list[LogEntryOut]),
 )
 async def processing_log(call: Call) -> list[dict[str, Any]]:
     try:
@@ -198,3 +204,4 @@ async def processing_log(call: Call) -> list[dict[str, Any]]:
     except ValidationError as exc:
         raise validation_error(exc) from None
     return await log_query.query(call.ctx, f)
+
