@@ -15,6 +15,7 @@ nature) and for `betalingsregeling_huurachterstand` when an eviction threatens; 
 from collections.abc import Iterator
 
 from wijkhub.hub.hookspecs import hookimpl
+from wijkhub.hub.json_format import CONTENT_TYPE
 from wijkhub.hub.plugin_types import (
     AdviceType,
     Backoffice,
@@ -27,7 +28,6 @@ from wijkhub.schemas.categories import DataCategory as C
 from wijkhub.schemas.status import PartnerStatus
 
 from .format import (
-    CONTENT_TYPE,
     parse_status,
     read_request,
     render_status,

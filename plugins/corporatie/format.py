@@ -2,20 +2,18 @@
 
 No I/O, no clock: every value written comes from the input. Client data is taken only from
 `advice.client` (the minimised view) and a key is left out when the view has no value for it.
+What does not depend on this format's keys is in `wijkhub.hub.json_format`.
 """
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from wijkhub.hub import safejson
-from wijkhub.hub.plugin_types import PartnerMessage, PayloadError, ReceivedRequest
-from wijkhub.schemas.advice import Threat, Urgency
-from wijkhub.schemas.categories import DataCategory, LegalBasis
+from wijkhub.hub import json_format
+from wijkhub.hub.plugin_types import PartnerMessage, ReceivedRequest
+from wijkhub.schemas.advice import Threat
+from wijkhub.schemas.categories import DataCategory
 from wijkhub.schemas.client import (
     Address,
     FinanceSituation,
-    Gender,
-    HouseholdMember,
-    HouseholdRole,
     HousingSituation,
     HousingTenure,
     IncomeSource,
@@ -32,7 +30,6 @@ from .parameters import (
     UrgencyDeclarationParameters,
 )
 from .wire import (
-    VERSION,
     Adres,
     Adviesaanvraag,
     Adviessoort,
@@ -40,36 +37,19 @@ from .wire import (
     Bewoner,
     Dreiging,
     Financien,
-    Geslacht,
-    Grondslag,
     Huisgenoot,
     Inkomensbron,
     Intrekking,
     OpschortingVerzoek,
     RedenVerhuizing,
-    Rol,
     Statuscode,
     Statusmelding,
-    Urgentie,
     UrgentieverklaringVerzoek,
     VerhuizingVerzoek,
     Woonsituatie,
     Woonvorm,
 )
 
-CONTENT_TYPE = "application/json"
-
-URGENTIE: dict[Urgency, Urgentie] = {
-    Urgency.normal: Urgentie.normaal,
-    Urgency.high: Urgentie.hoog,
-    Urgency.crisis: Urgentie.crisis,
-}
-GRONDSLAG: dict[LegalBasis, Grondslag] = {
-    LegalBasis.consent: Grondslag.toestemming,
-    LegalBasis.statutory_task: Grondslag.wettelijke_taak,
-    LegalBasis.legal_obligation: Grondslag.wettelijke_verplichting,
-    LegalBasis.vital_interest: Grondslag.vitaal_belang,
-}
 DREIGING: dict[Threat, Dreiging] = {
     Threat.eviction: Dreiging.ontruiming,
     Threat.energy_disconnection: Dreiging.afsluiting_energie,
@@ -88,19 +68,6 @@ DREIGING_CATEGORY: dict[Dreiging, DataCategory] = {
 REQUEST_BLOCK_CATEGORY = DataCategory.housing
 MOTIVATION_CATEGORY = DataCategory.free_text
 
-GESLACHT: dict[Gender, Geslacht] = {
-    Gender.unknown: Geslacht.onbekend,
-    Gender.male: Geslacht.man,
-    Gender.female: Geslacht.vrouw,
-    Gender.other: Geslacht.anders,
-}
-ROL: dict[HouseholdRole, Rol] = {
-    HouseholdRole.parent_with_authority: Rol.ouder_met_gezag,
-    HouseholdRole.parent: Rol.ouder,
-    HouseholdRole.partner: Rol.partner,
-    HouseholdRole.child: Rol.kind,
-    HouseholdRole.other: Rol.overig,
-}
 WOONVORM: dict[HousingTenure, Woonvorm] = {
     HousingTenure.social_rent: Woonvorm.sociale_huur,
     HousingTenure.private_rent: Woonvorm.particuliere_huur,
@@ -121,6 +88,7 @@ REDEN_VERHUIZING: dict[RelocationReason, RedenVerhuizing] = {
     RelocationReason.social_circumstances: RedenVerhuizing.sociale_omstandigheden,
     RelocationReason.other: RedenVerhuizing.overig,
 }
+# The corporatie's status vocabulary: a housing association grants (toekennen) an advice.
 STATUS_OUT: dict[PartnerStatus, Statuscode] = {
     PartnerStatus.received: Statuscode.ontvangen,
     PartnerStatus.in_progress: Statuscode.in_behandeling,
@@ -130,11 +98,7 @@ STATUS_OUT: dict[PartnerStatus, Statuscode] = {
     PartnerStatus.carried_out: Statuscode.uitgevoerd,
     PartnerStatus.stopped: Statuscode.gestopt,
 }
-STATUS_IN: dict[Statuscode, PartnerStatus] = {code: status for status, code in STATUS_OUT.items()}
-
-
-def _message(model: BaseModel) -> PartnerMessage:
-    return PartnerMessage(model.model_dump_json(exclude_none=True).encode(), CONTENT_TYPE)
+STATUS = json_format.StatusFormat(Statusmelding, STATUS_OUT)
 
 
 # --- hub -> corporatie ------------------------------------------------------------------------
@@ -147,15 +111,6 @@ def _adres(address: Address) -> Adres:
         huisnummer_toevoeging=address.house_number_suffix,
         postcode=address.postcode,
         woonplaats=address.city,
-    )
-
-
-def _huisgenoot(member: HouseholdMember) -> Huisgenoot:
-    return Huisgenoot(
-        voornaam=member.given_name,
-        achternaam=member.family_name,
-        geboortedatum=member.birth_date,
-        rol=ROL[member.role],
     )
 
 
@@ -180,18 +135,12 @@ def _financien(finance: FinanceSituation) -> Financien:
 def _bewoner(view: ClientView) -> Bewoner:
     # view.bsn is never read: a housing association may not process the BSN, and this format
     # has no key for it (defence in depth behind the policy, which never permits it here).
-    return Bewoner(
-        referentie=view.subject_ref,
-        voornamen=view.given_names,
-        achternaam=view.family_name,
-        geboortedatum=view.birth_date,
-        geslacht=GESLACHT[view.gender] if view.gender is not None else None,
+    return Bewoner.from_view(
+        view,
         adres=_adres(view.address) if view.address is not None else None,
         telefoon=view.phone,
         email=view.email,
-        huishouden=(
-            [_huisgenoot(m) for m in view.household] if view.household is not None else None
-        ),
+        huishouden=json_format.household(view.household, Huisgenoot),
         woonsituatie=_woonsituatie(view.housing) if view.housing is not None else None,
         financien=_financien(view.finance) if view.finance is not None else None,
     )
@@ -228,8 +177,7 @@ def _request_block(soort: Adviessoort, parameters: dict[str, object]) -> BaseMod
                 ),
                 voorkeurswijken=relocation.preferred_districts or None,
             )
-    # An all-empty block carries nothing; leaving it out keeps "key present = data present".
-    return block if block.model_dump(exclude_none=True) else None
+    return json_format.non_empty(block)
 
 
 def translate_advice(advice: OutboundAdvice) -> PartnerMessage:
@@ -241,42 +189,19 @@ def translate_advice(advice: OutboundAdvice) -> PartnerMessage:
     blocks: dict[str, BaseModel | None] = {}
     if REQUEST_BLOCK_CATEGORY in permitted:
         blocks[soort.value] = _request_block(soort, advice.parameters)
-    message = Adviesaanvraag(
-        berichttype="adviesaanvraag",
-        versie=VERSION,
-        advies_referentie=advice.item_ref,
-        volgnummer=advice.item_number,
-        adviessoort=soort,
-        afzender=advice.sender,
-        ontvanger=advice.partner_id,
-        aangemaakt_op=advice.created_at,
-        reactie_uiterlijk=advice.deadline,
-        urgentie=URGENTIE[advice.urgency],
-        gewenste_datum=advice.requested_date,
-        grondslag=GRONDSLAG[advice.legal_basis],
+    message = Adviesaanvraag.from_advice(
+        advice,
         dreigingen=threats or None,
         bewoner=_bewoner(advice.client),
         motivering=advice.motivation,
         **blocks,
     )
-    return _message(message)
+    return json_format.message(message)
 
 
 def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
     """Write a withdrawal as a corporatie `intrekking` referring to the advice item."""
-    return _message(
-        Intrekking(
-            berichttype="intrekking",
-            versie=VERSION,
-            advies_referentie=notice.item_ref,
-            volgnummer=notice.item_number,
-            afzender=notice.sender,
-            ontvanger=notice.partner_id,
-            bewoner_referentie=notice.subject_ref,
-            ingetrokken_op=notice.withdrawn_at,
-            reden=notice.reason,
-        )
-    )
+    return json_format.withdrawal_message(Intrekking, notice, subject_key="bewoner_referentie")
 
 
 # --- corporatie -> hub ------------------------------------------------------------------------
@@ -284,20 +209,7 @@ def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
 
 def parse_status(body: bytes, content_type: str) -> list[StatusUpdate]:
     """Read a corporatie `statusmelding`; raise `PayloadError` for anything invalid."""
-    text, _ = safejson.load(body, content_type)
-    message = safejson.validate(Statusmelding, text)
-    try:
-        update = StatusUpdate(
-            item_ref=message.advies_referentie,
-            status=STATUS_IN[message.status],
-            occurred_at=message.tijdstip,
-            partner_message_id=message.bericht_id,
-            reason=message.reden,
-            detail=message.toelichting,
-        )
-    except ValidationError as exc:
-        raise PayloadError(safejson.describe(exc)) from None
-    return [update]
+    return STATUS.parse(body, content_type)
 
 
 # --- the partner side, for the simulator ------------------------------------------------------
@@ -307,10 +219,7 @@ def categories_of(message: Adviesaanvraag) -> frozenset[DataCategory]:
     """The data categories whose data is present in a request, judged by its keys."""
     found: set[DataCategory] = set()
     person = message.bewoner
-    if any(
-        v is not None
-        for v in (person.voornamen, person.achternaam, person.geboortedatum, person.geslacht)
-    ):
+    if person.has_identification():
         found.add(DataCategory.identification)
     if any(v is not None for v in (person.adres, person.telefoon, person.email)):
         found.add(DataCategory.contact)
@@ -330,49 +239,15 @@ def categories_of(message: Adviesaanvraag) -> frozenset[DataCategory]:
 
 def read_request(body: bytes, content_type: str) -> ReceivedRequest:
     """Read a hub message as the housing association would: validate it in this format."""
-    text, data = safejson.load(body, content_type)
-    kind = data.get("berichttype")
-    if kind == "adviesaanvraag":
-        advice = safejson.validate(Adviesaanvraag, text)
-        block = advice.request_block()
-        fields: dict[str, object] = {
-            "volgnummer": advice.volgnummer,
-            "urgentie": advice.urgentie.value,
-            "reactie_uiterlijk": advice.reactie_uiterlijk,
-            "grondslag": advice.grondslag.value,
-        }
-        if block is not None:
-            fields[advice.adviessoort.value] = block.model_dump(mode="json", exclude_none=True)
-        return ReceivedRequest(
-            kind="advice",
-            item_ref=advice.advies_referentie,
-            advice_type=advice.adviessoort.value,
-            categories=categories_of(advice),
-            fields=fields,
-        )
-    if kind == "intrekking":
-        withdrawal = safejson.validate(Intrekking, text)
-        return ReceivedRequest(
-            kind="withdrawal",
-            item_ref=withdrawal.advies_referentie,
-            advice_type=None,
-            categories=frozenset(),
-            fields={"volgnummer": withdrawal.volgnummer, "reden": withdrawal.reden},
-        )
-    raise PayloadError("veld 'berichttype' moet 'adviesaanvraag' of 'intrekking' zijn")
+    return json_format.read_request(
+        body,
+        content_type,
+        advice=Adviesaanvraag,
+        withdrawal=Intrekking,
+        categories_of=categories_of,
+    )
 
 
 def render_status(update: StatusUpdate) -> PartnerMessage:
     """Write a neutral status update as the corporatie's `statusmelding`."""
-    return _message(
-        Statusmelding(
-            berichttype="statusmelding",
-            versie=VERSION,
-            bericht_id=update.partner_message_id,
-            advies_referentie=update.item_ref,
-            status=STATUS_OUT[update.status],
-            tijdstip=update.occurred_at,
-            reden=update.reason,
-            toelichting=update.detail,
-        )
-    )
+    return STATUS.render(update)

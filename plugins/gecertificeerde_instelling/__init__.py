@@ -15,6 +15,7 @@ package). Deadline: 5 working days for both advice types.
 from collections.abc import Iterator
 
 from wijkhub.hub.hookspecs import hookimpl
+from wijkhub.hub.json_format import CONTENT_TYPE
 from wijkhub.hub.plugin_types import (
     AdviceType,
     Backoffice,
@@ -26,7 +27,6 @@ from wijkhub.schemas.categories import DataCategory as C
 from wijkhub.schemas.status import PartnerStatus
 
 from .format import (
-    CONTENT_TYPE,
     parse_status,
     read_request,
     render_status,

@@ -6,41 +6,25 @@ test fails when they differ from what the models generate. Regenerate them with:
     .venv/bin/python -m wijkhub.plugins.gecertificeerde_instelling.schema
 """
 
-import json
 from pathlib import Path
 
-from pydantic import BaseModel
+from wijkhub.hub.json_format import SchemaExport
 
 from .wire import VERSION, Adviesbericht, Intrekking, Statusmelding
 
-PARTNER_TYPE = "gecertificeerde_instelling"
-SCHEMAS: dict[str, type[BaseModel]] = {
-    "adviesbericht.schema.json": Adviesbericht,
-    "intrekking.schema.json": Intrekking,
-    "statusmelding.schema.json": Statusmelding,
-}
-
-
-def render_schema(filename: str) -> str:
-    """The exact text of one schema file."""
-    stem = filename.removesuffix(".schema.json")
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"urn:wijkhub:{PARTNER_TYPE}:{stem}:{VERSION}",
-        **SCHEMAS[filename].model_json_schema(),
-    }
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_schemas(directory: Path = Path(__file__).parent) -> list[Path]:
-    written = []
-    for filename in SCHEMAS:
-        path = directory / filename
-        path.write_text(render_schema(filename), encoding="utf-8")
-        written.append(path)
-    return written
-
+EXPORT = SchemaExport(
+    partner_type="gecertificeerde_instelling",
+    version=VERSION,
+    models={
+        "adviesbericht.schema.json": Adviesbericht,
+        "intrekking.schema.json": Intrekking,
+        "statusmelding.schema.json": Statusmelding,
+    },
+    directory=Path(__file__).parent,
+)
+SCHEMAS = EXPORT.models
+render_schema = EXPORT.render
+write_schemas = EXPORT.write
 
 if __name__ == "__main__":
-    for path in write_schemas():
-        print(path)
+    EXPORT.main()

@@ -1,0 +1,530 @@
+"""Toolkit for JSON partner formats: what the hub's JSON plugins (corporatie, GI) share.
+
+A JSON plugin declares its format as pydantic models with the partner's Dutch keys (its
+`wire` module) and translates between those models and the hub's neutral contract (its
+`format` module). Much of that is the same from one JSON format to the next, and lives here
+so it is written once:
+
+- field types (bounded texts, the pseudonym, ISO 8601 dates and times read strictly) and the
+  `Wire` base (unknown keys are an error);
+- the common Dutch vocabulary: urgentie, grondslag, geslacht, rol, and their mappings from
+  the neutral enums;
+- base models a format subclasses: `Message` (berichttype and versie first), `Person` (the
+  pseudonym and the identification keys), `HouseholdMember`, `AdviceMessage` (the advice
+  header and the rule "one details block, named after the advice type") and `StatusMessage`
+  (the `statusmelding`, with the format's own status codes);
+- translation and reading that do not depend on the format's keys: writing a message,
+  the header of an advice, the `intrekking`, the status vocabulary (`StatusFormat`), the
+  simulator's reading of a hub message, and the export of the JSON Schemas (`SchemaExport`).
+
+A subclass keeps the format's own class names, docstrings and descriptions, because they are
+part of its JSON Schema; a field it re-declares keeps the position the base gave it, so the
+order of keys stays the format's. What differs on purpose between formats (the person key,
+which categories have keys at all, the details blocks, the status codes) stays in the plugin.
+
+Plugins import this module (like `safejson`), never each other.
+"""
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar, get_args, get_origin
+from uuid import UUID
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from wijkhub.hub import safejson
+from wijkhub.hub.plugin_types import PartnerMessage, PayloadError, ReceivedRequest
+from wijkhub.schemas.advice import Urgency
+from wijkhub.schemas.categories import DataCategory, LegalBasis
+from wijkhub.schemas.client import Gender, HouseholdRole
+from wijkhub.schemas.client import HouseholdMember as NeutralHouseholdMember
+from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
+from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+
+CONTENT_TYPE = safejson.MEDIA_TYPE
+
+# --- field types ------------------------------------------------------------------------------
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Detail = Annotated[str, StringConstraints(max_length=2000)]
+MessageId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Reference = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+ItemNumber = Annotated[int, Field(ge=1)]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
+)
+
+
+# Parsed here rather than by pydantic, which would also read "999990019" as a Unix time;
+# the formats say ISO 8601 and nothing else. Non-strings go on to pydantic's own check.
+def _iso_date(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        if _ISO_DATE.match(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError("moet een datum zijn (JJJJ-MM-DD)")
+
+
+def _iso_datetime(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        if _ISO_DATETIME.match(value):
+            return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError("moet een tijdstip met tijdzone zijn (ISO 8601)")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+"""A date written `JJJJ-MM-DD`, nothing else."""
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+"""An ISO 8601 date-time with a time zone, nothing else."""
+
+
+class Wire(BaseModel):
+    """Base of every model of a JSON format: an unknown key is an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- the common Dutch vocabulary --------------------------------------------------------------
+
+
+class Urgentie(StrEnum):
+    normaal = "normaal"
+    hoog = "hoog"
+    crisis = "crisis"
+
+
+class Grondslag(StrEnum):
+    toestemming = "toestemming"
+    wettelijke_taak = "wettelijke_taak"
+    wettelijke_verplichting = "wettelijke_verplichting"
+    vitaal_belang = "vitaal_belang"
+
+
+class Geslacht(StrEnum):
+    onbekend = "onbekend"
+    man = "man"
+    vrouw = "vrouw"
+    anders = "anders"
+
+
+class Rol(StrEnum):
+    ouder_met_gezag = "ouder_met_gezag"
+    ouder = "ouder"
+    partner = "partner"
+    kind = "kind"
+    overig = "overig"
+
+
+URGENTIE: dict[Urgency, Urgentie] = {
+    Urgency.normal: Urgentie.normaal,
+    Urgency.high: Urgentie.hoog,
+    Urgency.crisis: Urgentie.crisis,
+}
+GRONDSLAG: dict[LegalBasis, Grondslag] = {
+    LegalBasis.consent: Grondslag.toestemming,
+    LegalBasis.statutory_task: Grondslag.wettelijke_taak,
+    LegalBasis.legal_obligation: Grondslag.wettelijke_verplichting,
+    LegalBasis.vital_interest: Grondslag.vitaal_belang,
+}
+GESLACHT: dict[Gender, Geslacht] = {
+    Gender.unknown: Geslacht.onbekend,
+    Gender.male: Geslacht.man,
+    Gender.female: Geslacht.vrouw,
+    Gender.other: Geslacht.anders,
+}
+ROL: dict[HouseholdRole, Rol] = {
+    HouseholdRole.parent_with_authority: Rol.ouder_met_gezag,
+    HouseholdRole.parent: Rol.ouder,
+    HouseholdRole.partner: Rol.partner,
+    HouseholdRole.child: Rol.kind,
+    HouseholdRole.other: Rol.overig,
+}
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+class Message(Wire):
+    """Base of a message: every message starts with its kind and its format version.
+
+    A concrete message narrows both to a `Literal` (`berichttype: Literal["intrekking"]`,
+    `versie: Literal["1.0"]`): that is what it accepts, and what it writes.
+    """
+
+    berichttype: str
+    versie: str
+
+    @classmethod
+    def fixed(cls, key: str) -> str:
+        """The one value a `Literal` key of this message can have (`berichttype`, `versie`)."""
+        annotation = cls.model_fields[key].annotation
+        values = get_args(annotation)
+        if get_origin(annotation) is not Literal or len(values) != 1:
+            raise TypeError(f"{cls.__name__}.{key} must be a Literal with one value")
+        return str(values[0])
+
+
+def message(model: BaseModel) -> PartnerMessage:
+    """The bytes of a message: keys without a value are left out ("key present = data")."""
+    return PartnerMessage(model.model_dump_json(exclude_none=True).encode(), CONTENT_TYPE)
+
+
+# --- the person and the household -------------------------------------------------------------
+
+
+class HouseholdMember(Wire):
+    """A member of the household. Category household. A format subclasses it under its own
+    name (and docstring), which its JSON Schema shows."""
+
+    voornaam: ShortText
+    achternaam: ShortText | None = None
+    geboortedatum: IsoDate
+    rol: Rol
+
+    @classmethod
+    def from_member(cls, member: NeutralHouseholdMember) -> Self:
+        return cls(
+            voornaam=member.given_name,
+            achternaam=member.family_name,
+            geboortedatum=member.birth_date,
+            rol=ROL[member.role],
+        )
+
+
+M = TypeVar("M", bound=HouseholdMember)
+
+
+def household(members: list[NeutralHouseholdMember] | None, model: type[M]) -> list[M] | None:
+    """The household list in the format's member model; absent when the view has none."""
+    return None if members is None else [model.from_member(m) for m in members]
+
+
+class Person(Wire):
+    """The person an advice is about: the pseudonym, then the identification keys.
+
+    A format subclasses it and adds the keys of the other categories it may carry, after
+    these; a key is absent when its data category was not permitted.
+    """
+
+    referentie: Reference = Field(
+        description="The hub's pseudonym for this person, stable per person and partner."
+    )
+    voornamen: ShortText | None = Field(None, description="Category identification.")
+    achternaam: ShortText | None = Field(None, description="Category identification.")
+    geboortedatum: IsoDate | None = Field(None, description="Category identification.")
+    geslacht: Geslacht | None = Field(None, description="Category identification.")
+
+    @classmethod
+    def from_view(cls, view: ClientView, **keys: Any) -> Self:
+        """The pseudonym and identification from the minimised view; the format's other
+        keys come as `keys`. Nothing else of the view is read here."""
+        return cls(
+            referentie=view.subject_ref,
+            voornamen=view.given_names,
+            achternaam=view.family_name,
+            geboortedatum=view.birth_date,
+            geslacht=GESLACHT[view.gender] if view.gender is not None else None,
+            **keys,
+        )
+
+    def has_identification(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.voornamen, self.achternaam, self.geboortedatum, self.geslacht)
+        )
+
+
+# --- hub -> partner: the advice ---------------------------------------------------------------
+
+
+class AdviceMessage(Message):
+    """The header of an advice message (hub -> partner); a format subclasses it.
+
+    The subclass narrows `berichttype`, `versie` and `adviessoort` (its own enum of advice
+    types), then adds its person, the motivation and one optional details block per advice
+    type whose key is the advice type's name. A message carries at most the block of its
+    own `adviessoort`.
+    """
+
+    advies_referentie: UUID = Field(description="The hub's id of this advice item.")
+    volgnummer: ItemNumber = Field(description="The hub's item number.")
+    adviessoort: StrEnum
+    afzender: ShortText = Field(description="The sending municipality (code).")
+    ontvanger: ShortText = Field(description="The receiving partner as configured in the hub.")
+    aangemaakt_op: IsoDateTime
+    reactie_uiterlijk: IsoDate | None = Field(None, description="Answer expected by this date.")
+    urgentie: Urgentie
+    gewenste_datum: IsoDate | None = None
+    grondslag: Grondslag = Field(description="The legal basis the hub shares the data on.")
+
+    @model_validator(mode="after")
+    def _one_request_block(self) -> Self:
+        for soort in type(self.adviessoort):
+            if soort is not self.adviessoort and getattr(self, soort.value) is not None:
+                raise ValueError(
+                    f"veld '{soort.value}' past niet bij adviessoort '{self.adviessoort.value}'"
+                )
+        return self
+
+    def request_block(self) -> BaseModel | None:
+        block: BaseModel | None = getattr(self, self.adviessoort.value)
+        return block
+
+    @classmethod
+    def from_advice(cls, advice: OutboundAdvice, **keys: Any) -> Self:
+        """The header from the hub's advice item; the format's own keys (person, motivation,
+        details block, …) come as `keys`."""
+        return cls(
+            berichttype=cls.fixed("berichttype"),
+            versie=cls.fixed("versie"),
+            advies_referentie=advice.item_ref,
+            volgnummer=advice.item_number,
+            adviessoort=advice.advice_type,
+            afzender=advice.sender,
+            ontvanger=advice.partner_id,
+            aangemaakt_op=advice.created_at,
+            reactie_uiterlijk=advice.deadline,
+            urgentie=URGENTIE[advice.urgency],
+            gewenste_datum=advice.requested_date,
+            grondslag=GRONDSLAG[advice.legal_basis],
+            **keys,
+        )
+
+
+def non_empty(block: BaseModel) -> BaseModel | None:
+    """An all-empty details block carries nothing; leaving it out keeps "key present = data
+    present"."""
+    return block if block.model_dump(exclude_none=True) else None
+
+
+# --- hub -> partner: the withdrawal -----------------------------------------------------------
+
+
+def withdrawal_message(
+    model: type[Message], notice: WithdrawalNotice, *, subject_key: str
+) -> PartnerMessage:
+    """Write a withdrawal as the format's `intrekking`.
+
+    Every `intrekking` has the same keys but one: the format names the key of the person's
+    pseudonym after its own person key (`subject_key`, e.g. `bewoner_referentie`).
+    """
+    return message(
+        model(
+            berichttype=model.fixed("berichttype"),
+            versie=model.fixed("versie"),
+            advies_referentie=notice.item_ref,
+            volgnummer=notice.item_number,
+            afzender=notice.sender,
+            ontvanger=notice.partner_id,
+            ingetrokken_op=notice.withdrawn_at,
+            reden=notice.reason,
+            **{subject_key: notice.subject_ref},
+        )
+    )
+
+
+# --- partner -> hub: the status message -------------------------------------------------------
+
+
+def _reason_rule(schema: dict[str, Any], model: type[Any]) -> None:
+    # The JSON Schema's own statement of `_reason_when_needed`.
+    if model.reason_required_for:
+        schema["allOf"] = [
+            {
+                "if": {
+                    "properties": {"status": {"enum": sorted(model.reason_required_for)}},
+                    "required": ["status"],
+                },
+                "then": {"required": ["reden"]},
+            }
+        ]
+
+
+class StatusMessage(Message):
+    """A partner's `statusmelding` on one advice (partner -> hub); a format subclasses it.
+
+    The subclass narrows `berichttype` and `versie`, gives `status` its own enum of status
+    codes and names in `reason_required_for` the codes that need a `reden`.
+    """
+
+    model_config = ConfigDict(json_schema_extra=_reason_rule)
+
+    reason_required_for: ClassVar[frozenset[StrEnum]] = frozenset()
+
+    bericht_id: MessageId = Field(
+        description="The partner's own id of this message; resending it is harmless."
+    )
+    advies_referentie: UUID
+    status: StrEnum
+    tijdstip: IsoDateTime
+    reden: Reason | None = None
+    toelichting: Detail | None = None
+
+    @model_validator(mode="after")
+    def _reason_when_needed(self) -> Self:
+        if self.status in self.reason_required_for and self.reden is None:
+            raise ValueError(f"veld 'reden' is verplicht bij status '{self.status.value}'")
+        return self
+
+
+@dataclass(frozen=True)
+class StatusFormat:
+    """A format's status message and its status vocabulary: one code per hub status, each
+    code for one status (checked when the plugin is imported)."""
+
+    model: type[StatusMessage]
+    codes: Mapping[PartnerStatus, StrEnum]
+    statuses: dict[StrEnum, PartnerStatus] = field(init=False)
+
+    def __post_init__(self) -> None:
+        missing = set(PartnerStatus) - set(self.codes)
+        if missing:
+            raise ValueError(f"{self.model.__name__}: no status code for {sorted(missing)}")
+        statuses = {code: status for status, code in self.codes.items()}
+        if len(statuses) != len(self.codes):
+            raise ValueError(f"{self.model.__name__}: two hub statuses share a status code")
+        object.__setattr__(self, "statuses", statuses)
+
+    def parse(self, body: bytes, content_type: str) -> list[StatusUpdate]:
+        """Read a status message; raise `PayloadError` for anything invalid."""
+        text, _ = safejson.load(body, content_type)
+        received = safejson.validate(self.model, text)
+        try:
+            update = StatusUpdate(
+                item_ref=received.advies_referentie,
+                status=self.statuses[received.status],
+                occurred_at=received.tijdstip,
+                partner_message_id=received.bericht_id,
+                reason=received.reden,
+                detail=received.toelichting,
+            )
+        except ValidationError as exc:
+            raise PayloadError(safejson.describe(exc)) from None
+        return [update]
+
+    def render(self, update: StatusUpdate) -> PartnerMessage:
+        """Write a neutral status update as this format's status message."""
+        return message(
+            self.model(
+                berichttype=self.model.fixed("berichttype"),
+                versie=self.model.fixed("versie"),
+                bericht_id=update.partner_message_id,
+                advies_referentie=update.item_ref,
+                status=self.codes[update.status],
+                tijdstip=update.occurred_at,
+                reden=update.reason,
+                toelichting=update.detail,
+            )
+        )
+
+
+# --- the partner side, for the simulator ------------------------------------------------------
+
+A = TypeVar("A", bound=AdviceMessage)
+
+
+def read_request(
+    body: bytes,
+    content_type: str,
+    *,
+    advice: type[A],
+    withdrawal: type[Message],
+    categories_of: Callable[[A], frozenset[DataCategory]],
+) -> ReceivedRequest:
+    """Read a hub message as the partner would: validate it as the format's advice message
+    or its `intrekking` (which has `advies_referentie`, `volgnummer` and `reden`)."""
+    text, data = safejson.load(body, content_type)
+    kind = data.get("berichttype")
+    advice_kind, withdrawal_kind = advice.fixed("berichttype"), withdrawal.fixed("berichttype")
+    if kind == advice_kind:
+        received = safejson.validate(advice, text)
+        block = received.request_block()
+        fields: dict[str, object] = {
+            "volgnummer": received.volgnummer,
+            "urgentie": received.urgentie.value,
+            "reactie_uiterlijk": received.reactie_uiterlijk,
+            "grondslag": received.grondslag.value,
+        }
+        if block is not None:
+            fields[received.adviessoort.value] = block.model_dump(mode="json", exclude_none=True)
+        return ReceivedRequest(
+            kind="advice",
+            item_ref=received.advies_referentie,
+            advice_type=received.adviessoort.value,
+            categories=categories_of(received),
+            fields=fields,
+        )
+    if kind == withdrawal_kind:
+        keys = safejson.validate(withdrawal, text).model_dump()
+        return ReceivedRequest(
+            kind="withdrawal",
+            item_ref=keys["advies_referentie"],
+            advice_type=None,
+            categories=frozenset(),
+            fields={"volgnummer": keys["volgnummer"], "reden": keys["reden"]},
+        )
+    raise PayloadError(f"veld 'berichttype' moet '{advice_kind}' of '{withdrawal_kind}' zijn")
+
+
+# --- JSON Schemas -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchemaExport:
+    """The JSON Schema files of a format, generated from its models and checked in beside
+    them for the partner's IT people (a test fails when they differ from what the models
+    generate)."""
+
+    partner_type: str
+    version: str
+    models: Mapping[str, type[BaseModel]]  # file name (`<stem>.schema.json`) -> model
+    directory: Path
+
+    def render(self, filename: str) -> str:
+        """The exact text of one schema file."""
+        stem = filename.removesuffix(".schema.json")
+        schema = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"urn:wijkhub:{self.partner_type}:{stem}:{self.version}",
+            **self.models[filename].model_json_schema(),
+        }
+        return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+    def write(self, directory: Path | None = None) -> list[Path]:
+        written = []
+        for filename in self.models:
+            path = (directory or self.directory) / filename
+            path.write_text(self.render(filename), encoding="utf-8")
+            written.append(path)
+        return written
+
+    def main(self) -> None:
+        """Regenerate the files (`python -m wijkhub.plugins.<name>.schema`)."""
+        for path in self.write():
+            print(path)
