@@ -1,20 +1,17 @@
 """The corporatie plugin: registration, data minimisation (never the BSN), status round trip,
 hostile input, withdrawal and the checked-in JSON Schemas."""
 
-import contextlib
 import json
-from datetime import UTC, datetime, timedelta, timezone
-from importlib.resources import files
 from typing import Any
 from uuid import UUID
 
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from tests.factories import FICTIONAL_BSN, outbound, withdrawal
-from wijkhub.hub import safejson as jsonio
+from tests.factories import FICTIONAL_BSN, outbound
+from tests.plugins import json_format_cases as cases
 from wijkhub.hub.plugin_types import PayloadError
 from wijkhub.hub.plugins import load_registry
 from wijkhub.plugins import corporatie
@@ -22,9 +19,9 @@ from wijkhub.plugins.corporatie import format as fmt
 from wijkhub.plugins.corporatie import schema
 from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory as C
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.status import PartnerStatus
 
-CT = "application/json"
+CT = cases.CT
 ITEM = UUID("6f1c0c1e-5d55-4f5e-9d1a-2b6a3c4d5e6f")
 ADVICE_TYPES = {a.name: a for a in corporatie.ADVICE_TYPES}
 PARAMETERS: dict[str, dict[str, Any]] = {
@@ -63,17 +60,27 @@ def send(name: str, categories: set[C], **kwargs: Any) -> tuple[bytes, Any]:
     return message.body, fmt.read_request(message.body, message.content_type)
 
 
+STATUS_DEFAULTS: dict[str, Any] = {
+    "berichttype": "statusmelding",
+    "versie": "1.0",
+    "bericht_id": "DWP-2026-000123",
+    "advies_referentie": str(ITEM),
+    "status": "toegekend",
+    "tijdstip": "2026-11-24T14:05:00+01:00",
+}
+
+
 def status_body(**overrides: Any) -> bytes:
-    message: dict[str, Any] = {
-        "berichttype": "statusmelding",
-        "versie": "1.0",
-        "bericht_id": "DWP-2026-000123",
-        "advies_referentie": str(ITEM),
-        "status": "toegekend",
-        "tijdstip": "2026-11-24T14:05:00+01:00",
-    }
-    message.update(overrides)
-    return json.dumps({k: v for k, v in message.items() if v is not None}).encode()
+    return cases.status_body(STATUS_DEFAULTS, **overrides)
+
+
+class TestJsonFormatCases(cases.JsonFormatCases):
+    """Withdrawal, status round trip and hostile input, as for every JSON format."""
+
+    fmt = fmt
+    item = ITEM
+    status_defaults = STATUS_DEFAULTS
+    reason = "Huurachterstand te hoog voor regeling."
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -252,97 +259,12 @@ def test_nothing_outside_the_slice_leaks(
                 assert marker.encode() not in body, (category, marker)
 
 
-# --- withdrawal -------------------------------------------------------------------------------
-
-
-def test_withdrawal_is_read_as_withdrawal() -> None:
-    message = fmt.translate_withdrawal(withdrawal(ITEM))
-    received = fmt.read_request(message.body, message.content_type)
-    assert received.kind == "withdrawal"
-    assert received.item_ref == ITEM
-    assert received.advice_type is None
-    assert received.categories == frozenset()
-    assert json.loads(message.body)["berichttype"] == "intrekking"
-
-
-# --- status messages --------------------------------------------------------------------------
-
-
-def test_status_mapping_is_complete_and_one_to_one() -> None:
-    assert set(fmt.STATUS_OUT) == set(PartnerStatus)
-    assert len(set(fmt.STATUS_OUT.values())) == len(PartnerStatus)
-
-
-@pytest.mark.parametrize("status", list(PartnerStatus))
-def test_status_round_trip_per_status(status: PartnerStatus) -> None:
-    needs_reason = status in (PartnerStatus.rejected, PartnerStatus.partly_adopted)
-    update = StatusUpdate(
-        item_ref=ITEM,
-        status=status,
-        occurred_at=datetime(2026, 11, 24, 14, 5, tzinfo=timezone(timedelta(hours=1))),
-        partner_message_id=f"DWP-{status.value}",
-        reason="Huurachterstand te hoog voor regeling." if needs_reason else None,
-    )
-    message = fmt.render_status(update)
-    assert message.content_type == CT
-    assert json.loads(message.body)["status"] == fmt.STATUS_OUT[status].value
-    assert fmt.parse_status(message.body, message.content_type) == [update]
-
-
-@st.composite
-def status_updates(draw: st.DrawFn) -> StatusUpdate:
-    status = draw(st.sampled_from(list(PartnerStatus)))
-    needs_reason = status in (PartnerStatus.rejected, PartnerStatus.partly_adopted)
-    reason = draw(
-        st.text(min_size=1, max_size=60) if needs_reason else st.none() | st.text(max_size=60)
-    )
-    try:
-        return StatusUpdate(
-            item_ref=draw(st.uuids()),
-            status=status,
-            occurred_at=draw(
-                st.datetimes(
-                    min_value=datetime(2000, 1, 1),
-                    max_value=datetime(2100, 1, 1),
-                    timezones=st.sampled_from(
-                        [
-                            UTC,
-                            timezone(timedelta(hours=1)),
-                            timezone(timedelta(hours=-9, minutes=-30)),
-                        ]
-                    ),
-                )
-            ),
-            partner_message_id=draw(st.text(min_size=1, max_size=100)),
-            reason=reason,
-            detail=draw(st.none() | st.text(max_size=60)),
-        )
-    except ValidationError:
-        reject()  # e.g. a whitespace-only reason: not a valid update to begin with
-
-
-@settings(max_examples=200, deadline=None)
-@given(status_updates())
-def test_status_round_trip(update: StatusUpdate) -> None:
-    message = fmt.render_status(update)
-    assert fmt.parse_status(message.body, message.content_type) == [update]
+# --- status messages (see also TestJsonFormatCases) -------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("body", "content_type", "expected"),
     [
-        (status_body(), "application/xml", "content type"),
-        (status_body(), "application/json; charset=latin-1", "charset"),
-        (b"", CT, "leeg"),
-        (b"\xff\xfe{}", CT, "UTF-8"),
-        (b'{"status": ', CT, "geen geldige JSON"),
-        (b"[]", CT, "JSON-object"),
-        (b"[" * 100_000 + b"]" * 100_000, CT, "JSON"),
-        (b'{"a":' * 30 + b"1" + b"}" * 30, CT, "genest"),
-        (b'{"x": NaN}', CT, "geen geldige JSON"),
-        (b'{"x": ' + b"9" * 5000 + b"}", CT, "geen geldige JSON"),
-        (b" " * (jsonio.MAX_BYTES + 1), CT, "groter"),
-        (b'{"status": "ontvangen", "status": "afgewezen"}', CT, "'status' komt dubbel"),
         (status_body(status="goedgekeurd"), CT, "veld 'status'"),
         (status_body(status="afgewezen"), CT, "'reden' is verplicht"),
         (status_body(status="deels_toegekend"), CT, "'reden' is verplicht"),
@@ -360,6 +282,7 @@ def test_status_round_trip(update: StatusUpdate) -> None:
     ],
 )
 def test_parse_status_rejects(body: bytes, content_type: str, expected: str) -> None:
+    # Malformed JSON, wrong content types and oversized bodies: TestJsonFormatCases.
     with pytest.raises(PayloadError, match=expected):
         fmt.parse_status(body, content_type)
 
@@ -385,95 +308,16 @@ def test_errors_never_echo_values() -> None:
         assert "Testervelde" not in str(info.value)
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
-    ),
-    max_leaves=20,
-)
-STATUS_KEYS = [
-    "berichttype",
-    "versie",
-    "bericht_id",
-    "advies_referentie",
-    "status",
-    "tijdstip",
-    "reden",
-    "toelichting",
-    "x",
-]
-
-
-def only_payload_errors(function: Any, body: bytes) -> None:
-    with contextlib.suppress(PayloadError):
-        function(body, CT)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=300))
-def test_arbitrary_bytes_raise_only_payload_error(body: bytes) -> None:
-    only_payload_errors(fmt.parse_status, body)
-    only_payload_errors(fmt.read_request, body)
-
-
-@settings(max_examples=200, deadline=None)
-@given(json_values)
-def test_arbitrary_json_raises_only_payload_error(value: Any) -> None:
-    body = json.dumps(value).encode()
-    only_payload_errors(fmt.parse_status, body)
-    only_payload_errors(fmt.read_request, body)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.dictionaries(
-        st.sampled_from(STATUS_KEYS),
-        json_values | st.sampled_from(["afgewezen", "ontvangen", str(ITEM)]),
-    )
-)
-def test_mutated_status_raises_only_payload_error(overrides: dict[str, Any]) -> None:
-    body = json.loads(status_body())
-    body.update(overrides)
-    try:
-        [update] = fmt.parse_status(json.dumps(body).encode(), CT)
-    except PayloadError:
-        return
-    assert update.item_ref is not None
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet='{}[]":,0123456789.-eE truefalsn\\u', max_size=80))
-def test_json_ish_text_raises_only_payload_error(text: str) -> None:
-    only_payload_errors(fmt.parse_status, text.encode())
-    only_payload_errors(fmt.read_request, text.encode())
-
-
 # --- JSON Schemas -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("filename", sorted(schema.SCHEMAS))
 def test_checked_in_schema_is_current(filename: str) -> None:
-    checked_in = files("wijkhub.plugins.corporatie").joinpath(filename).read_text("utf-8")
-    assert checked_in == schema.render_schema(filename), (
-        f"{filename} is stale: run .venv/bin/python -m wijkhub.plugins.corporatie.schema"
-    )
-
-
-def _property_names(node: Any) -> set[str]:
-    names: set[str] = set()
-    if isinstance(node, dict):
-        names.update(node.get("properties", {}))
-        for value in node.values():
-            names |= _property_names(value)
-    elif isinstance(node, list):
-        for value in node:
-            names |= _property_names(value)
-    return names
+    cases.assert_schema_is_current("wijkhub.plugins.corporatie", schema, filename)
 
 
 def test_request_schema_has_no_bsn_key() -> None:
     request = json.loads(schema.render_schema("adviesaanvraag.schema.json"))
-    names = _property_names(request)
+    names = cases.property_names(request)
     assert "bewoner" in names and "voornamen" in names
     assert not {n for n in names if "bsn" in n.lower()}

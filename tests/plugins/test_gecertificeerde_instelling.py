@@ -1,20 +1,18 @@
 """The GI plugin: registration, data minimisation, status round trip (with the simulator's
 partly-adopted answer), hostile input, withdrawal and the checked-in JSON Schemas."""
 
-import contextlib
 import json
-from datetime import UTC, datetime, timedelta, timezone
-from importlib.resources import files
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import pytest
-from hypothesis import given, reject, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from tests.factories import FICTIONAL_BSN, outbound, withdrawal
-from wijkhub.hub import safejson as jsonio
+from tests.factories import FICTIONAL_BSN, outbound
+from tests.plugins import json_format_cases as cases
 from wijkhub.hub.plugin_types import PayloadError
 from wijkhub.hub.plugins import load_registry
 from wijkhub.plugins import gecertificeerde_instelling as gi
@@ -25,7 +23,7 @@ from wijkhub.schemas.categories import DataCategory as C
 from wijkhub.schemas.categories import LegalBasis
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
-CT = "application/json"
+CT = cases.CT
 ITEM = UUID("0b7d2f4e-8a61-4c39-b5e2-7f0c9d1a3e58")
 ADVICE_TYPES = {a.name: a for a in gi.ADVICE_TYPES}
 PARAMETERS: dict[str, dict[str, Any]] = {
@@ -64,17 +62,27 @@ def send(name: str, categories: set[C], **kwargs: Any) -> tuple[bytes, Any]:
     return message.body, fmt.read_request(message.body, message.content_type)
 
 
+STATUS_DEFAULTS: dict[str, Any] = {
+    "berichttype": "statusmelding",
+    "versie": "1.0",
+    "bericht_id": "GI-MSG-2026-0077",
+    "advies_referentie": str(ITEM),
+    "status": "overgenomen",
+    "tijdstip": "2026-11-24T14:05:00+01:00",
+}
+
+
 def status_body(**overrides: Any) -> bytes:
-    message: dict[str, Any] = {
-        "berichttype": "statusmelding",
-        "versie": "1.0",
-        "bericht_id": "GI-MSG-2026-0077",
-        "advies_referentie": str(ITEM),
-        "status": "overgenomen",
-        "tijdstip": "2026-11-24T14:05:00+01:00",
-    }
-    message.update(overrides)
-    return json.dumps({k: v for k, v in message.items() if v is not None}).encode()
+    return cases.status_body(STATUS_DEFAULTS, **overrides)
+
+
+class TestJsonFormatCases(cases.JsonFormatCases):
+    """Withdrawal, status round trip and hostile input, as for every JSON format."""
+
+    fmt = fmt
+    item = ITEM
+    status_defaults = STATUS_DEFAULTS
+    reason = "Pleegzorg is binnen de OTS niet nodig."
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -209,42 +217,7 @@ def test_nothing_outside_the_slice_leaks(
                 assert marker.encode() not in body, (category, marker)
 
 
-# --- withdrawal -------------------------------------------------------------------------------
-
-
-def test_withdrawal_is_read_as_withdrawal() -> None:
-    message = fmt.translate_withdrawal(withdrawal(ITEM))
-    received = fmt.read_request(message.body, message.content_type)
-    assert received.kind == "withdrawal"
-    assert received.item_ref == ITEM
-    assert received.advice_type is None
-    assert received.categories == frozenset()
-    assert json.loads(message.body)["berichttype"] == "intrekking"
-
-
-# --- status messages --------------------------------------------------------------------------
-
-
-def test_status_mapping_is_complete_and_one_to_one() -> None:
-    assert set(fmt.STATUS_OUT) == set(PartnerStatus)
-    assert len(set(fmt.STATUS_OUT.values())) == len(PartnerStatus)
-
-
-@pytest.mark.parametrize("status", list(PartnerStatus))
-def test_status_round_trip_per_status(status: PartnerStatus) -> None:
-    needs_reason = status in (PartnerStatus.rejected, PartnerStatus.partly_adopted)
-    update = StatusUpdate(
-        item_ref=ITEM,
-        status=status,
-        occurred_at=datetime(2026, 11, 24, 14, 5, tzinfo=timezone(timedelta(hours=1))),
-        partner_message_id=f"GI-{status.value}",
-        reason="Pleegzorg is binnen de OTS niet nodig." if needs_reason else None,
-        detail="Besproken met de jeugdbeschermer." if needs_reason else None,
-    )
-    message = fmt.render_status(update)
-    assert message.content_type == CT
-    assert json.loads(message.body)["status"] == fmt.STATUS_OUT[status].value
-    assert fmt.parse_status(message.body, message.content_type) == [update]
+# --- status messages (see also TestJsonFormatCases) -------------------------------------------
 
 
 def test_simulator_script_renders_partly_adopted_with_reason() -> None:
@@ -266,52 +239,9 @@ def test_simulator_script_renders_partly_adopted_with_reason() -> None:
         assert fmt.parse_status(message.body, message.content_type) == [update]
 
 
-@st.composite
-def status_updates(draw: st.DrawFn) -> StatusUpdate:
-    status = draw(st.sampled_from(list(PartnerStatus)))
-    needs_reason = status in (PartnerStatus.rejected, PartnerStatus.partly_adopted)
-    reason_strategy = st.text(min_size=1, max_size=60)
-    reason = draw(reason_strategy if needs_reason else st.none() | reason_strategy)
-    zones = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-3, minutes=-30))]
-    try:
-        return StatusUpdate(
-            item_ref=draw(st.uuids()),
-            status=status,
-            occurred_at=draw(
-                st.datetimes(
-                    min_value=datetime(2000, 1, 1),
-                    max_value=datetime(2100, 1, 1),
-                    timezones=st.sampled_from(zones),
-                )
-            ),
-            partner_message_id=draw(st.text(min_size=1, max_size=100)),
-            reason=reason,
-            detail=draw(st.none() | st.text(max_size=60)),
-        )
-    except ValidationError:
-        reject()  # e.g. a whitespace-only reason: not a valid update to begin with
-
-
-@settings(max_examples=200, deadline=None)
-@given(status_updates())
-def test_status_round_trip(update: StatusUpdate) -> None:
-    message = fmt.render_status(update)
-    assert fmt.parse_status(message.body, message.content_type) == [update]
-
-
 @pytest.mark.parametrize(
     ("body", "content_type", "expected"),
     [
-        (status_body(), "text/plain", "content type"),
-        (b"", CT, "leeg"),
-        (b"\xc3\x28", CT, "UTF-8"),
-        (b"{'status': 1}", CT, "geen geldige JSON"),
-        (b'"overgenomen"', CT, "JSON-object"),
-        (b"{" * 50_000, CT, "JSON"),
-        (b'{"a":' * 30 + b"1" + b"}" * 30, CT, "genest"),
-        (b'{"x": Infinity}', CT, "geen geldige JSON"),
-        (b'{"reden": "a", "reden": "b"}', CT, "'reden' komt dubbel"),
-        (b" " * (jsonio.MAX_BYTES + 1), CT, "groter"),
         (status_body(status="toegekend"), CT, "veld 'status'"),
         (status_body(status="afgewezen"), CT, "'reden' is verplicht"),
         (status_body(status="deels_overgenomen"), CT, "'reden' is verplicht"),
@@ -327,13 +257,9 @@ def test_status_round_trip(update: StatusUpdate) -> None:
     ],
 )
 def test_parse_status_rejects(body: bytes, content_type: str, expected: str) -> None:
+    # Malformed JSON, wrong content types and oversized bodies: TestJsonFormatCases.
     with pytest.raises(PayloadError, match=expected):
         fmt.parse_status(body, content_type)
-
-
-def test_read_request_rejects_unknown_message_kind() -> None:
-    with pytest.raises(PayloadError, match="berichttype"):
-        fmt.read_request(status_body(), CT)
 
 
 def test_errors_never_echo_values() -> None:
@@ -348,68 +274,16 @@ def test_errors_never_echo_values() -> None:
         assert "Testervelde" not in str(info.value)
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
-    ),
-    max_leaves=20,
-)
-STATUS_KEYS = [*json.loads(status_body()), "reden", "toelichting", "x"]
-
-
-def only_payload_errors(function: Any, body: bytes) -> None:
-    with contextlib.suppress(PayloadError):
-        function(body, CT)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=300))
-def test_arbitrary_bytes_raise_only_payload_error(body: bytes) -> None:
-    only_payload_errors(fmt.parse_status, body)
-    only_payload_errors(fmt.read_request, body)
-
-
-@settings(max_examples=200, deadline=None)
-@given(json_values)
-def test_arbitrary_json_raises_only_payload_error(value: Any) -> None:
-    body = json.dumps(value).encode()
-    only_payload_errors(fmt.parse_status, body)
-    only_payload_errors(fmt.read_request, body)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.dictionaries(
-        st.sampled_from(STATUS_KEYS),
-        json_values | st.sampled_from(["afgewezen", "deels_overgenomen", str(ITEM)]),
-    )
-)
-def test_mutated_status_raises_only_payload_error(overrides: dict[str, Any]) -> None:
-    body = json.loads(status_body())
-    body.update(overrides)
-    with contextlib.suppress(PayloadError):
-        [update] = fmt.parse_status(json.dumps(body).encode(), CT)
-        assert update.partner_message_id
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet='{}[]":,0123456789.-eE truefalsn\\u', max_size=80))
-def test_json_ish_text_raises_only_payload_error(text: str) -> None:
-    only_payload_errors(fmt.parse_status, text.encode())
-    only_payload_errors(fmt.read_request, text.encode())
-
-
 @settings(max_examples=150, deadline=None)
 @given(
     key=st.sampled_from(["betrokkene", "motivering", "adviessoort", "volgnummer", "y"]),
-    value=json_values,
+    value=cases.json_values,
 )
 def test_mutated_request_raises_only_payload_error(key: str, value: Any) -> None:
     body, _ = send("advies_hulp_binnen_maatregel", permitted("advies_hulp_binnen_maatregel"))
     message = json.loads(body)
     message[key] = value
-    only_payload_errors(fmt.read_request, json.dumps(message).encode())
+    cases.only_payload_errors(fmt.read_request, json.dumps(message).encode())
 
 
 # --- JSON Schemas -----------------------------------------------------------------------------
@@ -417,26 +291,10 @@ def test_mutated_request_raises_only_payload_error(key: str, value: Any) -> None
 
 @pytest.mark.parametrize("filename", sorted(schema.SCHEMAS))
 def test_checked_in_schema_is_current(filename: str) -> None:
-    package = "wijkhub.plugins.gecertificeerde_instelling"
-    checked_in = files(package).joinpath(filename).read_text("utf-8")
-    assert checked_in == schema.render_schema(filename), (
-        f"{filename} is stale: run .venv/bin/python -m {package}.schema"
-    )
-
-
-def _property_names(node: Any) -> set[str]:
-    names: set[str] = set()
-    if isinstance(node, dict):
-        names.update(node.get("properties", {}))
-        for value in node.values():
-            names |= _property_names(value)
-    elif isinstance(node, list):
-        for value in node:
-            names |= _property_names(value)
-    return names
+    cases.assert_schema_is_current("wijkhub.plugins.gecertificeerde_instelling", schema, filename)
 
 
 def test_request_schema_carries_only_declared_data() -> None:
-    names = _property_names(json.loads(schema.render_schema("adviesbericht.schema.json")))
+    names = cases.property_names(json.loads(schema.render_schema("adviesbericht.schema.json")))
     assert {"betrokkene", "voornamen", "huishouden", "maatregel", "motivering"} <= names
     assert names.isdisjoint({"bsn", "adres", "telefoon", "email", "woonsituatie", "financien"})
