@@ -328,7 +328,10 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
     ids = [i.id for i in items]
     deliveries = (
         await conn.execute(
-            select(DELIVERY).where(DELIVERY.c.item_id.in_(ids)).order_by(DELIVERY.c.created_at)
+            select(DELIVERY)
+            .where(DELIVERY.c.item_id.in_(ids))
+            # A tie-breaker: the timeline must read the same however rows were rewritten.
+            .order_by(DELIVERY.c.created_at, DELIVERY.c.kind, DELIVERY.c.id)
         )
     ).all()
     attempts = (
@@ -340,7 +343,9 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
     ).all()
     statuses = (
         await conn.execute(
-            select(STATUS).where(STATUS.c.item_id.in_(ids)).order_by(STATUS.c.occurred_at)
+            select(STATUS)
+            .where(STATUS.c.item_id.in_(ids))
+            .order_by(STATUS.c.occurred_at, STATUS.c.id)
         )
     ).all()
 
