@@ -47,10 +47,12 @@ def main(ctx: click.Context, config: str | None) -> None:
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create the data directory, key ring and database, and print a new admin token."""
+    from .partner_secrets import ensure_partner_secrets
     from .runtime import copy_example_config, prepare
 
     settings = _settings(ctx)
     written = copy_example_config(settings)
+    secrets_made = ensure_partner_secrets(settings.config_path)
 
     async def go() -> str:
         await prepare(settings)
@@ -67,6 +69,8 @@ def init(ctx: click.Context) -> None:
         f"Configuratie: {settings.config_path}"
         + (f" (voorbeelden gekopieerd: {len(written)})" if written else "")
     )
+    for path in secrets_made:
+        _console().print(f"Partnergeheim aangemaakt: {path} (0600; geef het de partner veilig)")
     _console().print(f"Admin-token (wordt maar één keer getoond):\n{token}")
 
 

@@ -6,7 +6,6 @@ formats; only the partners' backoffices are simulated.
 
 import asyncio
 import logging
-import os
 import secrets
 import shutil
 import tempfile
@@ -25,6 +24,7 @@ from wijkhub.schemas.status import PARTNER_STATUS_LABELS_NL, PartnerStatus
 
 from . import demo_household as household
 from .clock import SystemClock, local_date
+from .partner_secrets import write_secret
 from .plugins import load_registry
 from .processing_log import verify
 from .runtime import RunningHub, start
@@ -43,13 +43,6 @@ PARTNERS = [
     ),
     (household.ZORG, "zorgaanbieder", "Zorggroep Twente", "/wmo/301"),
 ]
-
-
-def write_secret(path: Path, secret: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secret)
 
 
 def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator], extra: str = "") -> None:
