@@ -95,6 +95,7 @@ def db_upgrade(ctx: click.Context) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: bool) -> None:
     """Run the HTTP API and the delivery worker."""
+    from .ops_cli import until_signalled
     from .runtime import start
 
     settings = _settings(ctx)
@@ -103,7 +104,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
         hub = await start(settings, run_worker=not no_worker, host=host, port=port)
         _console().print(f"Wijkhub luistert op {hub.url} (OpenAPI: {hub.url}/api/v1/openapi.json)")
         try:
-            await asyncio.Event().wait()
+            # SIGTERM/SIGINT end the wait, so the worker finishes or releases its rows.
+            await until_signalled()
         finally:
             await hub.close()
 
@@ -286,6 +288,14 @@ def demo(timeout: float, clean: bool) -> None:
     from .demo import run_demo
 
     sys.exit(asyncio.run(run_demo(_console(), answer_within=timeout, clean=clean)))
+
+
+# Scale-out: `wijkhub worker` (delivery only) and `wijkhub deliveries dead|replay`.
+from .ops_cli import deliveries as _deliveries  # noqa: E402
+from .ops_cli import worker as _worker  # noqa: E402
+
+main.add_command(_worker)
+main.add_command(_deliveries)
 
 
 # Encryption keys: `wijkhub keys rotate|reencrypt|status|retire`.

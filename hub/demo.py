@@ -74,9 +74,10 @@ async def start_demo_hub(
 ) -> tuple[RunningHub, dict[str, PartnerSimulator]]:
     """Simulators first (the hub's config needs their ports), then the hub, then tokens."""
     registry = load_registry()
+    simulator = hub_kw.pop("simulator", PartnerSimulator)  # e.g. chaos.ChaosSimulator
     sims: dict[str, PartnerSimulator] = {}
     for pid, ptype, _name, path in PARTNERS:
-        sim = PartnerSimulator(
+        sim = simulator(
             registry.partner_types[ptype], pid, path=path, **(sim_options or {}).get(pid, {})
         )
         await sim.start()

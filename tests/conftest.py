@@ -16,6 +16,7 @@ from tests.pg import BACKENDS, PgServer, make_template, pg_server_or_skip, run_s
 from wijkhub.hub.clock import FakeClock
 from wijkhub.hub.demo import start_demo_hub
 from wijkhub.hub.settings import WorkerSettings
+from wijkhub.hub.simulator import PartnerSimulator
 
 PULL_PARTNER = """[[partner]]
 id = "ons-huis"
@@ -55,6 +56,12 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 
 
 @pytest.fixture
+def simulator() -> type[PartnerSimulator]:
+    """The partner simulator class; a test module may override it (e.g. ChaosSimulator)."""
+    return PartnerSimulator
+
+
+@pytest.fixture
 def sim_options() -> dict[str, dict[str, Any]]:
     return {}
 
@@ -76,6 +83,7 @@ async def env(
     sim_options: dict[str, dict[str, Any]],
     worker_settings: WorkerSettings,
     db_url: str | None,
+    simulator: type[PartnerSimulator],
 ) -> AsyncIterator[Env]:
     clock = FakeClock()
     hub, sims = await start_demo_hub(
@@ -86,6 +94,7 @@ async def env(
         run_worker=False,
         worker=worker_settings,
         database_url=db_url,
+        simulator=simulator,
     )
     for sim in sims.values():
         sim.now = clock.now  # partners report times on the same (fake) clock as the hub
