@@ -66,3 +66,27 @@ async def test_upgrade_from_each_earlier_revision(empty_url: str, start: str) ->
     await upgrade(empty_url)
     rev, diff = await _state(empty_url)
     assert rev == REVISIONS[-1] and diff == []
+
+
+async def test_wijkhub_init_and_db_upgrade_work_on_each_backend(
+    empty_url: str, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from click.testing import CliRunner
+
+    from wijkhub.hub.cli import main
+
+    cfg = tmp_path / "wijkhub.toml"
+    cfg.write_text(f'data_dir = "{tmp_path / "data"}"\ndatabase_url = "{empty_url}"\n')
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(main, ["--config", str(cfg), *args])
+
+    res = await asyncio.to_thread(run, "init")
+    assert res.exit_code == 0, res.output
+    assert res.output.strip().splitlines()[-1].startswith("wjk_")
+    res = await asyncio.to_thread(run, "db", "upgrade")
+    assert res.exit_code == 0, res.output
+    rev, diff = await _state(empty_url)
+    assert rev == REVISIONS[-1] and diff == []
