@@ -93,6 +93,15 @@ def decide(
     active = [c for c in mine if c.status is ConsentStatus.active]
     if not active:
         last = max(mine, key=lambda c: c.withdrawn_at or c.recorded_at)
+        if last.status is ConsentStatus.expired:
+            # Ended by the expiry job: the same effect as withdrawal, but say what happened.
+            end = last.valid_until
+            return refuse(
+                "consent_expired",
+                f"De toestemming voor {name} is verlopen"
+                + (f" op {_fmt(end)}" if end else "")
+                + ". Vraag de cliënt om nieuwe toestemming.",
+            )
         when = _fmt(local_date(last.withdrawn_at)) if last.withdrawn_at else "onbekend"
         return refuse(
             "consent_withdrawn",

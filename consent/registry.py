@@ -1,4 +1,4 @@
-"""The consent registry: record, list and withdraw consents, each change logged.
+"""The consent registry: record, list, withdraw and expire consents, each change logged.
 
 Free text on a consent (who gave it, why it was withdrawn) is stored encrypted; the fields
 the policy needs (partner, purposes, categories, validity, status) are plain, so a decision
@@ -29,9 +29,14 @@ def _aad(consent_id: str) -> str:
     return f"consent.details:{consent_id}"
 
 
+# What a consent shows once retention has shredded its free text (see hub/retention.py).
+PURGED_DETAILS = {"given_by": "(verwijderd na bewaartermijn)", "withdrawal_reason": None}
+
+
 def from_row(row: Any, sealer: Sealer) -> Consent:
     data = dict(row._mapping)
-    details = sealer.unseal(data.pop("details"), _aad(data["id"]))
+    blob = data.pop("details")
+    details = sealer.unseal(blob, _aad(data["id"])) if blob else PURGED_DETAILS
     return Consent.model_validate({**data, **details})
 
 
@@ -117,23 +122,7 @@ async def mark_withdrawn(
             details=sealer.seal(details, _aad(consent.id.hex)),
         )
     )
-    await append(
-        conn,
-        [
-            LogEntry(
-                name="consent.withdraw",
-                actor=actor,
-                outcome="withdrawn",
-                trace_id=trace_id,
-                data_subject_id=consent.client_id.hex,
-                partner_id=consent.partner_id,
-                purpose=",".join(consent.purposes),
-                legal_basis="consent",
-                categories=[c.value for c in consent.categories],
-            )
-        ],
-        now,
-    )
+    await _log_end(conn, consent, "consent.withdraw", ConsentStatus.withdrawn, actor, now, trace_id)
     return consent.model_copy(
         update={
             "status": ConsentStatus.withdrawn,
@@ -141,4 +130,59 @@ async def mark_withdrawn(
             "withdrawn_by": actor,
             "withdrawal_reason": reason,
         }
+    )
+
+
+async def mark_expired(
+    conn: AsyncConnection, consent: Consent, actor: str, now: datetime, trace_id: str
+) -> Consent | None:
+    """Active → expired, once its end date has passed. None if it was no longer active (a
+    concurrent withdrawal or another expiry run got there first)."""
+    res = await conn.execute(
+        update(T)
+        .where(T.c.id == consent.id.hex, T.c.status == ConsentStatus.active.value)
+        .values(status=ConsentStatus.expired.value)
+    )
+    if res.rowcount != 1:
+        return None
+    await _log_end(
+        conn,
+        consent,
+        "consent.expire",
+        ConsentStatus.expired,
+        actor,
+        now,
+        trace_id,
+        detail=f"valid_until={consent.valid_until}",
+    )
+    return consent.model_copy(update={"status": ConsentStatus.expired})
+
+
+async def _log_end(
+    conn: AsyncConnection,
+    consent: Consent,
+    name: str,
+    status: ConsentStatus,
+    actor: str,
+    now: datetime,
+    trace_id: str,
+    detail: str | None = None,
+) -> None:
+    await append(
+        conn,
+        [
+            LogEntry(
+                name=name,
+                actor=actor,
+                outcome=status.value,
+                trace_id=trace_id,
+                data_subject_id=consent.client_id.hex,
+                partner_id=consent.partner_id,
+                purpose=",".join(consent.purposes),
+                legal_basis="consent",
+                categories=[c.value for c in consent.categories],
+                detail=detail,
+            )
+        ],
+        now,
     )

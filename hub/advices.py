@@ -382,7 +382,8 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
                     )
                 )
         for s in (s for s in statuses if s.item_id == it.id):
-            text = ctx.unseal(s.text, f"status_update.text:{s.partner_id}:{s.partner_message_id}")
+            aad = f"status_update.text:{s.partner_id}:{s.partner_message_id}"
+            text = ctx.unseal(s.text, aad) if s.text else {}  # empty: purged (retention)
             detail = "; ".join(x for x in (text.get("reason"), text.get("detail")) if x) or None
             timeline.append(
                 TimelineEvent(

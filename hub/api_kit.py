@@ -138,6 +138,8 @@ class Api:
                 request.headers,
             )
             result = await retry_on_conflict(r.handler, call)
+            if isinstance(result, web.Response):  # CSV, HTML, FHIR: the handler's own type
+                return result
             return web.Response(
                 body=_dump(result, r.response), status=r.status, content_type="application/json"
             )

@@ -11,6 +11,7 @@ from . import ops_http
 from .api_kit import CTX, error_middleware, security_headers
 from .context import HubContext
 from .delivery import DeliveryWorker
+from .jobs import periodic_jobs
 from .routes import api
 from .signatures import jwks
 
@@ -59,4 +60,5 @@ def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
         await ctx.db.dispose()
 
     app.cleanup_ctx.append(worker_ctx)
+    app.cleanup_ctx.append(periodic_jobs(ctx, run_worker))  # consent expiry, retention
     return app

@@ -290,6 +290,11 @@ def demo(timeout: float, clean: bool) -> None:
     sys.exit(asyncio.run(run_demo(_console(), answer_within=timeout, clean=clean)))
 
 
+# The privacy officer's and cron's commands: consents, access-report, retention, log export.
+from .privacy_cli import install as _install_privacy_cli  # noqa: E402
+
+_install_privacy_cli(main, log_group)
+
 # Scale-out: `wijkhub worker` (delivery only) and `wijkhub deliveries dead|replay`.
 from .ops_cli import deliveries as _deliveries  # noqa: E402
 from .ops_cli import worker as _worker  # noqa: E402

@@ -63,7 +63,7 @@ async def create(ctx: HubContext, data: ClientIn, actor: str, team: str) -> Clie
 
 async def load(ctx: HubContext, conn: AsyncConnection, client_id: str) -> Client | None:
     row = (await conn.execute(select(T).where(T.c.id == client_id))).first()
-    if row is None:
+    if row is None or not row.record:  # an empty record: purged after its retention period
         return None
     return Client(
         id=uuid.UUID(row.id), created_at=row.created_at, **ctx.unseal(row.record, _aad(row.id))

@@ -1,10 +1,11 @@
 """Consent as the hub acts on it: recording, and withdrawal with its effect on the outbox.
 
-Withdrawal stops every queued delivery made under the consent and queues a withdrawal
-message (intrekking), in the partner's own format, for every partner that has or may have
-received the data: delivered items, items with an earlier attempt whose acknowledgement may
-have been lost, and items a worker is sending at this moment (the worker queues their notice
-when it finishes, see `delivery.py`).
+Withdrawal and expiry (`consent_expiry.py`) share `end_consent`: it stops every queued
+delivery made under the consent and queues a withdrawal message (intrekking), in the
+partner's own format, for every partner that has or may have received the data: delivered
+items, items with an earlier attempt whose acknowledgement may have been lost, and items a
+worker is sending at this moment (the worker queues their notice when it finishes, see
+`delivery.py`).
 """
 
 import asyncio
@@ -29,6 +30,11 @@ from .processing_log import LogEntry, append, new_trace_id
 
 PENDING = (DeliveryStatus.queued.value, DeliveryStatus.retrying.value)
 NOTICE_REASON = "De cliënt heeft de toestemming ingetrokken."
+# Per way a consent ends: what a stopped delivery says, and the reason in the intrekking.
+ENDED_TEXTS = {
+    ConsentStatus.withdrawn: ("toestemming ingetrokken", NOTICE_REASON),
+    ConsentStatus.expired: ("toestemming verlopen", "De toestemming van de cliënt is verlopen."),
+}
 
 
 async def record(
@@ -78,59 +84,74 @@ async def withdraw(
             raise not_found("Toestemming")
         if consent.status is ConsentStatus.withdrawn:
             raise ApiError(409, "already_withdrawn", "Deze toestemming is al ingetrokken.")
+        if consent.status is ConsentStatus.expired:
+            raise ApiError(409, "already_expired", "Deze toestemming is al verlopen.")
         consent = await registry.mark_withdrawn(conn, ctx, consent, reason, actor, now, trace_id)
-        items = {
-            i.id: i
-            for i in (await conn.execute(select(ITEM).where(ITEM.c.consent_id == consent_id))).all()
-        }
-        deliveries = (
-            await conn.execute(
-                select(DELIVERY).where(
-                    DELIVERY.c.item_id.in_(list(items)), DELIVERY.c.kind == "advice"
-                )
-            )
-        ).all()
-        notify: list[Any] = []
-        log: list[LogEntry] = []
-        for d in deliveries:
-            if d.status == DeliveryStatus.delivered.value:
-                notify.append(items[d.item_id])
-                continue
-            if d.status not in PENDING:
-                continue
-            if d.lease_expires_at is not None and d.lease_expires_at > now:
-                continue  # being sent right now: its worker settles it and queues the notice
-            await conn.execute(
-                update(DELIVERY)
-                .where(DELIVERY.c.id == d.id)
-                .values(
-                    status=DeliveryStatus.withdrawn.value,
-                    updated_at=now,
-                    last_error="toestemming ingetrokken",
-                    lease_owner=None,
-                    lease_expires_at=None,
-                )
-            )
-            if d.attempts > 0:
-                # An earlier try may have arrived with its acknowledgement lost.
-                notify.append(items[d.item_id])
-            log.append(
-                LogEntry(
-                    name="delivery.advice",
-                    actor=actor,
-                    outcome="withdrawn",
-                    trace_id=trace_id,
-                    data_subject_id=consent.client_id.hex,
-                    partner_id=d.partner_id,
-                    purpose=items[d.item_id].advice_type,
-                    detail="niet (opnieuw) verzonden: toestemming ingetrokken",
-                )
-            )
-        await append(conn, log, now)
-        queued = await queue_withdrawal_notices(ctx, conn, notify, trace_id, now)
+        queued = await end_consent(ctx, conn, consent, actor, now, trace_id)
     if queued:
         ctx.on_new_deliveries()
     return consent
+
+
+async def end_consent(
+    ctx: HubContext,
+    conn: AsyncConnection,
+    consent: Consent,
+    actor: str,
+    now: datetime,
+    trace_id: str,
+) -> int:
+    """What withdrawal and expiry share, once the consent is marked ended: stop every queued
+    delivery under it and queue an intrekking for every partner that has or may have
+    received data. Returns the number of notices queued."""
+    stopped, notice_reason = ENDED_TEXTS[consent.status]
+    items = {
+        i.id: i
+        for i in (await conn.execute(select(ITEM).where(ITEM.c.consent_id == consent.id.hex))).all()
+    }
+    deliveries = (
+        await conn.execute(
+            select(DELIVERY).where(DELIVERY.c.item_id.in_(list(items)), DELIVERY.c.kind == "advice")
+        )
+    ).all()
+    notify: list[Any] = []
+    log: list[LogEntry] = []
+    for d in deliveries:
+        if d.status == DeliveryStatus.delivered.value:
+            notify.append(items[d.item_id])
+            continue
+        if d.status not in PENDING:
+            continue
+        if d.lease_expires_at is not None and d.lease_expires_at > now:
+            continue  # being sent right now: its worker settles it and queues the notice
+        await conn.execute(
+            update(DELIVERY)
+            .where(DELIVERY.c.id == d.id)
+            .values(
+                status=DeliveryStatus.withdrawn.value,
+                updated_at=now,
+                last_error=stopped,
+                lease_owner=None,
+                lease_expires_at=None,
+            )
+        )
+        if d.attempts > 0:
+            # An earlier try may have arrived with its acknowledgement lost.
+            notify.append(items[d.item_id])
+        log.append(
+            LogEntry(
+                name="delivery.advice",
+                actor=actor,
+                outcome="withdrawn",
+                trace_id=trace_id,
+                data_subject_id=consent.client_id.hex,
+                partner_id=d.partner_id,
+                purpose=items[d.item_id].advice_type,
+                detail=f"niet (opnieuw) verzonden: {stopped}",
+            )
+        )
+    await append(conn, log, now)
+    return await queue_withdrawal_notices(ctx, conn, notify, trace_id, now, notice_reason)
 
 
 async def queue_withdrawal_notices(
@@ -139,6 +160,7 @@ async def queue_withdrawal_notices(
     items: Iterable[Any],
     trace_id: str,
     now: datetime,
+    reason: str = NOTICE_REASON,
 ) -> int:
     """Queue one intrekking per item, at most once per item (safe to call twice)."""
     items = {i.id: i for i in items}
@@ -170,7 +192,7 @@ async def queue_withdrawal_notices(
                     sender=ctx.settings.sender_code,
                     subject_ref=ctx.keyring.subject_ref(it.client_id, partner.id),
                     withdrawn_at=now,
-                    reason=NOTICE_REASON,
+                    reason=reason,
                 ),
             )
         )

@@ -33,7 +33,7 @@ from tenacity import RetryCallState
 from tenacity.wait import wait_exponential_jitter
 
 from wijkhub.consent import registry as consent_registry
-from wijkhub.schemas.consent import ConsentStatus
+from wijkhub.schemas.consent import ENDED_STATUSES
 from wijkhub.schemas.status import DeliveryStatus
 
 from .advices import ATTEMPT, DELIVERY, ITEM
@@ -417,7 +417,7 @@ class DeliveryWorker:
                 status_now = await conn.scalar(
                     select(CONSENT.c.status).where(CONSENT.c.id == item.consent_id)
                 )
-                if status_now == ConsentStatus.withdrawn.value:
+                if status_now in ENDED_STATUSES:  # withdrawn or expired
                     await queue_withdrawal_notices(self.ctx, conn, [item], row.trace_id, now)
                     self.kick()
         if settled:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 
 from .crypto import KeyRing
 from .db import Database
@@ -52,6 +52,11 @@ SEALED: tuple[Sealed, ...] = (
 )
 
 
+def _sealed(col: Any) -> Any:
+    # NULL: no value; empty: crypto-shredded by retention (hub/retention.py), nothing to move.
+    return col.is_not(None) & (func.length(col) > 0)
+
+
 def _table(name: str) -> Table:
     return SQLModel.metadata.tables[name]
 
@@ -62,7 +67,7 @@ async def key_usage(db: Database) -> Counter[str]:
     async with db.read() as conn:
         for s in SEALED:
             col = _table(s.table).c[s.column]
-            for (blob,) in (await conn.execute(select(col).where(col.is_not(None)))).all():
+            for (blob,) in (await conn.execute(select(col).where(_sealed(col)))).all():
                 usage[KeyRing.key_id_of(blob)] += 1
     return usage
 
@@ -79,7 +84,7 @@ async def reencrypt(db: Database, keyring: KeyRing, batch: int = 200) -> int:
         col = t.c[s.column]
         after: Any = None
         while True:
-            stmt = select(*(t.c[n] for n in s.needs), col).where(col.is_not(None))
+            stmt = select(*(t.c[n] for n in s.needs), col).where(_sealed(col))
             if after is not None:
                 stmt = stmt.where(pk > after)
             async with db.write() as conn:

@@ -205,3 +205,5 @@ async def processing_log(call: Call) -> list[dict[str, Any]]:
         raise validation_error(exc) from None
     return await log_query.query(call.ctx, f)
 
+
+from . import privacy_officer  # noqa: E402, F401  (registers the privacy officer routes)

@@ -43,6 +43,15 @@ class WorkerSettings(BaseModel):
     id: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
+class JobSettings(BaseModel):
+    """Seconds between runs of the periodic jobs inside `wijkhub serve`; 0 turns a job off
+    (then run `wijkhub consents expire` / `wijkhub retention purge` from cron instead)."""
+
+    consent_expiry_interval: float = Field(900.0, ge=0)
+    # Off by default: purging is irreversible, so an administrator switches it on.
+    retention_interval: float = Field(0.0, ge=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WIJKHUB_", env_nested_delimiter="__")
 
@@ -58,6 +67,7 @@ class Settings(BaseSettings):
     # /metrics needs an admin bearer token unless this is true (e.g. a scraper on a private
     # network). The metrics hold partner ids and counts only, never personal data.
     metrics_public: bool = False
+    jobs: JobSettings = JobSettings()
 
     @property
     def db_url(self) -> str:

@@ -13,7 +13,12 @@ from .common import AdviceTypeName, Contract, PartnerId, ShortText
 
 class ConsentStatus(StrEnum):
     active = "active"
-    withdrawn = "withdrawn"
+    withdrawn = "withdrawn"  # the client took it back (withdrawn_at says when)
+    expired = "expired"  # its end date (valid_until) passed; set by the expiry job
+
+
+# No longer in force: queued deliveries under it stop and partners get an intrekking.
+ENDED_STATUSES = frozenset({ConsentStatus.withdrawn, ConsentStatus.expired})
 
 
 EvidenceRef = Annotated[
