@@ -12,10 +12,12 @@ from wijkhub.hub.tables import StatusUpdateRow
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
-<Statusmelding xmlns="urn:wijkhub:stadsbank:status:1"><BerichtId>&lol3;</BerichtId></Statusmelding>"""
+<Statusmelding xmlns="urn:wijkhub:stadsbank:status:1">
+<BerichtId>&lol3;</BerichtId></Statusmelding>"""
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<Statusmelding xmlns="urn:wijkhub:stadsbank:status:1"><BerichtId>&xxe;</BerichtId></Statusmelding>"""
+<Statusmelding xmlns="urn:wijkhub:stadsbank:status:1">
+<BerichtId>&xxe;</BerichtId></Statusmelding>"""
 XXE_NO_DOCTYPE_WORD = XXE.replace(b"DOCTYPE", b"doctype")  # lxml refuses it either way
 
 
@@ -24,8 +26,11 @@ async def status_rows(env: Env) -> int:
         return await conn.scalar(select(func.count()).select_from(StatusUpdateRow))
 
 
-@pytest.mark.parametrize("payload", [BILLION_LAUGHS, XXE, XXE_NO_DOCTYPE_WORD],
-                         ids=["billion-laughs", "external-entity", "lowercase-doctype"])
+@pytest.mark.parametrize(
+    "payload",
+    [BILLION_LAUGHS, XXE, XXE_NO_DOCTYPE_WORD],
+    ids=["billion-laughs", "external-entity", "lowercase-doctype"],
+)
 @pytest.mark.parametrize("partner", [household.STADSBANK, household.ZORG])
 async def test_xml_entity_tricks_are_refused(env: Env, payload: bytes, partner: str) -> None:
     before = await status_rows(env)
@@ -38,18 +43,23 @@ async def test_xml_entity_tricks_are_refused(env: Env, payload: bytes, partner: 
 
 async def test_deeply_nested_json_is_400(env: Env) -> None:
     body = b"[" * 10_000 + b"]" * 10_000
-    r = await env.coach.post("/api/v1/advices", data=body,
-                             headers={"Content-Type": "application/json"})
+    r = await env.coach.post(
+        "/api/v1/advices", data=body, headers={"Content-Type": "application/json"}
+    )
     assert r.status == 400
 
 
-@pytest.mark.parametrize(("parameters", "why"), [
-    ({"a": {"b": {"c": {"d": {"e": {"f": {"g": 1}}}}}}}, "genest"),
-    ({f"k{i}": i for i in range(300)}, "te veel"),
-    ({"x": "y" * 5000}, "4000"),
-])
-async def test_free_form_parameters_are_bounded(env: Env, parameters: dict[str, Any],
-                                                why: str) -> None:
+@pytest.mark.parametrize(
+    ("parameters", "why"),
+    [
+        ({"a": {"b": {"c": {"d": {"e": {"f": {"g": 1}}}}}}}, "genest"),
+        ({f"k{i}": i for i in range(300)}, "te veel"),
+        ({"x": "y" * 5000}, "4000"),
+    ],
+)
+async def test_free_form_parameters_are_bounded(
+    env: Env, parameters: dict[str, Any], why: str
+) -> None:
     client_id = await env.household()
     advice = household.advice(client_id, env.today)
     advice["items"][0]["parameters"] = parameters
