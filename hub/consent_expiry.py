@@ -59,7 +59,7 @@ async def expire_due(ctx: HubContext, actor: str = ACTOR) -> ExpiryResult:
             ended = await registry.mark_expired(conn, consent, actor, now, trace_id)
             if ended is None:
                 continue  # withdrawn or expired meanwhile
-            result.notices_queued += await end_consent(ctx, conn, ended, actor, now, trace_id)
+            result.notices_queued += await end_consent(ctx, conn, ended, actor, now)
             result.expired.append(consent_id)
     if result.notices_queued:
         ctx.on_new_deliveries()

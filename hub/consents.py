@@ -22,7 +22,7 @@ from wijkhub.schemas.consent import Consent, ConsentIn, ConsentStatus
 from wijkhub.schemas.outbound import WithdrawalNotice
 from wijkhub.schemas.status import DeliveryStatus
 
-from .advices import DELIVERY, ITEM, delivery_row
+from .advices import ADVICE, DELIVERY, ITEM, delivery_row
 from .clients import in_scope
 from .context import HubContext
 from .errors import ApiError, FieldError, invalid, not_found
@@ -87,7 +87,7 @@ async def withdraw(
         if consent.status is ConsentStatus.expired:
             raise ApiError(409, "already_expired", "Deze toestemming is al verlopen.")
         consent = await registry.mark_withdrawn(conn, ctx, consent, reason, actor, now, trace_id)
-        queued = await end_consent(ctx, conn, consent, actor, now, trace_id)
+        queued = await end_consent(ctx, conn, consent, actor, now)
     if queued:
         ctx.on_new_deliveries()
     return consent
@@ -99,7 +99,6 @@ async def end_consent(
     consent: Consent,
     actor: str,
     now: datetime,
-    trace_id: str,
 ) -> int:
     """What withdrawal and expiry share, once the consent is marked ended: stop every queued
     delivery under it and queue an intrekking for every partner that has or may have
@@ -107,7 +106,13 @@ async def end_consent(
     stopped, notice_reason = ENDED_TEXTS[consent.status]
     items = {
         i.id: i
-        for i in (await conn.execute(select(ITEM).where(ITEM.c.consent_id == consent.id.hex))).all()
+        for i in (
+            await conn.execute(
+                select(ITEM, ADVICE.c.trace_id.label("advice_trace"))
+                .join(ADVICE, ADVICE.c.id == ITEM.c.advice_id)
+                .where(ITEM.c.consent_id == consent.id.hex)
+            )
+        ).all()
     }
     deliveries = (
         await conn.execute(
@@ -143,7 +148,7 @@ async def end_consent(
                 name="delivery.advice",
                 actor=actor,
                 outcome="withdrawn",
-                trace_id=trace_id,
+                trace_id=items[d.item_id].advice_trace,  # the advice's trace
                 data_subject_id=consent.client_id.hex,
                 partner_id=d.partner_id,
                 purpose=items[d.item_id].advice_type,
@@ -151,7 +156,13 @@ async def end_consent(
             )
         )
     await append(conn, log, now)
-    return await queue_withdrawal_notices(ctx, conn, notify, trace_id, now, notice_reason)
+    # Each notice belongs to its advice's trace (as the worker's late notices do); the
+    # consent transition itself has a trace of its own.
+    queued = 0
+    for advice_trace in {it.advice_trace for it in notify}:
+        mine = [it for it in notify if it.advice_trace == advice_trace]
+        queued += await queue_withdrawal_notices(ctx, conn, mine, advice_trace, now, notice_reason)
+    return queued
 
 
 async def queue_withdrawal_notices(

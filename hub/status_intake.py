@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from wijkhub.schemas.status import StatusUpdate
 
 from .access_log import refused
-from .advices import ITEM, STATUS
+from .advices import ADVICE, ITEM, STATUS
 from .auth import Principal
 from .context import HubContext
 from .errors import ApiError, not_found
 from .plugin_types import PayloadError
-from .processing_log import LogEntry, append, new_trace_id
+from .processing_log import LogEntry, append
 from .signatures import WINDOW_SECONDS, SignatureError, verify_inbound
 from .tables import InboundNonceRow
 
@@ -100,7 +100,9 @@ async def receive(
             for r in (
                 await conn.execute(
                     # A partner may only report on its own items; others look like unknown ones.
-                    select(ITEM).where(
+                    select(ITEM, ADVICE.c.trace_id.label("advice_trace"))
+                    .join(ADVICE, ADVICE.c.id == ITEM.c.advice_id)
+                    .where(
                         ITEM.c.id.in_(refs),
                         ITEM.c.partner_id == partner_id,
                         ITEM.c.allowed.is_(True),
@@ -160,10 +162,11 @@ async def receive(
                     name="status.receive",
                     actor=who.actor,
                     outcome=u.status.value,
-                    trace_id=new_trace_id(),
+                    trace_id=item.advice_trace,  # one trace per advice, answers included
                     data_subject_id=item.client_id,
                     partner_id=partner_id,
                     purpose=item.advice_type,
+                    legal_basis=item.legal_basis,
                     detail=u.partner_message_id,
                 )
             )

@@ -292,3 +292,31 @@ async def test_concurrent_submissions_leave_a_chain_that_verifies(env: Env) -> N
     assert res.ok, res
     # 25 × (1 submission + 5 decisions) + the report, then the deliveries.
     assert res.checked >= before + 25 * 6 + 1
+
+
+async def test_one_trace_ties_together_every_entry_of_an_advice(env: Env) -> None:
+    client_id = await env.household()
+    advice = await env.submit(household.advice(client_id, env.today))
+    await env.deliver()
+    await env.answered(advice)
+    corp = await consent_of(env, client_id, household.CORPORATIE)
+    await env.coach.post(f"/api/v1/consents/{corp['id']}/withdraw", json={"reason": "x"})
+    await env.deliver()
+    entries = await env.log(trace_id=advice["trace_id"], limit="1000")
+    names = {e["name"] for e in entries}
+    assert {
+        "advice.submit",
+        "advice_item.decide",
+        "delivery.advice",
+        "status.receive",
+        "delivery.withdrawal",
+    } <= names
+    for e in entries:
+        assert e["actor"] and e["start_time"] and e["outcome"]
+        assert e["data_subject_id"] == client_id
+        if e["name"] != "advice.submit":
+            assert e["partner_id"] and e["purpose"], e
+        if e["name"] == "delivery.advice" and e["outcome"] == "delivered":
+            assert e["legal_basis"] and e["categories"], e
+    received = [e for e in entries if e["name"] == "status.receive"]
+    assert all(e["legal_basis"] for e in received)
