@@ -145,13 +145,14 @@ async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
 
     by_key: dict[tuple[str, str, str | None], Disclosure] = {}
     order: list[tuple[str, str, str | None]] = []
-    # An intrekking runs under the withdrawal's own trace: match it by partner and purpose.
-    acks: dict[tuple[str, str | None], list[datetime]] = {}
+    # An intrekking runs under its advice's trace: match it by partner, trace and purpose,
+    # so two advices with the same purpose to the same partner are never confused.
+    acks: dict[tuple[str, str, str | None], list[datetime]] = {}
     for e in entries:
         key = (e["partner_id"], e["trace_id"], e["purpose"])
         if e["name"] == "delivery.withdrawal":
             if e["outcome"] == "delivered":
-                acks.setdefault((e["partner_id"], e["purpose"]), []).append(e["start_time"])
+                acks.setdefault(key, []).append(e["start_time"])
             continue
         if e["outcome"] not in DISCLOSED or not e["categories"]:
             continue  # refused, withdrawn, dead, blocked, or a pull ack (the fetch disclosed)
@@ -177,7 +178,7 @@ async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
     for key in order:
         d = by_key[key]
         d.categories_nl = _cats_nl(d.categories)
-        later = [t for t in acks.get((key[0], key[2]), []) if t >= d.at]
+        later = [t for t in acks.get(key, []) if t >= d.at]
         d.withdrawal_acknowledged_at = min(later) if later else None
         partner_id = key[0]
         recipients.setdefault(

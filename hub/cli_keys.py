@@ -1,6 +1,9 @@
 """`wijkhub keys`: rotate the data key, see which key values are under, retire an old key."""
 
 import asyncio
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from rich.console import Console
@@ -17,6 +20,17 @@ def _settings(ctx: click.Context) -> Settings:
 
     path = ctx.find_root().obj.get("config")
     return Settings.load(Path(path) if path else None)
+
+
+@contextmanager
+def _exclusive(settings: Settings) -> Iterator[None]:
+    """One key-ring change at a time: two rotations saving at once would drop a key that
+    values are already encrypted under."""
+    lock = settings.keyring_path.with_suffix(".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
 
 
 def _file_keyring(settings: Settings) -> KeyRing:
@@ -47,10 +61,11 @@ def keys() -> None:
 def rotate(ctx: click.Context) -> None:
     """Add a new data key, make it active, and re-encrypt every value under it."""
     settings = _settings(ctx)
-    ring = _file_keyring(settings)
-    kid = ring.add_key()
-    ring.save(settings.keyring_path)  # running hubs pick the new key up by themselves
-    moved = asyncio.run(_with_db(settings, lambda db: reencrypt(db, ring)))
+    with _exclusive(settings):
+        ring = _file_keyring(settings)
+        kid = ring.add_key()
+        ring.save(settings.keyring_path)  # running hubs pick the new key up by themselves
+        moved = asyncio.run(_with_db(settings, lambda db: reencrypt(db, ring)))
     Console().print(f"Nieuwe actieve sleutel: {kid}; {moved} waarden opnieuw versleuteld.")
 
 
@@ -87,15 +102,16 @@ def status(ctx: click.Context) -> None:
 def retire(ctx: click.Context, kid: str) -> None:
     """Remove an old key, only once no value is encrypted under it."""
     settings = _settings(ctx)
-    ring = _file_keyring(settings)
-    left = asyncio.run(_with_db(settings, key_usage)).get(kid, 0)
-    if left:
-        raise click.ClickException(
-            f"{left} waarden staan nog onder {kid}; draai eerst `wijkhub keys reencrypt`"
-        )
-    try:
-        ring.retire(kid)
-    except (KeyError, KeyRingError) as exc:
-        raise click.ClickException(str(exc)) from None
-    ring.save(settings.keyring_path)
+    with _exclusive(settings):
+        ring = _file_keyring(settings)
+        left = asyncio.run(_with_db(settings, key_usage)).get(kid, 0)
+        if left:
+            raise click.ClickException(
+                f"{left} waarden staan nog onder {kid}; draai eerst `wijkhub keys reencrypt`"
+            )
+        try:
+            ring.retire(kid)
+        except (KeyError, KeyRingError) as exc:
+            raise click.ClickException(str(exc)) from None
+        ring.save(settings.keyring_path)
     Console().print(f"Sleutel {kid} verwijderd.")

@@ -125,6 +125,10 @@ async def end_consent(
         if d.status == DeliveryStatus.delivered.value:
             notify.append(items[d.item_id])
             continue
+        if d.status == DeliveryStatus.dead.value and d.attempts > 0:
+            # Given up on, but a try may have arrived with its acknowledgement lost.
+            notify.append(items[d.item_id])
+            continue
         if d.status not in PENDING:
             continue
         if d.lease_expires_at is not None and d.lease_expires_at > now:

@@ -175,6 +175,8 @@ class KeyRing:
         return blob[1 : 1 + blob[0]].decode()
 
     def decrypt(self, blob: bytes, aad: bytes) -> bytes:
+        if len(blob) < 2 or len(blob) < 13 + blob[0] + 16:
+            raise KeyRingError("not an encrypted value (empty or purged)")
         n = blob[0]
         kid = blob[1 : 1 + n].decode()
         nonce = blob[1 + n : 13 + n]

@@ -27,7 +27,8 @@ class Database:
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        # hide_parameters: a logged database error must not carry the statement's values.
+        self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True, **kwargs)
         self._write_lock = asyncio.Lock()
         if self.is_sqlite:
             self._configure_sqlite()

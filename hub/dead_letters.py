@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.schemas.status import DeliveryStatus
@@ -67,7 +67,8 @@ async def replay(
 ) -> list[str]:
     """Re-queue dead rows (all of a partner's, or the given ids); returns the ids re-queued.
     Ids that are not dead (delivered meanwhile, unknown) are left alone."""
-    cond = [DELIVERY.c.status == DEAD]
+    # A payload emptied by retention is gone for good: nothing to send again.
+    cond = [DELIVERY.c.status == DEAD, func.coalesce(func.length(DELIVERY.c.payload), 0) > 0]
     if ids:
         cond.append(DELIVERY.c.id.in_(ids))
     if partner:

@@ -31,6 +31,7 @@ import aiohttp
 from sqlalchemy import and_, insert, or_, select, update
 from tenacity import RetryCallState
 from tenacity.wait import wait_exponential_jitter
+from yarl import URL
 
 from wijkhub.consent import registry as consent_registry
 from wijkhub.schemas.consent import ENDED_STATUSES
@@ -265,7 +266,8 @@ class DeliveryWorker:
         headers.update(
             sign_outbound(
                 ctx.keyring,
-                partner.endpoint.path or "/",
+                # The request target exactly as sent: raw path plus query string.
+                URL(str(partner.endpoint)).raw_path_qs,
                 message.body,
                 row.idempotency_key,
                 int(started.timestamp()),
@@ -420,5 +422,15 @@ class DeliveryWorker:
                 if status_now in ENDED_STATUSES:  # withdrawn or expired
                     await queue_withdrawal_notices(self.ctx, conn, [item], row.trace_id, now)
                     self.kick()
+            elif (
+                status is DeliveryStatus.withdrawn
+                and row.kind == "advice"
+                and row.attempts > 0
+                and res.rowcount == 1
+            ):
+                # Stopped after a try whose acknowledgement may have been lost: the partner
+                # may hold the data, so it gets the intrekking too.
+                await queue_withdrawal_notices(self.ctx, conn, [item], row.trace_id, now)
+                self.kick()
         if settled:
             self.metrics.finished(row.partner_id, status.value)

@@ -81,6 +81,13 @@ async def list_pending(
                     )
                 )
                 continue
+            # A fetch is a try: the partner may now hold the data, so a later withdrawal
+            # must send it an intrekking even before it acknowledges.
+            await conn.execute(
+                update(DELIVERY)
+                .where(DELIVERY.c.id == r.id)
+                .values(attempts=DELIVERY.c.attempts + 1, updated_at=now)
+            )
             log.append(
                 LogEntry(
                     **entry,
@@ -140,7 +147,7 @@ async def acknowledge(ctx: HubContext, partner_id: str, delivery_id: str, who: P
                 status=DeliveryStatus.delivered.value,
                 delivered_at=now,
                 updated_at=now,
-                attempts=row.attempts + 1,
+                attempts=max(row.attempts, 1),
             )
         )
         await append(

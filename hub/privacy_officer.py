@@ -7,11 +7,19 @@ import csv
 import io
 import json
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 from sqlalchemy import or_, select
 
 from wijkhub.consent import registry as consent_registry
@@ -47,6 +55,11 @@ class ConsentFilter(BaseModel):
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=10_000_000)
 
+    @field_validator("recorded_since", "recorded_until")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return to_utc(value) if value else None
+
 
 async def list_consents(ctx: HubContext, f: ConsentFilter) -> list[Consent]:
     stmt = select(CONSENT)
@@ -68,9 +81,9 @@ async def list_consents(ctx: HubContext, f: ConsentFilter) -> list[Consent]:
             or_(CONSENT.c.valid_until.is_(None), CONSENT.c.valid_until >= f.period_start)
         )
     if f.recorded_since:
-        stmt = stmt.where(CONSENT.c.recorded_at >= to_utc(f.recorded_since))
+        stmt = stmt.where(CONSENT.c.recorded_at >= f.recorded_since)
     if f.recorded_until:
-        stmt = stmt.where(CONSENT.c.recorded_at < to_utc(f.recorded_until))
+        stmt = stmt.where(CONSENT.c.recorded_at < f.recorded_until)
     stmt = stmt.order_by(CONSENT.c.recorded_at, CONSENT.c.id).offset(f.offset).limit(f.limit)
     async with ctx.db.read() as conn:
         rows = (await conn.execute(stmt)).all()

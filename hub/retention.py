@@ -288,6 +288,18 @@ async def purge(
                             .where(_nonempty(DELIVERY.c.payload))
                         )
                         | ADVICE.c.summary.is_not(None)
+                        # Answers can arrive after a purge: they are personal data too.
+                        | ADVICE.c.id.in_(
+                            select(ITEM.c.advice_id)
+                            .join(STATUS, STATUS.c.item_id == ITEM.c.id)
+                            .where(_nonempty(STATUS.c.text) | _nonempty(STATUS.c.raw))
+                        )
+                        | ADVICE.c.id.in_(
+                            select(ITEM.c.advice_id)
+                            .join(DELIVERY, DELIVERY.c.item_id == ITEM.c.id)
+                            .join(ATTEMPT, ATTEMPT.c.delivery_id == DELIVERY.c.id)
+                            .where(_nonempty(ATTEMPT.c.response_excerpt))
+                        )
                     )
                     .order_by(ADVICE.c.created_at)
                 )

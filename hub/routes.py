@@ -24,7 +24,12 @@ PARTNER = {"partner"}
 def scope(call: Call) -> str | None:
     """A coach is limited to the own team's clients; other roles that may reach a route are
     not team-bound (the privacy officer reads across teams)."""
-    return call.who.team if call.who.role == "coach" else None
+    if call.who.role != "coach":
+        return None
+    if not call.who.team:
+        # Never "all teams" by accident: a coach token must name its team.
+        raise ApiError(403, "no_team", "Dit coachtoken hoort bij geen team; vraag een nieuw.")
+    return call.who.team
 
 
 def _hex(value: str, what: str) -> str:
@@ -44,8 +49,9 @@ def _hex(value: str, what: str) -> str:
     status=201,
 )
 async def create_client(call: Call) -> Client:
-    assert call.who.team is not None  # coach tokens always carry a team
-    return await clients.create(call.ctx, call.body, call.who.actor, call.who.team)
+    team = scope(call)
+    assert team is not None  # scope() refuses a coach without a team
+    return await clients.create(call.ctx, call.body, call.who.actor, team)
 
 
 @api.route("GET", "/clients/{client_id}", roles=COACH, summary="Cliënt opvragen", response=Client)

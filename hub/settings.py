@@ -4,7 +4,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -41,6 +41,12 @@ class WorkerSettings(BaseModel):
     # Restarted under the same name it takes back its rows at once instead of waiting for
     # their leases. Never give two running processes the same id. Default: a random name.
     id: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+
+    @model_validator(mode="after")
+    def _lease_outlives_a_request(self) -> "WorkerSettings":
+        if self.lease_seconds < 2 * self.request_timeout:
+            raise ValueError("lease_seconds must be at least twice request_timeout")
+        return self
 
 
 class JobSettings(BaseModel):

@@ -13,7 +13,7 @@ window (replay). Outbound (hub → partner): Ed25519, verifiable with the hub's 
 
 over the signature base (UTF-8, lines joined by "\\n")::
 
-    POST <path>
+    POST <request target: the raw path and query string exactly as sent>
     content-digest: <Content-Digest value>
     idempotency-key: <Idempotency-Key value>
     created: <created>

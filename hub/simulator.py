@@ -163,7 +163,7 @@ class PartnerSimulator:
         if not self._hub_keys and self.hub_url and self._session is not None:
             async with self._session.get(f"{self.hub_url}/.well-known/wijkhub-keys.json") as r:
                 self._hub_keys = public_keys_from_jwks(await r.json())
-        verify_outbound(self._hub_keys, request.path, dict(request.headers), body, self.now())
+        verify_outbound(self._hub_keys, request.raw_path, dict(request.headers), body, self.now())
 
     async def _answer(self, req: ReceivedRequest) -> None:
         if not self.hub_url or not self.token or self._session is None:

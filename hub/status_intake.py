@@ -2,7 +2,7 @@
 
 import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,10 @@ from .tables import InboundNonceRow
 NONCE = InboundNonceRow.__table__  # type: ignore[attr-defined]
 # Twice the window: a nonce is remembered for as long as its timestamp could be accepted.
 NONCE_TTL = timedelta(seconds=2 * WINDOW_SECONDS)
+
+
+class _Replayed(Exception):
+    """The nonce was spent before; raised inside the transaction, answered outside it."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,27 @@ async def receive(
         raise ApiError(400, "invalid_payload", "Bericht bevat geen statusmelding")
 
     now = ctx.clock.now()
+    try:
+        return await _store(ctx, partner_id, body, who, updates, nonce, now)
+    except _Replayed:
+        await refused(ctx, who.actor, "signature_replayed", f"status {partner_id}")
+        raise ApiError(
+            401,
+            "signature_replayed",
+            "Dit bericht is al eens ontvangen (dezelfde nonce); "
+            "onderteken elke verzending opnieuw.",
+        ) from None
+
+
+async def _store(
+    ctx: HubContext,
+    partner_id: str,
+    body: bytes,
+    who: Principal,
+    updates: list[StatusUpdate],
+    nonce: str,
+    now: datetime,
+) -> IntakeResult:
     accepted = duplicates = 0
     async with ctx.db.write() as conn:
         # The nonce is spent in the same transaction as the change: a replay of this exact
@@ -88,12 +113,7 @@ async def receive(
         else:
             replayed = False
         if replayed:
-            raise ApiError(
-                401,
-                "signature_replayed",
-                "Dit bericht is al eens ontvangen "
-                "(dezelfde nonce); onderteken elke verzending opnieuw.",
-            )
+            raise _Replayed
         refs = {u.item_ref.hex for u in updates}
         items = {
             r.id: r

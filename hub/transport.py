@@ -34,6 +34,8 @@ class HttpPushTransport:
         try:
             async with self._session.post(
                 endpoint,
+                # A redirect would send personal data to an address nobody configured.
+                allow_redirects=False,
                 data=message.body,
                 timeout=self._timeout,
                 headers={"Content-Type": message.content_type, **headers},
@@ -53,5 +55,6 @@ class HttpPushTransport:
         # 409: the partner already holds this idempotency key, i.e. an earlier try arrived.
         if 200 <= status < 300 or status == 409:
             return SendResult(True, False, status, None, excerpt, ms)
+        # 3xx: we never follow a redirect, and asking again gets the same one.
         retryable = status >= 500 or status in RETRYABLE_4XX
         return SendResult(False, retryable, status, f"HTTP {status}", excerpt, ms)

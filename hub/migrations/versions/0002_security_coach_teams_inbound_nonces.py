@@ -35,6 +35,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.add_column(sa.Column('team', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    # Coach tokens from before teams belong to the same team as the clients from before.
+    op.execute("UPDATE api_token SET team = 'default' WHERE role = 'coach' AND team IS NULL")
 
     with op.batch_alter_table('client', schema=None) as batch_op:
         # Clients registered before teams existed belong to the team "default".
