@@ -28,10 +28,10 @@ from wijkhub.schemas.advice import (
     TimelineEvent,
 )
 from wijkhub.schemas.client import Client
-from wijkhub.schemas.outbound import OutboundAdvice
+from wijkhub.schemas.outbound import Approval, OutboundAdvice
 from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 
-from . import clients
+from . import approvals, clients
 from .clock import local_date
 from .context import HubContext
 from .deadlines import due_date
@@ -127,6 +127,7 @@ def _render(
     number: int,
     deadline: date | None,
     now: datetime,
+    approval: Approval | None = None,
 ) -> PartnerMessage:
     """Minimise and translate: runs in a worker thread (XML and XSD work is CPU-bound)."""
     view = client_view(
@@ -150,6 +151,7 @@ def _render(
         legal_basis=decision.legal_basis,  # type: ignore[arg-type]
         categories=decision.categories,
         client=view,
+        approval=approval,
     )
     return p.ptype.translate_advice(outbound)
 
@@ -168,6 +170,7 @@ async def submit(
             raise invalid([FieldError("client_id", "onbekende cliënt")])
         consents = await consent_registry.for_clients(conn, ctx, [client_id])
     decisions = [decide(_facts(p), ctx.rules, consents, today) for p in prepared]
+    approval_rules = approvals.load_rules(ctx)
 
     advice_id, trace_id, root_span = uuid.uuid4().hex, new_trace_id(), new_span_id()
     async with ctx.db.write() as conn:
@@ -184,6 +187,7 @@ async def submit(
             )
         )
         rendered: list[tuple[PreparedItem, Decision, str, int, date | None]] = []
+        pending: list[approvals.Pending] = []
         log = [
             LogEntry(
                 name="advice.submit",
@@ -248,7 +252,18 @@ async def submit(
                     rules_version=d.rules_version,
                 )
             )
-            if d.allowed:
+            needs = (
+                approval_rules.required_role(p.atype.name, p.item.estimated_cost_cents)
+                if approval_rules and d.allowed
+                else None
+            )
+            if needs is not None:  # four eyes: no outbox row until approved
+                pending.append(
+                    approvals.Pending(
+                        item_ref, p.partner.id, p.atype.name, needs, p.item.estimated_cost_cents
+                    )
+                )
+            elif d.allowed:
                 rendered.append((p, d, item_ref, number, deadline))
         try:
             messages = await asyncio.to_thread(
@@ -274,6 +289,17 @@ async def submit(
                     for (p, _d, ref, _n, _dl), msg in zip(rendered, messages, strict=True)
                 ],
             )
+        log += await approvals.hold(
+            ctx,
+            conn,
+            pending,
+            advice_id=advice_id,
+            client_id=client_id,
+            actor=actor,
+            trace_id=trace_id,
+            parent_span_id=root_span,
+            now=now,
+        )
         await append(conn, log, now)
     if rendered:
         ctx.on_new_deliveries()
@@ -348,6 +374,7 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
             .order_by(STATUS.c.occurred_at, STATUS.c.id)
         )
     ).all()
+    held = await approvals.for_items(conn, ids)
 
     out = []
     for it in items:
@@ -360,6 +387,13 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
             )
         ]
         delivery_status = DeliveryStatus.blocked
+        ap = held.get(it.id)
+        if ap is not None:
+            timeline += approvals.timeline(ctx, ap)
+            if ap.status == approvals.AWAITING:
+                delivery_status = DeliveryStatus.awaiting_approval
+            elif ap.status == approvals.REJECTED:
+                delivery_status = DeliveryStatus.draft
         for d in (d for d in deliveries if d.item_id == it.id):
             if d.kind == "advice":
                 delivery_status = DeliveryStatus(d.status)

@@ -14,16 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from .tables import TokenRow
 
 T = TokenRow.__table__  # type: ignore[attr-defined]
-FIXED_ROLES = ("coach", "privacy_officer", "admin")
+FIXED_ROLES = ("coach", "privacy_officer", "admin", "team_manager", "cluster_manager")
+# Roles that belong to a team: they see (and approve) only their own team's clients' items.
+TEAM_ROLES = ("coach", "team_manager", "cluster_manager")
 
 
 @dataclass(frozen=True)
 class Principal:
     token_id: str
-    role: str  # coach | privacy_officer | admin | partner
+    role: str  # coach | team_manager | cluster_manager | privacy_officer | admin | partner
     partner_id: str | None
     label: str
-    team: str | None = None  # coaches: the team whose clients they may see
+    team: str | None = None  # team roles (TEAM_ROLES): the team whose clients they may see
 
     @property
     def actor(self) -> str:
@@ -37,7 +39,10 @@ def parse_role(role: str) -> tuple[str, str | None]:
         return "partner", role.split(":", 1)[1]
     if role in FIXED_ROLES:
         return role, None
-    raise ValueError(f"unknown role {role!r}: use coach, privacy_officer, admin or partner:<id>")
+    raise ValueError(
+        f"unknown role {role!r}: use coach, team_manager, cluster_manager, privacy_officer, "
+        "admin or partner:<id>"
+    )
 
 
 def hash_token(token: str) -> str:
@@ -51,10 +56,10 @@ async def create_token(
     conn: AsyncConnection, role: str, label: str, now: datetime, team: str | None = None
 ) -> str:
     kind, partner_id = parse_role(role)
-    if kind == "coach" and not (team and TEAM.match(team)):
-        raise ValueError("a coach token needs a team (lowercase letters, digits, - and _)")
-    if kind != "coach" and team is not None:
-        raise ValueError("only coach tokens belong to a team")
+    if kind in TEAM_ROLES and not (team and TEAM.match(team)):
+        raise ValueError(f"a {kind} token needs a team (lowercase letters, digits, - and _)")
+    if kind not in TEAM_ROLES and team is not None:
+        raise ValueError("only coach, team_manager and cluster_manager tokens belong to a team")
     token = "wjk_" + secrets.token_urlsafe(32)
     await conn.execute(
         insert(T).values(

@@ -191,18 +191,22 @@ def _with_db(ctx: click.Context, fn):  # type: ignore[no-untyped-def]
 
 
 @tokens.command("create")
-@click.option("--role", required=True, help="coach, privacy_officer, admin or partner:<id>")
+@click.option(
+    "--role",
+    required=True,
+    help="coach, team_manager, cluster_manager, privacy_officer, admin or partner:<id>",
+)
 @click.option("--label", required=True)
-@click.option("--team", default=None, help="Required for coach tokens: the coach's team.")
+@click.option("--team", default=None, help="Required for coach and manager tokens: their team.")
 @click.pass_context
 def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -> None:
     try:
         kind, _ = auth.parse_role(role)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--role") from None
-    if (kind == "coach") != (team is not None) or (team and not auth.TEAM.match(team)):
+    if (kind in auth.TEAM_ROLES) != (team is not None) or (team and not auth.TEAM.match(team)):
         raise click.BadParameter(
-            "coach tokens need a --team (e.g. velve-lindenhof); other roles have none",
+            "coach and manager tokens need a --team (e.g. velve-lindenhof); other roles have none",
             param_hint="--team",
         )
     token = _with_db(

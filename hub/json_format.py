@@ -263,6 +263,16 @@ class Person(Wire):
 # --- hub -> partner: the advice ---------------------------------------------------------------
 
 
+class Goedkeuring(Wire):
+    """Who approved the item before it left (four eyes): a role and a pseudonym, no name."""
+
+    rol: ShortText = Field(description="coach, team_manager or cluster_manager.")
+    goedkeurder: ShortText = Field(
+        description="The hub's pseudonym for the approver, stable per approver and partner."
+    )
+    goedgekeurd_op: IsoDateTime
+
+
 class AdviceMessage(Message):
     """The header of an advice message (hub -> partner); a format subclasses it.
 
@@ -282,6 +292,9 @@ class AdviceMessage(Message):
     urgentie: Urgentie
     gewenste_datum: IsoDate | None = None
     grondslag: Grondslag = Field(description="The legal basis the hub shares the data on.")
+    goedkeuring: Goedkeuring | None = Field(
+        None, description="Present when a second coach or a manager approved the item."
+    )
 
     @model_validator(mode="after")
     def _one_request_block(self) -> Self:
@@ -313,6 +326,13 @@ class AdviceMessage(Message):
             urgentie=URGENTIE[advice.urgency],
             gewenste_datum=advice.requested_date,
             grondslag=GRONDSLAG[advice.legal_basis],
+            goedkeuring=Goedkeuring(
+                rol=advice.approval.role,
+                goedkeurder=advice.approval.approver_ref,
+                goedgekeurd_op=advice.approval.approved_at,
+            )
+            if advice.approval
+            else None,
             **keys,
         )
 

@@ -49,6 +49,7 @@ SEALED: tuple[Sealed, ...] = (
         lambda r: f"status_update.raw:{r.partner_id}:{r.partner_message_id}",
         ("id", "partner_id", "partner_message_id"),
     ),
+    Sealed("item_approval", "reason", lambda r: f"item_approval.reason:{r.item_id}", ("item_id",)),
 )
 
 

@@ -213,3 +213,4 @@ async def processing_log(call: Call) -> list[dict[str, Any]]:
 
 
 from . import privacy_officer  # noqa: E402, F401  (registers the privacy officer routes)
+from . import approval_routes  # noqa: E402, F401  (four-eyes approval routes)

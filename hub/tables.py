@@ -109,6 +109,28 @@ class ItemRow(SQLModel, table=True):
     partner_status_at: datetime | None = _ts(default=None)
 
 
+class ApprovalRow(SQLModel, table=True):
+    """Four eyes: an item that needs a second coach's or a manager's approval before it is
+    put in the outbox (see hub/approvals.py and config/approval.toml)."""
+
+    __tablename__ = "item_approval"
+    __table_args__ = (Index("ix_item_approval_team_status", "team", "status"),)
+    item_id: str = Field(primary_key=True, foreign_key="advice_item.id")
+    advice_id: str = Field(index=True)
+    team: str
+    required_role: str  # the lowest role whose mandate covers the cost
+    cost_cents: int | None = None
+    status: str  # awaiting | approved | rejected
+    author: str  # the submitter's actor (role/token prefix): may never approve
+    rules_version: str
+    requested_at: datetime = _ts()
+    decided_at: datetime | None = _ts(default=None)
+    decided_by: str | None = None  # actor of the approver or rejecter
+    decided_role: str | None = None
+    decided_token: str | None = None  # the approver's token id (pseudonym per partner from it)
+    reason: bytes | None = _blob(nullable=True)  # encrypted: a rejection's free text
+
+
 class DeliveryRow(SQLModel, table=True):
     """The outbox. One row per message to a partner; attempts are in `delivery_attempt`."""
 

@@ -46,6 +46,9 @@ class AdviceItemIn(Contract):
     requested_date: date | None = None
     threats: Annotated[list[Threat], Field(max_length=4)] = []
     parameters: Annotated[dict[str, Any], AfterValidator(bounded_json)] = {}
+    # What the item is expected to cost the municipality, in eurocents; decides which
+    # manager must approve it (config/approval.toml). None: no costs of its own.
+    estimated_cost_cents: Annotated[int, Field(ge=0, le=10**11)] | None = None
 
 
 class AdviceIn(Contract):

@@ -12,6 +12,18 @@ from .client_view import ClientView
 from .common import Contract
 
 
+class Approval(Contract):
+    """Who approved an item before it left (four eyes): a role and a pseudonym, no name.
+
+    `approver_ref` is stable per approver and partner, so a partner cannot join it with what
+    other partners receive.
+    """
+
+    role: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    approver_ref: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    approved_at: datetime
+
+
 class OutboundAdvice(Contract):
     """The item as the partner may see it.
 
@@ -34,6 +46,7 @@ class OutboundAdvice(Contract):
     legal_basis: LegalBasis
     categories: list[DataCategory]
     client: ClientView
+    approval: Approval | None = None  # set when the item needed a second pair of eyes
 
 
 class WithdrawalNotice(Contract):

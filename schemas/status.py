@@ -17,6 +17,20 @@ class DeliveryStatus(StrEnum):
     dead = "dead"  # gave up; visible and replayable
     blocked = "blocked"  # policy refused; never sent
     withdrawn = "withdrawn"  # consent gone before delivery
+    awaiting_approval = "awaiting_approval"  # four eyes: not in the outbox until approved
+    draft = "draft"  # the approval was rejected: back with the author, never sent
+
+
+DELIVERY_STATUS_LABELS_NL: dict[DeliveryStatus, str] = {
+    DeliveryStatus.queued: "in de wachtrij",
+    DeliveryStatus.delivered: "bezorgd",
+    DeliveryStatus.retrying: "opnieuw proberen",
+    DeliveryStatus.dead: "mislukt",
+    DeliveryStatus.blocked: "geweigerd",
+    DeliveryStatus.withdrawn: "ingetrokken",
+    DeliveryStatus.awaiting_approval: "wacht op goedkeuring",
+    DeliveryStatus.draft: "concept (goedkeuring afgewezen)",
+}
 
 
 class PartnerStatus(StrEnum):

@@ -20,6 +20,7 @@ def concrete(path: str, partner: str = "woonplaats") -> str:
         .replace("{consent_id}", ZERO)
         .replace("{advice_id}", ZERO)
         .replace("{delivery_id}", ZERO)
+        .replace("{item_id}", ZERO)
     )
 
 
@@ -42,6 +43,12 @@ async def test_every_endpoint_refuses_missing_and_wrong_tokens(
         "privacy_officer": env.privacy,
         "admin": env.admin,
         "partner": env.partner["woonplaats"],
+        "team_manager": ApiClient(
+            env.session, await env.hub.token("team_manager", "test-tm", team="team-a")
+        ),
+        "cluster_manager": ApiClient(
+            env.session, await env.hub.token("cluster_manager", "test-cm", team="team-a")
+        ),
     }
     for role, caller in callers.items():
         r = await caller.request(method, url, json={})
