@@ -68,11 +68,10 @@ def worker(
 
     async def go() -> None:
         hub = build_context(settings)
-        if not await _schema_current(hub.db):
+        problem = await _schema_problem(hub.db)
+        if problem:
             await hub.db.dispose()
-            raise click.ClickException(
-                "Het databaseschema is niet bijgewerkt: draai eerst `wijkhub db upgrade`."
-            )
+            raise click.ClickException(problem)
         runner = None
         async with aiohttp.ClientSession() as session:
             w = DeliveryWorker(hub, session)
@@ -110,17 +109,25 @@ def worker(
     asyncio.run(go())
 
 
-async def _schema_current(db: Database) -> bool:
+async def _schema_problem(db: Database) -> str | None:
+    """None when the schema is at the newest migration; otherwise what is wrong, in Dutch.
+    A database that cannot be reached is not reported as an outdated schema."""
     from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
 
     from .ops_http import schema_head
 
+    outdated = "Het databaseschema is niet bijgewerkt: draai eerst `wijkhub db upgrade`."
     try:
         async with db.read() as conn:
             rev = await conn.scalar(text("SELECT version_num FROM alembic_version"))
-    except Exception:
-        return False
-    return rev == schema_head()
+    except DBAPIError as exc:
+        if "alembic_version" in str(exc.orig):
+            return outdated
+        return f"De database is niet bereikbaar: {str(exc.orig).splitlines()[0][:200]}"
+    except OSError as exc:
+        return f"De database is niet bereikbaar: {exc}"
+    return None if rev == schema_head() else outdated
 
 
 def _with_db(settings: Settings, fn: Callable[[Database], Awaitable[T]]) -> T:
