@@ -161,3 +161,15 @@ async def test_demo_ends_with_every_partner_answered() -> None:
     assert "Alle partners hebben geantwoord" in text
     assert "keten intact" in text
     assert "geldt niet voor het doel 'Budgetbeheer'" in text
+
+
+def test_worker_says_when_the_database_cannot_be_reached(config: Path, tmp_path: Path) -> None:
+    run("init", config=config)
+    unreachable = tmp_path / "unreachable.toml"
+    unreachable.write_text(
+        f'data_dir = "{config.parent / "data"}"\n'
+        'database_url = "postgresql+asyncpg://wijkhub@127.0.0.1:1/none"\n'
+    )
+    result = CliRunner().invoke(main, ["--config", str(unreachable), "worker"])
+    assert result.exit_code == 1
+    assert "niet bereikbaar" in result.output and "db upgrade" not in result.output
