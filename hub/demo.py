@@ -20,7 +20,12 @@ from rich.live import Live
 from rich.table import Table
 
 from wijkhub.schemas.categories import LEGAL_BASIS_LABELS_NL
-from wijkhub.schemas.status import PARTNER_STATUS_LABELS_NL, PartnerStatus
+from wijkhub.schemas.status import (
+    DELIVERY_STATUS_LABELS_NL,
+    PARTNER_STATUS_LABELS_NL,
+    DeliveryStatus,
+    PartnerStatus,
+)
 
 from . import demo_household as household
 from .clock import SystemClock, local_date
@@ -120,7 +125,7 @@ def _table(advice: dict[str, Any], names: dict[str, str]) -> Table:
             names.get(it["partner_id"], it["partner_id"]),
             it["advice_type"],
             verdict,
-            it["delivery_status"],
+            DELIVERY_STATUS_LABELS_NL[DeliveryStatus(it["delivery_status"])],
             PARTNER_STATUS_LABELS_NL[PartnerStatus(ps)] if ps else "—",
             it["deadline"] or "—",
         )

@@ -160,3 +160,10 @@ async def test_approval_rechecks_consent(env: Env) -> None:
     assert r.status == 200 and r.body["delivery_status"] == "blocked"
     await env.deliver()
     assert env.sims[household.ZORG].received == []
+
+
+def test_every_delivery_status_has_a_dutch_label() -> None:
+    from wijkhub.schemas.status import DELIVERY_STATUS_LABELS_NL, DeliveryStatus
+
+    assert set(DELIVERY_STATUS_LABELS_NL) == set(DeliveryStatus)
+    assert DELIVERY_STATUS_LABELS_NL[DeliveryStatus.awaiting_approval] == "wacht op goedkeuring"
