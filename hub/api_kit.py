@@ -314,8 +314,9 @@ async def security_headers(
     resp.headers.setdefault("X-Frame-Options", "DENY")
     if resp.content_type == "application/json":
         # JSON is never a document to render: no scripts, no framing, no sniffing.
-        resp.headers.setdefault("Content-Security-Policy", "default-src 'none'; "
-                                "frame-ancestors 'none'")
+        resp.headers.setdefault(
+            "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"
+        )
     if request.secure:
         resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return resp

@@ -145,7 +145,11 @@ async def get_advice(call: Call) -> AdviceOut:
 )
 async def partner_status(call: Call) -> dict[str, int]:
     res = await status_intake.receive(
-        call.ctx, call.params["partner_id"], call.raw, call.content_type, call.who,
+        call.ctx,
+        call.params["partner_id"],
+        call.raw,
+        call.content_type,
+        call.who,
         call.headers.get(INBOUND_HEADER),
     )
     return {"accepted": res.accepted, "duplicates": res.duplicates}
@@ -212,5 +216,6 @@ async def processing_log(call: Call) -> list[dict[str, Any]]:
     return await log_query.query(call.ctx, f)
 
 
-from . import privacy_officer  # noqa: E402, F401  (registers the privacy officer routes)
-from . import approval_routes  # noqa: E402, F401  (four-eyes approval routes)
+# Route modules of later features register on the same `api` (imported here, at the end, so
+# that `api` exists when they do).
+from . import approval_routes, privacy_officer  # noqa: E402, F401

@@ -14,8 +14,10 @@ from tests.harness import Env
 from wijkhub.hub import demo_household as household
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
-CHECKS = ("not_a_server_error,response_schema_conformance,status_code_conformance,"
-          "content_type_conformance")
+CHECKS = (
+    "not_a_server_error,response_schema_conformance,status_code_conformance,"
+    "content_type_conformance"
+)
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the API is the same on both
@@ -29,11 +31,22 @@ async def test_schemathesis_finds_no_server_error_or_schema_violation(
     await env.submit(household.advice(client_id, env.today))
     await env.deliver()
     proc = await asyncio.create_subprocess_exec(
-        str(SCHEMATHESIS), "run", f"{env.hub.url}/api/v1/openapi.json",
-        "-H", f"Authorization: {client.headers['Authorization']}",
-        "--checks", CHECKS, "--max-examples", "15", "--seed", "20261122",
-        "--generation-database", "none",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path,
+        str(SCHEMATHESIS),
+        "run",
+        f"{env.hub.url}/api/v1/openapi.json",
+        "-H",
+        f"Authorization: {client.headers['Authorization']}",
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        "15",
+        "--seed",
+        "20261122",
+        "--generation-database",
+        "none",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        cwd=tmp_path,
     )
     out, _ = await proc.communicate()
     text = out.decode(errors="replace")

@@ -44,8 +44,12 @@ def test_init_creates_database_keyring_and_admin_token(config: Path) -> None:
     assert token.startswith("wjk_")
     # Every partner's signing secret exists, readable only by the hub's user.
     secrets = sorted((data / "config" / "secrets").iterdir())
-    assert [p.name for p in secrets] == ["gi-jbov.key", "stadsbank.key", "woonplaats.key",
-                                         "zorg-twente.key"]
+    assert [p.name for p in secrets] == [
+        "gi-jbov.key",
+        "stadsbank.key",
+        "woonplaats.key",
+        "zorg-twente.key",
+    ]
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in secrets)
     assert len({p.read_text() for p in secrets}) == 4
     db = sqlite3.connect(data / "wijkhub.db")
