@@ -204,6 +204,7 @@ async def run(mode: str, pg: str | None, console: Console, workroot: Path) -> di
             t_fill = time.perf_counter()
             await flow.grow(hub, level)
             r.figures[f"growth_{level}_fill_s"] = round(time.perf_counter() - t_fill, 1)
+            flow.reset_peak_memory()
             g = await flow.burst(hub, sims, hh, p["growth_advices"], within=900)
             mem = flow.memory_mb()
             grow_p99.append(flow.percentile(g["latencies"], 99))
@@ -222,7 +223,7 @@ async def run(mode: str, pg: str | None, console: Console, workroot: Path) -> di
                 f"growth_{level}_peak_mb",
                 mem["peak_mb"],
                 "MB",
-                f"Groei {level:,}: piekgeheugen (hub+sims+clients)",
+                f"Groei {level:,}: piekgeheugen burst (hub+sims+clients)",
                 "",
                 "< 300 MB",
                 lambda v: v < 300,

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = [
     "raw_post_per_s",
     "sqlite_commit_per_s",
+    "submit_single_p50_ms",
     "fanout_items_per_s",
     "fanout_ratio",
     "submit_p50_ms",
@@ -26,6 +27,7 @@ EXPECTED = [
     "consents_stored",
     "consent_decision_p50_ms",
     "consent_decision_p99_ms",
+    "consent_decide_only_p99_ms",
     "log_entries",
     "log_verify_per_s",
 ]
