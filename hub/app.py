@@ -36,8 +36,8 @@ def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
     # Public on purpose: the contract and liveness reveal no data.
     app.router.add_get("/api/v1/openapi.json", openapi)
     app.router.add_get("/health", health)
-
     ops_http.install(app)  # /health/ready and /metrics
+
     async def public_keys(_: web.Request) -> web.Response:
         # Read per request: after a signing-key rotation partners see the new key at once.
         return web.json_response(jwks(ctx.keyring))
@@ -48,8 +48,8 @@ def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
         async with aiohttp.ClientSession() as session:
             worker = DeliveryWorker(ctx, session)
             app[WORKER] = worker
-            ctx.on_new_deliveries = worker.kick
             app[ops_http.METRICS] = worker.metrics
+            ctx.on_new_deliveries = worker.kick
             task = asyncio.create_task(worker.run()) if run_worker else None
             yield
             worker.stop()

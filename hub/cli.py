@@ -306,7 +306,6 @@ from .ops_cli import worker as _worker  # noqa: E402
 main.add_command(_worker)
 main.add_command(_deliveries)
 
-
 # Encryption keys: `wijkhub keys rotate|reencrypt|status|retire`.
 from .cli_keys import keys as _keys  # noqa: E402
 
