@@ -4,28 +4,26 @@ import asyncio
 import contextlib
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import auth
+from .cli_support import T, run_with_db, settings_for
 from .clock import SystemClock
 from .db import Database, upgrade
 from .plugin_info import describe
 from .plugins import load_registry
-from .settings import Settings
+from .processing_log import VerifyResult, verify
 
 
 def _console() -> Console:
     # Built per command so the terminal width (COLUMNS) is read when the command runs.
     return Console()
-
-
-def _settings(ctx: click.Context) -> Settings:
-    path = ctx.obj.get("config")
-    return Settings.load(Path(path) if path else None)
 
 
 @click.group()
@@ -50,20 +48,14 @@ def init(ctx: click.Context) -> None:
     from .partner_secrets import ensure_partner_secrets
     from .runtime import copy_example_config, prepare
 
-    settings = _settings(ctx)
+    settings = settings_for(ctx)
     written = copy_example_config(settings)
     secrets_made = ensure_partner_secrets(settings.config_path)
 
-    async def go() -> str:
-        await prepare(settings)
-        db = Database(settings.db_url)
-        try:
-            async with db.write() as conn:
-                return await auth.create_token(conn, "admin", "init", SystemClock().now())
-        finally:
-            await db.dispose()
-
-    token = asyncio.run(go())
+    asyncio.run(prepare(settings))
+    token = _in_transaction(
+        ctx, lambda conn: auth.create_token(conn, "admin", "init", SystemClock().now())
+    )
     _console().print(f"Database: {settings.db_url}\nSleutelbos: {settings.keyring_path} (0600)")
     _console().print(
         f"Configuratie: {settings.config_path}"
@@ -83,7 +75,7 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Apply all migrations."""
-    settings = _settings(ctx.parent.parent)  # type: ignore[union-attr]
+    settings = settings_for(ctx)
     asyncio.run(upgrade(settings.db_url))
     _console().print("Schema bijgewerkt.")
 
@@ -98,7 +90,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
     from .ops_cli import until_signalled
     from .runtime import start
 
-    settings = _settings(ctx)
+    settings = settings_for(ctx)
 
     async def go() -> None:
         hub = await start(settings, run_worker=not no_worker, host=host, port=port)
@@ -176,18 +168,12 @@ def tokens() -> None:
     """API tokens (stored hashed)."""
 
 
-def _with_db(ctx: click.Context, fn):  # type: ignore[no-untyped-def]
-    settings = _settings(ctx)
+def _in_transaction(ctx: click.Context, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    async def go(db: Database) -> T:
+        async with db.write() as conn:
+            return await fn(conn)
 
-    async def go():  # type: ignore[no-untyped-def]
-        db = Database(settings.db_url)
-        try:
-            async with db.write() as conn:
-                return await fn(conn)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(go())
+    return run_with_db(settings_for(ctx), go)
 
 
 @tokens.command("create")
@@ -209,8 +195,8 @@ def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -
             "coach and manager tokens need a --team (e.g. velve-lindenhof); other roles have none",
             param_hint="--team",
         )
-    token = _with_db(
-        ctx.parent.parent,  # type: ignore[union-attr]
+    token = _in_transaction(
+        ctx,
         lambda conn: auth.create_token(conn, role, label, SystemClock().now(), team),
     )
     click.echo(token)
@@ -219,7 +205,7 @@ def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -
 @tokens.command("list")
 @click.pass_context
 def tokens_list(ctx: click.Context) -> None:
-    rows = _with_db(ctx.parent.parent, auth.list_tokens)  # type: ignore[union-attr]
+    rows = _in_transaction(ctx, auth.list_tokens)
     table = Table("rol", "partner", "label", "aangemaakt", "ingetrokken")
     table.add_column("id", no_wrap=True)
     for r in rows:
@@ -239,8 +225,8 @@ def tokens_list(ctx: click.Context) -> None:
 @click.argument("token_id")
 @click.pass_context
 def tokens_revoke(ctx: click.Context, token_id: str) -> None:
-    ok = _with_db(
-        ctx.parent.parent,  # type: ignore[union-attr]
+    ok = _in_transaction(
+        ctx,
         lambda conn: auth.revoke_token(conn, token_id, SystemClock().now()),
     )
     if not ok:
@@ -258,17 +244,12 @@ def log_group() -> None:
 @click.pass_context
 def log_verify(ctx: click.Context) -> None:
     """Check the whole hash chain; name the first broken entry."""
-    from .processing_log import verify
 
-    async def go():  # type: ignore[no-untyped-def]
-        db = Database(_settings(ctx.parent.parent).db_url)  # type: ignore[union-attr]
-        try:
-            async with db.read() as conn:
-                return await verify(conn)
-        finally:
-            await db.dispose()
+    async def go(db: Database) -> VerifyResult:
+        async with db.read() as conn:
+            return await verify(conn)
 
-    res = asyncio.run(go())
+    res = run_with_db(settings_for(ctx), go)
     if res.ok:
         _console().print(f"Verwerkingenlog intact: {res.checked} regels gecontroleerd.")
     else:

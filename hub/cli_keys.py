@@ -1,6 +1,5 @@
 """`wijkhub keys`: rotate the data key, see which key values are under, retire an old key."""
 
-import asyncio
 import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,17 +8,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from .cli_support import run_with_db, settings_for
 from .crypto import KeyRing, KeyRingError
-from .db import Database
 from .key_rotation import key_usage, reencrypt
 from .settings import Settings
-
-
-def _settings(ctx: click.Context) -> Settings:
-    from pathlib import Path
-
-    path = ctx.find_root().obj.get("config")
-    return Settings.load(Path(path) if path else None)
 
 
 @contextmanager
@@ -43,14 +35,6 @@ def _file_keyring(settings: Settings) -> KeyRing:
     return ring
 
 
-async def _with_db(settings: Settings, fn):  # type: ignore[no-untyped-def]
-    db = Database(settings.db_url)
-    try:
-        return await fn(db)
-    finally:
-        await db.dispose()
-
-
 @click.group("keys")
 def keys() -> None:
     """Encryption keys of the data at rest."""
@@ -60,12 +44,12 @@ def keys() -> None:
 @click.pass_context
 def rotate(ctx: click.Context) -> None:
     """Add a new data key, make it active, and re-encrypt every value under it."""
-    settings = _settings(ctx)
+    settings = settings_for(ctx)
     with _exclusive(settings):
         ring = _file_keyring(settings)
         kid = ring.add_key()
         ring.save(settings.keyring_path)  # running hubs pick the new key up by themselves
-        moved = asyncio.run(_with_db(settings, lambda db: reencrypt(db, ring)))
+        moved = run_with_db(settings, lambda db: reencrypt(db, ring))
     Console().print(f"Nieuwe actieve sleutel: {kid}; {moved} waarden opnieuw versleuteld.")
 
 
@@ -73,9 +57,9 @@ def rotate(ctx: click.Context) -> None:
 @click.pass_context
 def reencrypt_cmd(ctx: click.Context) -> None:
     """Re-encrypt values still under an older key (e.g. written during a rotation)."""
-    settings = _settings(ctx)
+    settings = settings_for(ctx)
     ring = KeyRing.load(settings.keyring_path)
-    moved = asyncio.run(_with_db(settings, lambda db: reencrypt(db, ring)))
+    moved = run_with_db(settings, lambda db: reencrypt(db, ring))
     Console().print(f"{moved} waarden opnieuw versleuteld onder {ring.active}.")
 
 
@@ -83,9 +67,9 @@ def reencrypt_cmd(ctx: click.Context) -> None:
 @click.pass_context
 def status(ctx: click.Context) -> None:
     """How many values are under each key."""
-    settings = _settings(ctx)
+    settings = settings_for(ctx)
     ring = KeyRing.load(settings.keyring_path)
-    usage = asyncio.run(_with_db(settings, key_usage))
+    usage = run_with_db(settings, key_usage)
     table = Table("sleutel", "actief", "waarden")
     for kid in sorted(set(ring.keys) | set(usage)):
         table.add_row(
@@ -101,10 +85,10 @@ def status(ctx: click.Context) -> None:
 @click.pass_context
 def retire(ctx: click.Context, kid: str) -> None:
     """Remove an old key, only once no value is encrypted under it."""
-    settings = _settings(ctx)
+    settings = settings_for(ctx)
     with _exclusive(settings):
         ring = _file_keyring(settings)
-        left = asyncio.run(_with_db(settings, key_usage)).get(kid, 0)
+        left = run_with_db(settings, key_usage).get(kid, 0)
         if left:
             raise click.ClickException(
                 f"{left} waarden staan nog onder {kid}; draai eerst `wijkhub keys reencrypt`"

@@ -6,9 +6,7 @@ import getpass
 import json
 import signal
 import sys
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
 import click
@@ -16,17 +14,15 @@ from aiohttp import web
 from rich.console import Console
 from rich.table import Table
 
+from .cli_support import run_with_db, settings_for
 from .clock import SystemClock
 from .db import Database
 from .settings import Settings
 
-T = TypeVar("T")
-
 
 def _settings(ctx: click.Context, **worker: Any) -> Settings:
-    root = ctx.find_root()
-    path = (root.obj or {}).get("config")
-    settings = Settings.load(Path(path) if path else None)
+    """The command's settings, with worker options from the command line on top."""
+    settings = settings_for(ctx)
     if worker:
         settings = settings.model_copy(update={"worker": settings.worker.model_copy(update=worker)})
     return settings
@@ -130,17 +126,6 @@ async def _schema_problem(db: Database) -> str | None:
     return None if rev == schema_head() else outdated
 
 
-def _with_db(settings: Settings, fn: Callable[[Database], Awaitable[T]]) -> T:
-    async def go() -> T:
-        db = Database(settings.db_url)
-        try:
-            return await fn(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(go())
-
-
 @click.group()
 def deliveries() -> None:
     """The outbox: dead letters and replay."""
@@ -159,7 +144,7 @@ def deliveries_dead(ctx: click.Context, partner: str | None, limit: int, as_json
         async with db.read() as conn:
             return await list_dead(conn, partner, limit)
 
-    rows = _with_db(_settings(ctx), q)
+    rows = run_with_db(_settings(ctx), q)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], indent=2))
         return
@@ -195,7 +180,7 @@ def deliveries_replay(
     if not (ids or partner or everything):
         raise click.UsageError("Geef ids, --partner of --all.")
     actor = f"cli:{getpass.getuser()}"
-    done = _with_db(
+    done = run_with_db(
         _settings(ctx),
         lambda db: replay(db, SystemClock().now(), actor, ids=list(ids) or None, partner=partner),
     )

@@ -19,19 +19,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from .cli_support import settings_for
 from .context import HubContext, build_context
-from .settings import Settings
 
 T = TypeVar("T")
 
 
-def _settings(ctx: click.Context) -> Settings:
-    path = ctx.find_root().obj.get("config")
-    return Settings.load(Path(path) if path else None)
-
-
 def _run(ctx: click.Context, fn: Callable[[HubContext], Awaitable[T]]) -> T:
-    settings = _settings(ctx)
+    settings = settings_for(ctx)
 
     async def go() -> T:
         hub = build_context(settings)
