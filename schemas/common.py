@@ -36,10 +36,6 @@ Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", 
 Cents = Annotated[int, Field(ge=0, le=100_000_000_00)]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def to_utc(value: datetime) -> datetime:
     """Normalise an aware datetime to UTC; an instant outside the calendar is a value error
     (so a 4xx), not an OverflowError deep in the database layer."""
