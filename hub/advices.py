@@ -114,6 +114,19 @@ def validate_items(ctx: HubContext, advice: AdviceIn) -> list[PreparedItem]:
     return prepared
 
 
+def decision_columns(d: Decision) -> dict[str, Any]:
+    """How a policy decision is stored on its advice_item row."""
+    return {
+        "allowed": d.allowed,
+        "decision_code": d.code,
+        "decision_reason": d.reason,
+        "legal_basis": d.legal_basis.value if d.legal_basis else None,
+        "categories": [c.value for c in d.categories],
+        "consent_id": d.consent_id.hex if d.consent_id else None,
+        "rules_version": d.rules_version,
+    }
+
+
 def _facts(p: PreparedItem) -> ItemFacts:
     return ItemFacts(p.partner.id, p.partner.name, p.partner.type, p.atype)
 
@@ -223,13 +236,7 @@ async def submit(
                             },
                             f"advice_item.details:{item_ref}",
                         ),
-                        allowed=d.allowed,
-                        decision_code=d.code,
-                        decision_reason=d.reason,
-                        legal_basis=d.legal_basis.value if d.legal_basis else None,
-                        categories=[c.value for c in d.categories],
-                        consent_id=d.consent_id.hex if d.consent_id else None,
-                        rules_version=d.rules_version,
+                        **decision_columns(d),
                         deadline=deadline,
                     )
                     .returning(ITEM.c.number)

@@ -317,13 +317,7 @@ async def approve(ctx: HubContext, item_id: str, who: Principal) -> dict[str, An
             update(ITEM)
             .where(ITEM.c.id == item_id)
             .values(
-                allowed=d.allowed,
-                decision_code=d.code,
-                decision_reason=d.reason,
-                legal_basis=d.legal_basis.value if d.legal_basis else None,
-                categories=[c.value for c in d.categories],
-                consent_id=d.consent_id.hex if d.consent_id else None,
-                rules_version=d.rules_version,
+                **advices.decision_columns(d),
                 deadline=deadline,
             )
         )
