@@ -1,6 +1,7 @@
 """The test harness: an API client and the running environment tests talk to."""
 
 import asyncio
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,8 +12,33 @@ from wijkhub.hub import demo_household as household
 from wijkhub.hub.app import WORKER
 from wijkhub.hub.clock import FakeClock, local_date
 from wijkhub.hub.delivery import DeliveryWorker
+from wijkhub.hub.plugins import load_registry
 from wijkhub.hub.runtime import RunningHub
 from wijkhub.hub.simulator import PartnerSimulator
+from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+
+
+def status_body(
+    partner_type: str,
+    item_id: str,
+    status: str,
+    msg_id: str,
+    *,
+    reason: str | None = None,
+    occurred_at: str = "2026-11-24T10:00:00+00:00",
+) -> bytes:
+    """A status update in the partner type's own format, as its backoffice writes it."""
+    backoffice = load_registry().partner_types[partner_type].backoffice
+    assert backoffice is not None
+    return backoffice.render_status(
+        StatusUpdate(
+            item_ref=uuid.UUID(item_id),
+            status=PartnerStatus(status),
+            partner_message_id=msg_id,
+            occurred_at=occurred_at,
+            reason=reason,
+        )
+    ).body
 
 
 @dataclass

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import ApiClient, Env
+from tests.harness import ApiClient, Env, status_body
 from wijkhub.hub import demo_household as household
 from wijkhub.hub.routes import api
 
@@ -89,20 +89,7 @@ async def delivered_advice(env: Env) -> tuple[str, dict[str, Any]]:
 
 
 def corp_status(item_id: str, status: str, msg_id: str, reason: str | None = None) -> bytes:
-    from wijkhub.hub.plugins import load_registry
-    from wijkhub.schemas.status import PartnerStatus, StatusUpdate
-
-    pt = load_registry().partner_types["corporatie"]
-    assert pt.backoffice is not None
-    return pt.backoffice.render_status(
-        StatusUpdate(
-            item_ref=uuid.UUID(item_id),
-            status=PartnerStatus(status),
-            partner_message_id=msg_id,
-            occurred_at="2026-11-24T10:00:00+00:00",
-            reason=reason,
-        )
-    ).body
+    return status_body("corporatie", item_id, status, msg_id, reason=reason)
 
 
 async def test_partner_cannot_report_on_another_partners_item(env: Env) -> None:

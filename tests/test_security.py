@@ -1,17 +1,14 @@
 """Authenticated partners, scoped coaches, and refused attempts on record."""
 
-import uuid
 from typing import Any
 
 import pytest
 
-from tests.harness import ApiClient, Env
+from tests.harness import ApiClient, Env, status_body
 from wijkhub.hub import demo_household as household
 from wijkhub.hub.plugin_types import PartnerMessage
-from wijkhub.hub.plugins import load_registry
 from wijkhub.hub.signatures import INBOUND_HEADER, sign_inbound
 from wijkhub.hub.transport import SendResult
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 CORP = household.CORPORATIE
 
@@ -24,16 +21,7 @@ async def delivered(env: Env) -> tuple[str, dict[str, Any]]:
 
 
 def corp_status(item_id: str, status: str = "carried_out", msg_id: str = "sec-1") -> bytes:
-    pt = load_registry().partner_types["corporatie"]
-    assert pt.backoffice is not None
-    return pt.backoffice.render_status(
-        StatusUpdate(
-            item_ref=uuid.UUID(item_id),
-            status=PartnerStatus(status),
-            partner_message_id=msg_id,
-            occurred_at="2026-11-24T10:00:00+00:00",
-        )
-    ).body
+    return status_body("corporatie", item_id, status, msg_id)
 
 
 async def post_with(env: Env, body: bytes, signature: str | None) -> int:
