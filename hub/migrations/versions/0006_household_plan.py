@@ -1,0 +1,24 @@
+"""household plan and consent per member (issue 7)
+
+Reserved so that features developed side by side each own one revision in a fixed order; an
+empty revision changes nothing.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-22
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

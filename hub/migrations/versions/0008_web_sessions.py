@@ -1,0 +1,24 @@
+"""web UI sessions (issue 8)
+
+Reserved so that features developed side by side each own one revision in a fixed order; an
+empty revision changes nothing.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-22
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
