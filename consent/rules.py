@@ -6,7 +6,7 @@ applied when a partner received data.
 
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -37,6 +37,9 @@ class PrivacyRules(BaseModel):
     version: Annotated[str, Field(min_length=1)]
     explicit_consent_required_for: frozenset[DataCategory] = SPECIAL_CATEGORIES
     partner_types: dict[str, PartnerTypeRules]
+    # A child's item also needs consent of the parents with authority: of one of them, or of
+    # all of them (see consent/members.py).
+    parental_consent: Literal["one", "all"] = "all"
 
     @classmethod
     def from_file(cls, path: Path) -> "PrivacyRules":

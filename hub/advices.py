@@ -12,13 +12,13 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.consent import registry as consent_registry
 from wijkhub.consent.free_text import contains_bsn
 from wijkhub.consent.minimise import client_view, motivation_for, threats_for
-from wijkhub.consent.policy import ItemFacts, decide
+from wijkhub.consent.policy import ItemFacts
 from wijkhub.schemas.advice import (
     AdviceIn,
     AdviceItemIn,
@@ -26,12 +26,13 @@ from wijkhub.schemas.advice import (
     AdviceOut,
     Decision,
     TimelineEvent,
+    Urgency,
 )
 from wijkhub.schemas.client import Client
 from wijkhub.schemas.outbound import Approval, OutboundAdvice
 from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 
-from . import approvals, clients
+from . import approvals, clients, households, plan
 from .clock import local_date
 from .context import HubContext
 from .deadlines import due_date
@@ -182,7 +183,11 @@ async def submit(
         if client is None:
             raise invalid([FieldError("client_id", "onbekende cliënt")])
         consents = await consent_registry.for_clients(conn, ctx, [client_id])
-    decisions = [decide(_facts(p), ctx.rules, consents, today) for p in prepared]
+        # Household plan: per item its member (whose consent decides), goal and wait.
+        planned = await plan.prepare(ctx, conn, advice, client_id, team, today)
+    decisions = [
+        planned.decide(p.position, _facts(p), ctx.rules, consents, today) for p in prepared
+    ]
     approval_rules = approvals.load_rules(ctx)
 
     advice_id, trace_id, root_span = uuid.uuid4().hex, new_trace_id(), new_span_id()
@@ -200,6 +205,7 @@ async def submit(
             )
         )
         rendered: list[tuple[PreparedItem, Decision, str, int, date | None]] = []
+        refs: dict[int, str] = {}
         pending: list[approvals.Pending] = []
         log = [
             LogEntry(
@@ -213,7 +219,8 @@ async def submit(
             )
         ]
         for p, d in zip(prepared, decisions, strict=True):
-            item_ref = uuid.uuid4().hex
+            item_ref = refs[p.position] = uuid.uuid4().hex
+            subject = planned.subject(p.position, client_id)
             deadline = due_date(today, p.atype.deadline_for(p.item.threats)) if d.allowed else None
             number = (
                 await conn.execute(
@@ -221,7 +228,7 @@ async def submit(
                     .values(
                         id=item_ref,
                         advice_id=advice_id,
-                        client_id=client_id,
+                        client_id=subject,
                         position=p.position,
                         partner_id=p.partner.id,
                         partner_type=p.partner.type,
@@ -251,7 +258,7 @@ async def submit(
                     status_code=STATUS_OK,
                     outcome="allowed" if d.allowed else "refused",
                     detail=d.code,
-                    data_subject_id=client_id,
+                    data_subject_id=subject,
                     partner_id=p.partner.id,
                     purpose=p.atype.name,
                     legal_basis=d.legal_basis.value if d.legal_basis else None,
@@ -270,12 +277,13 @@ async def submit(
                         item_ref, p.partner.id, p.atype.name, needs, p.item.estimated_cost_cents
                     )
                 )
-            elif d.allowed:
+            elif d.allowed and not planned.waits(p.position):  # waiting: no outbox row yet
                 rendered.append((p, d, item_ref, number, deadline))
         try:
             messages = await asyncio.to_thread(
                 lambda: [
-                    _render(ctx, client, p, d, ref, n, dl, now) for p, d, ref, n, dl in rendered
+                    _render(ctx, planned.client(p.position, client), p, d, ref, n, dl, now)
+                    for p, d, ref, n, dl in rendered
                 ]
             )
         except ValueError as exc:
@@ -306,6 +314,9 @@ async def submit(
             trace_id=trace_id,
             parent_span_id=root_span,
             now=now,
+        )
+        log += await planned.link(
+            ctx, conn, refs, decisions, actor=actor, trace_id=trace_id, parent_span_id=root_span
         )
         await append(conn, log, now)
     if rendered:
@@ -456,6 +467,7 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
                 timeline=timeline,
             )
         )
+    await plan.annotate(ctx, conn, out)
     summary = ctx.unseal(advice.summary, f"advice.summary:{advice_id}") if advice.summary else None
     return AdviceOut(
         id=uuid.UUID(advice.id),
@@ -466,3 +478,76 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
         trace_id=advice.trace_id,
         items=out,
     )
+
+
+def prepared_from_row(
+    ctx: HubContext, row: Any, cost_cents: int | None = None
+) -> PreparedItem | None:
+    """A stored item as it was submitted (None: its partner or advice type is gone)."""
+    details = ctx.unseal(row.details, f"advice_item.details:{row.id}")
+    partner = ctx.partners.get(row.partner_id)
+    ptype = ctx.registry.get(partner.type) if partner else None
+    atype = ptype.advice_type(row.advice_type) if ptype else None
+    if partner is None or ptype is None or atype is None:
+        return None
+    item_in = AdviceItemIn(
+        partner_id=partner.id,
+        advice_type=atype.name,
+        motivation=details["motivation"],
+        urgency=Urgency(row.urgency),
+        requested_date=row.requested_date,
+        threats=details["threats"],
+        parameters=details["parameters"],
+        estimated_cost_cents=cost_cents,
+    )
+    return PreparedItem(row.position, item_in, partner, ptype, atype, details["parameters"])
+
+
+async def requeue(
+    ctx: HubContext,
+    conn: AsyncConnection,
+    row: Any,
+    *,
+    actor: str,
+    trace_id: str,
+    now: datetime,
+    approval: Approval | None = None,
+    cost_cents: int | None = None,
+) -> tuple[Decision, LogEntry] | None:
+    """Decide a held item again (consent may have changed while it waited) and, if allowed,
+    translate it and put it in the outbox. `row` is its advice_item row. None: its partner,
+    advice type or client no longer exists (nothing is written)."""
+    today = local_date(now)
+    p = prepared_from_row(ctx, row, cost_cents)
+    client = await clients.load(ctx, conn, row.client_id)
+    if p is None or client is None:
+        return None
+    d = await households.decide_stored(ctx, conn, row.id, row.client_id, _facts(p), today)
+    deadline = due_date(today, p.atype.deadline_for(p.item.threats)) if d.allowed else None
+    await conn.execute(
+        update(ITEM).where(ITEM.c.id == row.id).values(**decision_columns(d), deadline=deadline)
+    )
+    if d.allowed:
+        msg = await asyncio.to_thread(
+            _render, ctx, client, p, d, row.id, row.number, deadline, now, approval
+        )
+        await conn.execute(
+            insert(DELIVERY).values(
+                delivery_row(ctx, row.id, p.partner, "advice", msg, trace_id, now)
+            )
+        )
+    entry = LogEntry(
+        name="advice_item.decide",
+        actor=actor,
+        trace_id=trace_id,
+        status_code=STATUS_OK,
+        outcome="allowed" if d.allowed else "refused",
+        detail=d.code,
+        data_subject_id=row.client_id,
+        partner_id=p.partner.id,
+        purpose=p.atype.name,
+        legal_basis=d.legal_basis.value if d.legal_basis else None,
+        categories=[c.value for c in d.categories],
+        rules_version=d.rules_version,
+    )
+    return d, entry

@@ -11,7 +11,6 @@ with a reason and it is never sent. Every step is in the processing log.
 Without an `approval.toml` in the configuration directory nothing needs an approval.
 """
 
-import asyncio
 import tomllib
 import uuid
 from dataclasses import dataclass
@@ -23,19 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from wijkhub.consent import registry as consent_registry
-from wijkhub.consent.policy import ItemFacts, decide
-from wijkhub.schemas.advice import AdviceItemIn, TimelineEvent, Urgency
+from wijkhub.schemas.advice import TimelineEvent
 from wijkhub.schemas.common import Contract
 from wijkhub.schemas.outbound import Approval
 
-from . import clients
+from . import plan
 from .auth import Principal
-from .clock import local_date
 from .context import HubContext
-from .deadlines import due_date
 from .errors import ApiError, not_found
-from .processing_log import STATUS_OK, LogEntry, append
+from .processing_log import LogEntry, append
 from .tables import AdviceRow, ApprovalRow, ClientRow, DeliveryRow, ItemRow
 
 APPROVAL = ApprovalRow.__table__  # type: ignore[attr-defined]
@@ -277,50 +272,36 @@ async def approve(ctx: HubContext, item_id: str, who: Principal) -> dict[str, An
 
     rules = _rules_or_error(ctx)
     now = ctx.clock.now()
-    today = local_date(now)
     async with ctx.db.write() as conn:
         row = await _claim(ctx, conn, item_id, who, rules)
-        details = ctx.unseal(row.details, f"advice_item.details:{item_id}")
         partner = ctx.partners.get(row.partner_id)
-        ptype = ctx.registry.get(partner.type) if partner else None
-        atype = ptype.advice_type(row.advice_type) if ptype else None
-        client = await clients.load(ctx, conn, row.client_id)
-        if partner is None or ptype is None or atype is None or client is None:
+        approval = Approval(
+            role=who.role,
+            approver_ref=ctx.keyring.subject_ref(f"approver:{who.token_id}", row.partner_id),
+            approved_at=now,
+        )
+        # A household-plan item that still waits for another item or a date is queued when
+        # it is released (hub/plan.py), not now.
+        waits = await plan.is_waiting(conn, item_id)
+        # Consent may have changed while the item waited: decide again, now.
+        done = (
+            await advices.requeue(
+                ctx,
+                conn,
+                row,
+                actor=who.actor,
+                trace_id=row.trace_id,
+                now=now,
+                approval=approval,
+                cost_cents=row.cost_cents,
+            )
+            if not waits
+            else None
+        )
+        if partner is None or (done is None and not waits):
             raise ApiError(
                 409, "gone", "De partner, het adviestype of de cliënt bestaat niet meer."
             )
-        item_in = AdviceItemIn(
-            partner_id=partner.id,
-            advice_type=atype.name,
-            motivation=details["motivation"],
-            urgency=Urgency(row.urgency),
-            requested_date=row.requested_date,
-            threats=details["threats"],
-            parameters=details["parameters"],
-            estimated_cost_cents=row.cost_cents,
-        )
-        p = advices.PreparedItem(
-            row.position, item_in, partner, ptype, atype, details["parameters"]
-        )
-        # Consent may have changed while the item waited: decide again, now.
-        consents = await consent_registry.for_clients(conn, ctx, [row.client_id])
-        d = decide(
-            ItemFacts(partner.id, partner.name, partner.type, atype), ctx.rules, consents, today
-        )
-        approval = Approval(
-            role=who.role,
-            approver_ref=ctx.keyring.subject_ref(f"approver:{who.token_id}", partner.id),
-            approved_at=now,
-        )
-        deadline = due_date(today, atype.deadline_for(item_in.threats)) if d.allowed else None
-        await conn.execute(
-            update(ITEM)
-            .where(ITEM.c.id == item_id)
-            .values(
-                **advices.decision_columns(d),
-                deadline=deadline,
-            )
-        )
         await conn.execute(
             update(APPROVAL)
             .where(APPROVAL.c.item_id == item_id)
@@ -339,47 +320,17 @@ async def approve(ctx: HubContext, item_id: str, who: Principal) -> dict[str, An
                 outcome=APPROVED,
                 trace_id=row.trace_id,
                 data_subject_id=row.client_id,
-                partner_id=partner.id,
-                purpose=atype.name,
+                partner_id=row.partner_id,
+                purpose=row.advice_type,
                 detail=f"goedgekeurd door {ROLE_NL[who.role]} (nodig: "
                 f"{ROLE_NL[row.required_role]}); goedkeurder {approval.approver_ref}",
                 rules_version=rules.version,
             ),
-            LogEntry(
-                name="advice_item.decide",
-                actor=who.actor,
-                trace_id=row.trace_id,
-                status_code=STATUS_OK,
-                outcome="allowed" if d.allowed else "refused",
-                detail=d.code,
-                data_subject_id=row.client_id,
-                partner_id=partner.id,
-                purpose=atype.name,
-                legal_basis=d.legal_basis.value if d.legal_basis else None,
-                categories=[c.value for c in d.categories],
-                rules_version=d.rules_version,
-            ),
         ]
-        status = "blocked"
-        if d.allowed:
-            msg = await asyncio.to_thread(
-                advices._render,
-                ctx,
-                client,
-                p,
-                d,
-                item_id,
-                row.number,
-                deadline,
-                now,
-                approval,
-            )
-            await conn.execute(
-                insert(DELIVERY).values(
-                    advices.delivery_row(ctx, item_id, partner, "advice", msg, row.trace_id, now)
-                )
-            )
-            status = "queued"
+        status = "waiting"
+        if done is not None:
+            log.append(done[1])
+            status = "queued" if done[0].allowed else "blocked"
         await append(conn, log, now)
     if status == "queued":
         ctx.on_new_deliveries()

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wijkhub.schemas.status import StatusUpdate
 
+from . import plan
 from .access_log import refused
 from .advices import ADVICE, ITEM, STATUS
 from .auth import Principal
@@ -99,6 +100,7 @@ async def _store(
     now: datetime,
 ) -> IntakeResult:
     accepted = duplicates = 0
+    changed: set[str] = set()
     async with ctx.db.write() as conn:
         # The nonce is spent in the same transaction as the change: a replay of this exact
         # request (within the signature window) changes nothing.
@@ -191,5 +193,10 @@ async def _store(
                 )
             )
             accepted += 1
+            changed.add(item.id)
         await append(conn, log, now)
+        # Household plan: items waiting for these answers are released or cancelled, now.
+        queued = await plan.on_status(ctx, conn, changed, now)
+    if queued:
+        ctx.on_new_deliveries()
     return IntakeResult(accepted, duplicates)

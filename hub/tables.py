@@ -235,3 +235,57 @@ class InboundNonceRow(SQLModel, table=True):
     partner_id: str
     nonce: str
     seen_at: datetime = _ts(index=True)
+
+
+# --- Household plan (issue 7, items 1 and 2): households, members, goals, items in the plan ---
+
+
+class HouseholdRow(SQLModel, table=True):
+    __tablename__ = "household"
+    id: str = Field(primary_key=True)
+    team: str = Field(index=True)  # a coach sees only the households of their own team
+    created_at: datetime = _ts()
+    created_by: str
+
+
+class HouseholdMemberRow(SQLModel, table=True):
+    __tablename__ = "household_member"
+    __table_args__ = (UniqueConstraint("household_id", "client_id"),)
+    id: str = Field(primary_key=True)
+    household_id: str = Field(foreign_key="household.id", index=True)
+    client_id: str = Field(foreign_key="client.id", index=True)
+    role: str  # parent_with_authority | partner | child | other
+    added_at: datetime = _ts()
+    added_by: str
+
+
+class PlanGoalRow(SQLModel, table=True):
+    __tablename__ = "plan_goal"
+    id: str = Field(primary_key=True)
+    household_id: str = Field(foreign_key="household.id", index=True)
+    member_id: str = Field(foreign_key="household_member.id")
+    domain: str
+    text: bytes = _blob()  # encrypted: the goal as the coach wrote it
+    created_at: datetime = _ts()
+    created_by: str
+
+
+class PlanItemRow(SQLModel, table=True):
+    """An advice item in a household plan: its member and goal, and what it waits for.
+
+    `wait_state`: None (never waited), waiting (not in the outbox), released (queued once
+    what it waited for came) or cancelled (never sent; `wait_reason` says why, in Dutch)."""
+
+    __tablename__ = "plan_item"
+    __table_args__ = (Index("ix_plan_item_wait", "wait_state", "wait_until"),)
+    item_id: str = Field(primary_key=True, foreign_key="advice_item.id")
+    household_id: str | None = Field(default=None, index=True)
+    member_id: str | None = None
+    goal_id: str | None = None
+    wait_item_id: str | None = Field(default=None, index=True)
+    wait_status: str | None = None
+    wait_until: date | None = None
+    wait_state: str | None = None
+    wait_reason: str | None = None  # Dutch, without personal data
+    created_at: datetime = _ts()
+    settled_at: datetime | None = _ts(default=None)

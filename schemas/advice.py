@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field
 
 from .categories import DataCategory, LegalBasis
 from .common import AdviceTypeName, Contract, LongText, PartnerId, ShortText, bounded_json
+from .household import WaitFor
 from .status import DeliveryStatus, PartnerStatus
 
 
@@ -49,6 +50,11 @@ class AdviceItemIn(Contract):
     # What the item is expected to cost the municipality, in eurocents; decides which
     # manager must approve it (config/approval.toml). None: no costs of its own.
     estimated_cost_cents: Annotated[int, Field(ge=0, le=10**11)] | None = None
+    # Household plan: the member the item is about (their consent decides), the goal it
+    # serves, and what it waits for before it is sent (see hub/plan.py).
+    member_id: UUID | None = None
+    goal_id: UUID | None = None
+    wait_for: WaitFor | None = None
 
 
 class AdviceIn(Contract):

@@ -19,6 +19,8 @@ class DeliveryStatus(StrEnum):
     withdrawn = "withdrawn"  # consent gone before delivery
     awaiting_approval = "awaiting_approval"  # four eyes: not in the outbox until approved
     draft = "draft"  # the approval was rejected: back with the author, never sent
+    waiting = "waiting"  # household plan: waits for another item's status or a date
+    cancelled = "cancelled"  # household plan: what it waited for will not come; never sent
 
 
 DELIVERY_STATUS_LABELS_NL: dict[DeliveryStatus, str] = {
@@ -30,6 +32,8 @@ DELIVERY_STATUS_LABELS_NL: dict[DeliveryStatus, str] = {
     DeliveryStatus.withdrawn: "ingetrokken",
     DeliveryStatus.awaiting_approval: "wacht op goedkeuring",
     DeliveryStatus.draft: "concept (goedkeuring afgewezen)",
+    DeliveryStatus.waiting: "wacht (op een ander onderdeel of een datum)",
+    DeliveryStatus.cancelled: "niet verstuurd",
 }
 
 
