@@ -37,6 +37,7 @@ from wijkhub.consent import registry as consent_registry
 from wijkhub.schemas.consent import ENDED_STATUSES
 from wijkhub.schemas.status import DeliveryStatus
 
+from . import households
 from .advices import ATTEMPT, DELIVERY, ITEM
 from .breaker import Breakers
 from .consents import queue_withdrawal_notices
@@ -243,7 +244,8 @@ class DeliveryWorker:
         async with ctx.db.read() as conn:
             item = (await conn.execute(select(ITEM).where(ITEM.c.id == row.item_id))).one()
             consents = await consent_registry.for_clients(conn, ctx, [item.client_id])
-        verdict = recheck(ctx, item, row.kind, consents)
+            member = await households.for_item(ctx, conn, item.id)  # household plan
+        verdict = recheck(ctx, item, row.kind, consents, member)
         if not verdict.allowed:
             assert verdict.status is not None
             await self._finish(row, item, verdict.status, None, verdict.reason)

@@ -221,6 +221,15 @@ async def member_consents(
     )
 
 
+async def for_item(ctx: HubContext, conn: AsyncConnection, item_id: str) -> MemberConsents | None:
+    """What the policy needs for an item the plan names a member for (None: no member)."""
+    member_id = await conn.scalar(
+        select(PLAN_ITEM.c.member_id).where(PLAN_ITEM.c.item_id == item_id)
+    )
+    found = await member_consents(ctx, conn, member_id) if member_id else None
+    return found[1] if found is not None else None
+
+
 async def decide_stored(
     ctx: HubContext,
     conn: AsyncConnection,
@@ -230,12 +239,9 @@ async def decide_stored(
     today: date,
 ) -> Decision:
     """Decide a stored item again: per member when the plan names one, else for its client."""
-    member_id = await conn.scalar(
-        select(PLAN_ITEM.c.member_id).where(PLAN_ITEM.c.item_id == item_id)
-    )
-    found = await member_consents(ctx, conn, member_id) if member_id else None
-    if found is not None:
-        return decide_for_member(facts, ctx.rules, found[1], today)
+    member = await for_item(ctx, conn, item_id)
+    if member is not None:
+        return decide_for_member(facts, ctx.rules, member, today)
     consents = await consent_registry.for_clients(conn, ctx, [client_id])
     return decide(facts, ctx.rules, consents, today)
 

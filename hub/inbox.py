@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from wijkhub.consent import registry as consent_registry
 from wijkhub.schemas.status import DeliveryStatus
 
+from . import households
 from .advices import DELIVERY, ITEM
 from .auth import Principal
 from .context import HubContext
@@ -53,7 +54,11 @@ async def list_pending(
         for r in rows:
             item = _ItemView(r)
             verdict = recheck(
-                ctx, item, r.kind, [c for c in consents if c.client_id.hex == r.client_id]
+                ctx,
+                item,
+                r.kind,
+                [c for c in consents if c.client_id.hex == r.client_id],
+                await households.for_item(ctx, conn, r.item_id),  # household plan
             )
             entry = dict(
                 name=f"delivery.{r.kind}",

@@ -521,13 +521,13 @@ def _waiting_on(r: Any, preds: dict[str, Any], ctx: HubContext) -> str:
 async def annotate(ctx: HubContext, conn: AsyncConnection, out: list[AdviceItemOut]) -> None:
     """Add the plan's side to items read back: waiting (on what), released, cancelled; and the
     names of the members a refusal reason refers to."""
-    names = await households.names_for_text(ctx, conn, [o.decision.reason for o in out])
+    texts = [o.decision.reason for o in out] + [e.detail for o in out for e in o.timeline]
+    names = await households.names_for_text(ctx, conn, texts)
     if names:
         for o in out:
             o.decision.reason = households.render_names(o.decision.reason, names) or ""
             for e in o.timeline:
-                if e.kind == "decision":
-                    e.detail = households.render_names(e.detail, names)
+                e.detail = households.render_names(e.detail, names)
     ids = [o.id.hex for o in out]
     rows = {
         r.item_id: r

@@ -4,6 +4,7 @@ expired since the item was decided. Used by the push worker and the pull inbox a
 from dataclasses import dataclass
 from typing import Any
 
+from wijkhub.consent.members import MemberConsents, decide_for_member
 from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.schemas.consent import Consent
 from wijkhub.schemas.status import DeliveryStatus
@@ -12,7 +13,9 @@ from .clock import local_date
 from .context import HubContext
 
 # Refusal codes that mean "the client took consent back" rather than "policy says no".
-WITHDRAWN_CODES = frozenset({"consent_withdrawn", "consent_expired", "no_consent"})
+WITHDRAWN_CODES = frozenset(
+    {"consent_withdrawn", "consent_expired", "no_consent", "parent_consent_missing"}
+)
 
 
 @dataclass(frozen=True)
@@ -22,8 +25,16 @@ class Verdict:
     reason: str | None = None
 
 
-def recheck(ctx: HubContext, item: Any, kind: str, consents: list[Consent]) -> Verdict:
-    """`item` is an advice_item row. Withdrawal notices always go: they carry no data."""
+def recheck(
+    ctx: HubContext,
+    item: Any,
+    kind: str,
+    consents: list[Consent],
+    member: MemberConsents | None = None,
+) -> Verdict:
+    """`item` is an advice_item row. Withdrawal notices always go: they carry no data.
+    `member`: for an item about a household member, that member's consents and (for a
+    child) the parents' (see hub/households.py `for_item`)."""
     if kind != "advice":
         return Verdict(True)
     partner = ctx.partners.get(item.partner_id)
@@ -36,11 +47,12 @@ def recheck(ctx: HubContext, item: Any, kind: str, consents: list[Consent]) -> V
             f"partner {item.partner_id} of adviestype {item.advice_type} is niet "
             "meer geconfigureerd",
         )
-    d = decide(
-        ItemFacts(partner.id, partner.name, partner.type, atype),
-        ctx.rules,
-        consents,
-        local_date(ctx.clock.now()),
+    facts = ItemFacts(partner.id, partner.name, partner.type, atype)
+    today = local_date(ctx.clock.now())
+    d = (
+        decide_for_member(facts, ctx.rules, member, today)
+        if member is not None
+        else decide(facts, ctx.rules, consents, today)
     )
     if not d.allowed:
         status = DeliveryStatus.withdrawn if d.code in WITHDRAWN_CODES else DeliveryStatus.blocked

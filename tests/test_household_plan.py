@@ -2,6 +2,9 @@
 per member that wait for another item or a date, and consent per member (a child's item also
 needs the parents with authority)."""
 
+import functools
+import json
+import shutil
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -585,11 +588,13 @@ async def test_a_chain_of_waits_follows_its_first_item(env: Env, length: int, fa
 # --- unit tests of the policy per member ------------------------------------------------------
 
 
+@functools.cache
 def _rules(rule: str) -> PrivacyRules:
     r = PrivacyRules.from_file(example_config_dir() / "privacy-rules.toml")
     return r.model_copy(update={"parental_consent": rule})
 
 
+@functools.cache
 def _facts() -> ItemFacts:
     ptype = load_registry().partner_types["zorgaanbieder"]
     return ItemFacts(
@@ -610,6 +615,7 @@ def _consent(ok: bool) -> tuple[Any, ...]:
     )
 
 
+@settings(deadline=None)
 @given(
     child=st.booleans(),
     parents=st.lists(st.booleans(), max_size=3),
@@ -650,3 +656,58 @@ def test_waiting_and_cancelled_have_dutch_labels() -> None:
 
     assert DELIVERY_STATUS_LABELS_NL[DeliveryStatus.cancelled] == "niet verstuurd"
     assert DELIVERY_STATUS_LABELS_NL[DeliveryStatus.waiting].startswith("wacht")
+
+
+async def test_a_parent_withdrawing_stops_the_childs_item_before_delivery(env: Env) -> None:
+    f = await family(env)
+    parental(env, "one")
+    await consent_for(env, f["daan"], household.ZORG)
+    it = await wmo_for_daan(env, f)
+    assert it["delivery_status"] == "queued"
+    consents = (await env.coach.get(f"/api/v1/clients/{f['fenna']}/consents")).body
+    zc = next(c for c in consents if c["partner_id"] == household.ZORG)
+    r = await env.coach.post(f"/api/v1/consents/{zc['id']}/withdraw", json={"reason": "nee"})
+    assert r.status == 200
+    await env.deliver()
+    assert env.sims[household.ZORG].received == []
+    advice_id = (await env.log(name="advice.submit", data_subject_id=f["fenna"]))[-1]
+    assert advice_id  # the submission is logged for the advice's client
+    got = [
+        i
+        for i in (await env.log(name="delivery.advice", data_subject_id=f["daan"]))
+        if i["partner_id"] == household.ZORG
+    ]
+    assert got and got[-1]["outcome"] == "withdrawn", got
+
+
+async def test_an_item_needing_approval_also_waits_for_its_date(env: Env) -> None:
+    shutil.copy(example_config_dir() / "approval.toml", env.hub.ctx.settings.config_path)
+    f = await family(env)
+    until = env.today + timedelta(days=2)
+    advice = await env.submit(
+        {
+            "client_id": f["fenna"],
+            "items": [
+                item(
+                    household.GI,
+                    "advies_hulp_binnen_maatregel",
+                    member_id=f["m"]["Daan"],
+                    wait_for={"until": until.isoformat()},
+                )
+            ],
+        }
+    )
+    gi = advice["items"][0]
+    assert gi["delivery_status"] == "waiting"
+    second = ApiClient(env.session, await env.hub.token("coach", "second", team="team-a"))
+    r = await second.post(f"/api/v1/approvals/{gi['id']}/approve")
+    assert r.status == 200 and r.body["delivery_status"] == "waiting", r.body
+    await env.deliver()
+    assert env.sims[household.GI].received == []
+    env.clock.advance(days=2)
+    await settle_due(env.hub.ctx)
+    await env.deliver()
+    sent = env.sims[household.GI].received
+    assert len(sent) == 1
+    # The approval travels with the delivery, also when the item was released later.
+    assert json.loads(sent[0].body)["goedkeuring"]["rol"] == "coach"
