@@ -50,6 +50,7 @@ SEALED: tuple[Sealed, ...] = (
         ("id", "partner_id", "partner_message_id"),
     ),
     Sealed("item_approval", "reason", lambda r: f"item_approval.reason:{r.item_id}", ("item_id",)),
+    Sealed("consultation_message", "content", lambda r: f"consultation_message.content:{r.id}"),
 )
 
 

@@ -21,6 +21,7 @@ def concrete(path: str, partner: str = "woonplaats") -> str:
         .replace("{advice_id}", ZERO)
         .replace("{delivery_id}", ZERO)
         .replace("{item_id}", ZERO)
+        .replace("{proposal_id}", ZERO)
     )
 
 
