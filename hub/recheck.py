@@ -23,8 +23,9 @@ class Verdict:
 
 
 def recheck(ctx: HubContext, item: Any, kind: str, consents: list[Consent]) -> Verdict:
-    """`item` is an advice_item row. Withdrawal notices always go: they carry no data."""
-    if kind != "advice":
+    """`item` is an advice_item row. Withdrawal notices always go: they carry no data; a
+    consultation message (free text about the client) is checked like its advice."""
+    if kind == "withdrawal":
         return Verdict(True)
     partner = ctx.partners.get(item.partner_id)
     ptype = ctx.registry.get(partner.type) if partner else None

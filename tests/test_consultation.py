@@ -420,3 +420,31 @@ async def test_counter_proposal_naming_another_partners_type_is_a_4xx(env: Env) 
     )
     assert code == 400 and "budgetbeheer" in text
     assert await messages(env, item["id"]) == []
+
+
+async def test_queued_question_is_not_sent_after_consent_is_withdrawn(env: Env) -> None:
+    item = (await sent_items(env, "betalingsregeling_huurachterstand"))[household.CORPORATIE]
+    r = await env.coach.post(
+        f"/api/v1/items/{item['id']}/consultation",
+        json={"kind": "question", "text": "Kan de termijn omlaag?"},
+    )
+    assert r.status == 201, r.body
+    client_id = (await env.advice(item["advice_id"]))["client_id"]
+    consents = (await env.coach.get(f"/api/v1/clients/{client_id}/consents")).body
+    corp = next(c for c in consents if c["partner_id"] == household.CORPORATIE)
+    w = await env.coach.post(
+        f"/api/v1/consents/{corp['id']}/withdraw", json={"reason": "ingetrokken"}
+    )
+    assert w.status == 200, w.body
+    await env.deliver()
+    sim = env.sims[household.CORPORATIE]
+    assert sim.consultations == []  # the free text stayed home
+    assert [x.request.kind for x in sim.received] == ["advice", "withdrawal"]
+    [msg] = await messages(env, item["id"])
+    assert msg["delivery_status"] == "withdrawn"
+    # And no new message may be sent now.
+    r = await env.coach.post(
+        f"/api/v1/items/{item['id']}/consultation",
+        json={"kind": "question", "text": "Nog een vraag."},
+    )
+    assert r.status == 409 and "ingetrokken" in r.body["error"]["message"], r.body
