@@ -30,9 +30,9 @@ from wijkhub.schemas.advice import (
 )
 from wijkhub.schemas.client import Client
 from wijkhub.schemas.outbound import Approval, OutboundAdvice
-from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
+from wijkhub.schemas.status import REJECTION_REASON_LABELS_NL, DeliveryStatus, PartnerStatus
 
-from . import approvals, clients, households, plan
+from . import approvals, clients, consultation, households, plan
 from .clock import local_date
 from .context import HubContext
 from .deadlines import due_date
@@ -393,6 +393,7 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
         )
     ).all()
     held = await approvals.for_items(conn, ids)
+    consulted = await consultation.events_for(ctx, conn, ids)
 
     out = []
     for it in items:
@@ -436,12 +437,15 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
         for s in (s for s in statuses if s.item_id == it.id):
             aad = f"status_update.text:{s.partner_id}:{s.partner_message_id}"
             text = ctx.unseal(s.text, aad) if s.text else {}  # empty: purged (retention)
-            detail = "; ".join(x for x in (text.get("reason"), text.get("detail")) if x) or None
+            code = REJECTION_REASON_LABELS_NL.get(s.reason_code)  # type: ignore[call-overload]
+            parts = (code, text.get("reason"), text.get("detail"))
+            detail = "; ".join(x for x in parts if x) or None
             timeline.append(
                 TimelineEvent(
                     at=s.occurred_at, kind="partner_status", status=s.status, detail=detail
                 )
             )
+        timeline += consulted[it.id]
         timeline.sort(key=lambda e: e.at)
         out.append(
             AdviceItemOut(

@@ -53,8 +53,14 @@ from wijkhub.schemas.categories import DataCategory, LegalBasis
 from wijkhub.schemas.client import Gender, HouseholdRole
 from wijkhub.schemas.client import HouseholdMember as NeutralHouseholdMember
 from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.consultation import (
+    ConsultationKind,
+    CounterProposal,
+    OutboundConsultation,
+    PartnerConsultation,
+)
 from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 CONTENT_TYPE = safejson.MEDIA_TYPE
 
@@ -369,33 +375,175 @@ def withdrawal_message(
     )
 
 
+# --- consultation, both ways ------------------------------------------------------------------
+
+
+class Overlegsoort(StrEnum):
+    vraag = "vraag"
+    antwoord = "antwoord"
+    tegenvoorstel = "tegenvoorstel"  # partner -> hub
+    terugkoppeling = "terugkoppeling"  # hub -> partner: what was done with what you shared
+
+
+OVERLEGSOORT: dict[ConsultationKind, Overlegsoort] = {
+    ConsultationKind.question: Overlegsoort.vraag,
+    ConsultationKind.answer: Overlegsoort.antwoord,
+    ConsultationKind.counter_proposal: Overlegsoort.tegenvoorstel,
+    ConsultationKind.report_back: Overlegsoort.terugkoppeling,
+}
+OVERLEGSOORT_IN = {code: kind for kind, code in OVERLEGSOORT.items()}
+
+
+class RedenCode(StrEnum):
+    """Why an advice was rejected (required with the rejection status)."""
+
+    beroepsgeheim = "beroepsgeheim"
+    geen_capaciteit = "geen_capaciteit"
+    niet_in_aanmerking = "niet_in_aanmerking"
+    niet_de_juiste_organisatie = "niet_de_juiste_organisatie"
+    client_wil_niet = "client_wil_niet"
+    anders = "anders"
+
+
+REDEN_CODE: dict[RejectionReason, RedenCode] = {
+    RejectionReason.professional_secrecy: RedenCode.beroepsgeheim,
+    RejectionReason.no_capacity: RedenCode.geen_capaciteit,
+    RejectionReason.not_eligible: RedenCode.niet_in_aanmerking,
+    RejectionReason.not_responsible: RedenCode.niet_de_juiste_organisatie,
+    RejectionReason.client_declined: RedenCode.client_wil_niet,
+    RejectionReason.other: RedenCode.anders,
+}
+REDEN_CODE_IN = {code: reason for reason, code in REDEN_CODE.items()}
+
+
+class Tegenvoorstel(Wire):
+    """What the partner proposes instead; what it leaves out stays as it was."""
+
+    adviessoort: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,62}$")] | None = (
+        Field(None, description="Another advice type of the same partner.")
+    )
+    parameters: dict[str, Any] | None = Field(
+        None,
+        description="The advice type's parameters under the hub's own (English) names, "
+        "as listed in the partner's documentation.",
+    )
+    gewenste_datum: IsoDate | None = None
+
+
+class Overleg(Wire):
+    """A question, an answer or a counter-proposal on the advice (partner -> hub)."""
+
+    soort: Overlegsoort = Field(description="vraag, antwoord or tegenvoorstel.")
+    tekst: LongText
+    antwoord_op: MessageId | None = Field(
+        None, description="The bericht_id of the hub's overlegbericht this answers."
+    )
+    tegenvoorstel: Tegenvoorstel | None = Field(None, description="Only with tegenvoorstel.")
+
+
+def overleg_in(block: "Overleg") -> PartnerConsultation:
+    proposal = block.tegenvoorstel
+    return PartnerConsultation(
+        kind=OVERLEGSOORT_IN[block.soort],
+        text=block.tekst,
+        in_reply_to=block.antwoord_op,
+        proposal=CounterProposal(
+            advice_type=proposal.adviessoort,
+            parameters=proposal.parameters,
+            requested_date=proposal.gewenste_datum,
+        )
+        if proposal is not None
+        else None,
+    )
+
+
+def overleg_out(c: PartnerConsultation) -> Overleg:
+    p = c.proposal
+    return Overleg(
+        soort=OVERLEGSOORT[c.kind],
+        tekst=c.text,
+        antwoord_op=c.in_reply_to,
+        tegenvoorstel=Tegenvoorstel(
+            adviessoort=p.advice_type, parameters=p.parameters, gewenste_datum=p.requested_date
+        )
+        if p is not None
+        else None,
+    )
+
+
+class ConsultationMessage(Message):
+    """A coach's `overlegbericht` on one advice (hub -> partner); a format subclasses it and
+    narrows `berichttype` and `versie`."""
+
+    bericht_id: UUID = Field(description="The hub's id of this message; answer with it.")
+    advies_referentie: UUID
+    volgnummer: ItemNumber
+    afzender: ShortText
+    ontvanger: ShortText
+    soort: Overlegsoort = Field(description="vraag, antwoord or terugkoppeling.")
+    verzonden_op: IsoDateTime
+    tekst: LongText
+    antwoord_op: MessageId | None = Field(
+        None, description="The partner's bericht_id of the message this answers."
+    )
+
+
+def consultation_message(
+    model: type[ConsultationMessage], c: OutboundConsultation
+) -> PartnerMessage:
+    return message(
+        model(
+            berichttype=model.fixed("berichttype"),
+            versie=model.fixed("versie"),
+            bericht_id=c.message_ref,
+            advies_referentie=c.item_ref,
+            volgnummer=c.item_number,
+            afzender=c.sender,
+            ontvanger=c.partner_id,
+            soort=OVERLEGSOORT[c.kind],
+            verzonden_op=c.sent_at,
+            tekst=c.text,
+            antwoord_op=c.in_reply_to,
+        )
+    )
+
+
 # --- partner -> hub: the status message -------------------------------------------------------
 
 
 def _reason_rule(schema: dict[str, Any], model: type[Any]) -> None:
     # The JSON Schema's own statement of `_reason_when_needed`.
-    if model.reason_required_for:
-        schema["allOf"] = [
-            {
-                "if": {
-                    "properties": {"status": {"enum": sorted(model.reason_required_for)}},
-                    "required": ["status"],
-                },
-                "then": {"required": ["reden"]},
-            }
-        ]
+    rules = []
+    for codes, key in (
+        (model.reason_required_for, "reden"),
+        (model.reason_code_required_for, "reden_code"),
+    ):
+        if codes:
+            rules.append(
+                {
+                    "if": {
+                        "properties": {"status": {"enum": sorted(codes)}},
+                        "required": ["status"],
+                    },
+                    "then": {"required": [key]},
+                }
+            )
+    if rules:
+        schema["allOf"] = rules
 
 
 class StatusMessage(Message):
     """A partner's `statusmelding` on one advice (partner -> hub); a format subclasses it.
 
     The subclass narrows `berichttype` and `versie`, gives `status` its own enum of status
-    codes and names in `reason_required_for` the codes that need a `reden`.
+    codes and names in `reason_required_for` the codes that need a `reden` and in
+    `reason_code_required_for` those that need a `reden_code`.
     """
 
     model_config = ConfigDict(json_schema_extra=_reason_rule)
 
     reason_required_for: ClassVar[frozenset[StrEnum]] = frozenset()
+    reason_code_required_for: ClassVar[frozenset[StrEnum]] = frozenset()
 
     bericht_id: MessageId = Field(
         description="The partner's own id of this message; resending it is harmless."
@@ -405,11 +553,19 @@ class StatusMessage(Message):
     tijdstip: IsoDateTime
     reden: Reason | None = None
     toelichting: Detail | None = None
+    reden_code: RedenCode | None = Field(
+        None, description="Why the advice was rejected; required with the rejection status."
+    )
+    overleg: Overleg | None = Field(
+        None, description="A question, an answer or a counter-proposal on this advice."
+    )
 
     @model_validator(mode="after")
     def _reason_when_needed(self) -> Self:
         if self.status in self.reason_required_for and self.reden is None:
             raise ValueError(f"veld 'reden' is verplicht bij status '{self.status.value}'")
+        if self.status in self.reason_code_required_for and self.reden_code is None:
+            raise ValueError(f"veld 'reden_code' is verplicht bij status '{self.status.value}'")
         return self
 
 
@@ -443,6 +599,8 @@ class StatusFormat:
                 partner_message_id=received.bericht_id,
                 reason=received.reden,
                 detail=received.toelichting,
+                reason_code=REDEN_CODE_IN[received.reden_code] if received.reden_code else None,
+                consultation=overleg_in(received.overleg) if received.overleg else None,
             )
         except ValidationError as exc:
             raise PayloadError(safejson.describe(exc)) from None
@@ -460,6 +618,8 @@ class StatusFormat:
                 tijdstip=update.occurred_at,
                 reden=update.reason,
                 toelichting=update.detail,
+                reden_code=REDEN_CODE[update.reason_code] if update.reason_code else None,
+                overleg=overleg_out(update.consultation) if update.consultation else None,
             )
         )
 
@@ -476,6 +636,7 @@ def read_request(
     advice: type[A],
     withdrawal: type[Message],
     categories_of: Callable[[A], frozenset[DataCategory]],
+    consultation: type[ConsultationMessage] | None = None,
 ) -> ReceivedRequest:
     """Read a hub message as the partner would: validate it as the format's advice message
     or its `intrekking` (which has `advies_referentie`, `volgnummer` and `reden`)."""
@@ -508,6 +669,20 @@ def read_request(
             advice_type=None,
             categories=frozenset(),
             fields={"volgnummer": keys["volgnummer"], "reden": keys["reden"]},
+        )
+    if consultation is not None and kind == consultation.fixed("berichttype"):
+        c = safejson.validate(consultation, text)
+        return ReceivedRequest(
+            kind="consultation",
+            item_ref=c.advies_referentie,
+            advice_type=None,
+            categories=frozenset({DataCategory.free_text}),
+            fields={
+                "bericht_id": str(c.bericht_id),
+                "soort": c.soort.value,
+                "tekst": c.tekst,
+                "antwoord_op": c.antwoord_op,
+            },
         )
     raise PayloadError(f"veld 'berichttype' moet '{advice_kind}' of '{withdrawal_kind}' zijn")
 

@@ -51,6 +51,7 @@ SEALED: tuple[Sealed, ...] = (
     ),
     Sealed("item_approval", "reason", lambda r: f"item_approval.reason:{r.item_id}", ("item_id",)),
     Sealed("plan_goal", "text", lambda r: f"plan_goal.text:{r.id}", ("id",)),
+    Sealed("consultation_message", "content", lambda r: f"consultation_message.content:{r.id}"),
 )
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory
+from wijkhub.schemas.consultation import OutboundConsultation
 from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
@@ -102,7 +103,7 @@ class ReceivedRequest:
     own parser: the tests compare them with what policy permitted.
     """
 
-    kind: str  # "advice" or "withdrawal"
+    kind: str  # "advice", "withdrawal" or "consultation"
     item_ref: UUID
     advice_type: str | None
     categories: frozenset[DataCategory]
@@ -127,8 +128,10 @@ class Backoffice:
 class PartnerType:
     """A kind of partner organisation and its format. Yielded by `wijkhub_partner_types`.
 
-    The three callables must be pure: no I/O, no database, no clock (time comes in the input).
+    The callables must be pure: no I/O, no database, no clock (time comes in the input).
     The hub runs them in a worker thread, so they may be CPU-bound (XML, XSD validation).
+    `translate_consultation` writes a coach's question, answer or report-back on an item; a
+    partner type without it cannot receive consultation messages (the hub says so).
     """
 
     name: str
@@ -140,6 +143,7 @@ class PartnerType:
     parse_status: Callable[[bytes, str], list[StatusUpdate]]
     translate_withdrawal: Callable[[WithdrawalNotice], PartnerMessage]
     backoffice: Backoffice | None = None
+    translate_consultation: Callable[[OutboundConsultation], PartnerMessage] | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

@@ -32,10 +32,11 @@ def recheck(
     consents: list[Consent],
     member: MemberConsents | None = None,
 ) -> Verdict:
-    """`item` is an advice_item row. Withdrawal notices always go: they carry no data.
+    """`item` is an advice_item row. Withdrawal notices always go: they carry no data; a
+    consultation message (free text about the client) is checked like its advice.
     `member`: for an item about a household member, that member's consents and (for a
     child) the parents' (see hub/households.py `for_item`)."""
-    if kind != "advice":
+    if kind == "withdrawal":
         return Verdict(True)
     partner = ctx.partners.get(item.partner_id)
     ptype = ctx.registry.get(partner.type) if partner else None

@@ -34,6 +34,7 @@ from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 from .advices import ADVICE, ATTEMPT, DELIVERY, ITEM, STATUS
 from .clients import T as CLIENT
 from .clock import AMSTERDAM
+from .consultation import CONSULT
 from .context import HubContext
 from .processing_log import LogEntry, append, new_trace_id
 
@@ -212,6 +213,8 @@ async def _purge_messages(conn: AsyncConnection, st: AdviceState) -> None:
     await conn.execute(
         update(STATUS).where(STATUS.c.item_id.in_(st.items)).values(text=b"", raw=b"")
     )
+    # Consultation messages are free text exchanged with the partner: purged with its answers.
+    await conn.execute(update(CONSULT).where(CONSULT.c.item_id.in_(st.items)).values(content=b""))
 
 
 def _entry(

@@ -218,6 +218,9 @@ async def processing_log(call: Call) -> list[dict[str, Any]]:
 
 # Route modules of later features register on the same `api` (imported here, at the end, so
 # that `api` exists when they do).
-from . import approval_routes, privacy_officer  # noqa: E402, F401
-
-from . import plan_routes  # noqa: E402, F401  # isort: skip
+from . import (  # noqa: E402, F401
+    approval_routes,
+    consultation_routes,
+    plan_routes,
+    privacy_officer,
+)

@@ -2,7 +2,9 @@
 
 It accepts the hub's requests (validating them as the partner would), acknowledges them,
 drops repeats of an idempotency key, and then posts the plugin's scripted status updates
-back to the hub in the partner's own format. The demo and the end-to-end tests use it.
+back to the hub in the partner's own format. It also reads the coach's consultation messages
+(`received`, kind "consultation") and can consult the hub itself (`consult`). The demo and the
+end-to-end tests use it.
 """
 
 import asyncio
@@ -19,7 +21,8 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.consultation import PartnerConsultation
+from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 from .plugin_types import PartnerType, PayloadError, ReceivedRequest
 from .signatures import (
@@ -178,29 +181,60 @@ class PartnerSimulator:
                 reason=f"Gesimuleerde toelichting bij '{status.value}'"
                 if status in NEEDS_REASON
                 else None,
+                reason_code=RejectionReason.other if status is PartnerStatus.rejected else None,
             )
-            msg = self.backoffice.render_status(update)
-            url = f"{self.hub_url}/api/v1/partners/{self.partner_id}/status"
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(5),
-                wait=wait_fixed(0.2),
-                retry=retry_if_exception_type(OSError),
-                reraise=True,
-            ):
-                with attempt:
-                    async with self._session.post(
-                        url,
-                        data=msg.body,
-                        headers={
-                            "Authorization": f"Bearer {self.token}",
-                            "Content-Type": msg.content_type,
-                            **self.signed(msg.body),
-                        },
-                    ) as resp:
-                        if resp.status >= 500:
-                            raise OSError(f"hub answered {resp.status}")
-                        if resp.status >= 300:
-                            log.error("hub refused status %s: %s", status, await resp.text())
-                            return
+            code, text = await self.send(update)
+            if code >= 300:
+                log.error("hub refused status %s: %s", status, text)
+                return
         self.answered[str(req.item_ref)] = self.backoffice.script[-1]
         self._notify()
+
+    async def send(self, update: StatusUpdate) -> tuple[int, str]:
+        """Post one status update to the hub in our format, signed; the hub's answer."""
+        assert self.hub_url and self.token and self._session is not None
+        msg = self.backoffice.render_status(update)
+        url = f"{self.hub_url}/api/v1/partners/{self.partner_id}/status"
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(5),
+            wait=wait_fixed(0.2),
+            retry=retry_if_exception_type(OSError),
+            reraise=True,
+        ):
+            with attempt:
+                async with self._session.post(
+                    url,
+                    data=msg.body,
+                    headers={
+                        "Authorization": f"Bearer {self.token}",
+                        "Content-Type": msg.content_type,
+                        **self.signed(msg.body),
+                    },
+                ) as resp:
+                    if resp.status >= 500:
+                        raise OSError(f"hub answered {resp.status}")
+                    return resp.status, await resp.text()
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    async def consult(
+        self,
+        item_ref: str,
+        consultation: PartnerConsultation,
+        *,
+        message_id: str,
+        status: PartnerStatus = PartnerStatus.in_consultation,
+    ) -> tuple[int, str]:
+        """Ask, answer or propose something on an item, as the partner's backoffice would."""
+        return await self.send(
+            StatusUpdate(
+                item_ref=item_ref,  # type: ignore[arg-type]
+                status=status,
+                occurred_at=self.now(),
+                partner_message_id=message_id,
+                consultation=consultation,
+            )
+        )
+
+    @property
+    def consultations(self) -> list[ReceivedRequest]:
+        return [r.request for r in self.received if r.request.kind == "consultation"]

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wijkhub.schemas.status import StatusUpdate
 
-from . import plan
+from . import consultation, plan
 from .access_log import refused
 from .advices import ADVICE, ITEM, STATUS
 from .auth import Principal
@@ -76,6 +76,7 @@ async def receive(
         ) from None
     if not updates:
         raise ApiError(400, "invalid_payload", "Bericht bevat geen statusmelding")
+    consultation.check_inbound(ptype, updates)
 
     now = ctx.clock.now()
     try:
@@ -167,6 +168,7 @@ async def _store(
                     raw=ctx.seal_bytes(
                         body, f"status_update.raw:{partner_id}:{u.partner_message_id}"
                     ),
+                    reason_code=u.reason_code.value if u.reason_code else None,
                 )
             )
             # Late or out-of-order messages are kept, but the newest event sets the status.
@@ -192,6 +194,12 @@ async def _store(
                     detail=u.partner_message_id,
                 )
             )
+            if u.consultation is not None:
+                log.append(
+                    await consultation.record_inbound(
+                        ctx, conn, item, partner_id, who.actor, u, now
+                    )
+                )
             accepted += 1
             changed.add(item.id)
         await append(conn, log, now)

@@ -184,6 +184,7 @@ class StatusUpdateRow(SQLModel, table=True):
     received_at: datetime = _ts()
     text: bytes = _blob()  # encrypted JSON: reason and detail
     raw: bytes = _blob()  # encrypted original message, as evidence
+    reason_code: str | None = None  # a rejection's code (issue 7): countable, not sealed
 
 
 class ProcessingLogRow(SQLModel, table=True):
@@ -289,3 +290,42 @@ class PlanItemRow(SQLModel, table=True):
     wait_reason: str | None = None  # Dutch, without personal data
     created_at: datetime = _ts()
     settled_at: datetime | None = _ts(default=None)
+
+
+# --- Consultation per item (issue 7, item 6; hub/consultation.py) ---------------------------
+
+
+class ConsultationRow(SQLModel, table=True):
+    """One message between coach and partner on an item: a question, an answer, a
+    counter-proposal (from the partner) or a report-back (from the coach)."""
+
+    __tablename__ = "consultation_message"
+    __table_args__ = (Index("ix_consultation_message_item", "item_id", "created_at"),)
+    id: str = Field(primary_key=True)
+    item_id: str = Field(foreign_key="advice_item.id")
+    partner_id: str
+    direction: str  # in: from the partner | out: to the partner
+    kind: str  # question | answer | counter_proposal | report_back
+    author: str  # the coach's or the partner's actor
+    partner_message_id: str | None = None  # in: the partner's id of the status update
+    in_reply_to: str | None = None  # the id of the message answered (the other side's id)
+    content: bytes = _blob()  # encrypted JSON: text and, for a counter-proposal, the proposal
+    proposal_status: str | None = None  # counter-proposals: open | accepted | declined | refused
+    resolved_at: datetime | None = _ts(default=None)
+    resolved_by: str | None = None
+    resolution: str | None = None  # Dutch, no personal data: the policy's reason on a refusal
+    new_item_id: str | None = None  # the version an accepted counter-proposal made
+    delivery_id: str | None = None  # out: the outbox row that carries it
+    created_at: datetime = _ts()
+
+
+class ItemVersionRow(SQLModel, table=True):
+    """A new version of an item made from an accepted counter-proposal; the previous version
+    is kept, superseded."""
+
+    __tablename__ = "advice_item_version"
+    item_id: str = Field(primary_key=True, foreign_key="advice_item.id")  # the new version
+    previous_item_id: str = Field(unique=True, foreign_key="advice_item.id")
+    version: int  # 2 for the first new version
+    proposal_id: str = Field(foreign_key="consultation_message.id")
+    created_at: datetime = _ts()

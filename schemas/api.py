@@ -24,7 +24,7 @@ class InboxMessage(Contract):
 
     delivery_id: str
     item_ref: str
-    kind: Literal["advice", "withdrawal"]
+    kind: Literal["advice", "withdrawal", "consultation"]
     idempotency_key: str
     content_type: str
     created_at: datetime

@@ -9,6 +9,7 @@ from .advice import AdviceIn, AdviceOut
 from .client import Client, ClientIn
 from .client_view import ClientView
 from .consent import Consent, ConsentIn, ConsentWithdrawal
+from .consultation import ConsultationIn, OutboundConsultation
 from .outbound import OutboundAdvice, WithdrawalNotice
 from .status import StatusUpdate
 
@@ -24,6 +25,8 @@ PUBLIC_MODELS: tuple[type[BaseModel], ...] = (
     OutboundAdvice,
     WithdrawalNotice,
     StatusUpdate,
+    ConsultationIn,
+    OutboundConsultation,
 )
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import StringConstraints, model_validator
 
 from .common import Contract, to_utc
+from .consultation import PartnerConsultation
 
 
 class DeliveryStatus(StrEnum):
@@ -45,6 +46,7 @@ class PartnerStatus(StrEnum):
     rejected = "rejected"
     carried_out = "carried_out"
     stopped = "stopped"
+    in_consultation = "in_consultation"  # the partner asks or proposes before it decides
 
 
 PARTNER_STATUS_LABELS_NL: dict[PartnerStatus, str] = {
@@ -55,6 +57,29 @@ PARTNER_STATUS_LABELS_NL: dict[PartnerStatus, str] = {
     PartnerStatus.rejected: "afgewezen",
     PartnerStatus.carried_out: "uitgevoerd",
     PartnerStatus.stopped: "gestopt",
+    PartnerStatus.in_consultation: "in overleg",
+}
+
+
+class RejectionReason(StrEnum):
+    """Why a partner rejected an item: a code the chain report can count without reading
+    the (sealed) free text that goes with it."""
+
+    professional_secrecy = "professional_secrecy"
+    no_capacity = "no_capacity"
+    not_eligible = "not_eligible"
+    not_responsible = "not_responsible"
+    client_declined = "client_declined"
+    other = "other"
+
+
+REJECTION_REASON_LABELS_NL: dict[RejectionReason, str] = {
+    RejectionReason.professional_secrecy: "geweigerd: beroepsgeheim",
+    RejectionReason.no_capacity: "geen capaciteit",
+    RejectionReason.not_eligible: "komt niet in aanmerking",
+    RejectionReason.not_responsible: "niet de juiste organisatie",
+    RejectionReason.client_declined: "cliënt wil niet",
+    RejectionReason.other: "andere reden",
 }
 
 
@@ -71,9 +96,13 @@ class StatusUpdate(Contract):
     partner_message_id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = None
     detail: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    reason_code: RejectionReason | None = None  # required with rejected
+    consultation: PartnerConsultation | None = None  # a question, answer or counter-proposal
 
     @model_validator(mode="after")
     def _rejection_has_reason(self) -> Self:
+        if self.status is PartnerStatus.rejected and self.reason_code is None:
+            raise ValueError("status rejected vereist een reason_code")
         if (
             self.status in (PartnerStatus.rejected, PartnerStatus.partly_adopted)
             and not self.reason

@@ -26,6 +26,7 @@ def status_body(
     *,
     reason: str | None = None,
     occurred_at: str = "2026-11-24T10:00:00+00:00",
+    reason_code: str | None = None,
 ) -> bytes:
     """A status update in the partner type's own format, as its backoffice writes it."""
     backoffice = load_registry().partner_types[partner_type].backoffice
@@ -37,6 +38,8 @@ def status_body(
             partner_message_id=msg_id,
             occurred_at=occurred_at,
             reason=reason,
+            # A rejection carries a reason code (issue 7); "other" unless the test says.
+            reason_code=reason_code or ("other" if status == "rejected" else None),
         )
     ).body
 

@@ -22,6 +22,7 @@ def concrete(path: str, partner: str = "woonplaats") -> str:
         .replace("{delivery_id}", ZERO)
         .replace("{item_id}", ZERO)
         .replace("{household_id}", ZERO)
+        .replace("{proposal_id}", ZERO)
     )
 
 

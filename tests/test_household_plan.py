@@ -110,6 +110,8 @@ def stadsbank_then_corporatie(client_id: str, member: str, status: str = "adopte
 async def post(env: Env, partner: str, item_id: str, status: str, n: int, **kw: Any) -> None:
     """The partner's answer, in its own format, as its backoffice writes it."""
     backoffice = env.sims[partner].backoffice
+    if status == "rejected":
+        kw.setdefault("reason_code", "other")  # a rejection carries a reason code
     msg = backoffice.render_status(
         StatusUpdate(
             item_ref=uuid.UUID(item_id),

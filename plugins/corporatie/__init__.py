@@ -32,6 +32,7 @@ from .format import (
     read_request,
     render_status,
     translate_advice,
+    translate_consultation,
     translate_withdrawal,
 )
 from .parameters import (
@@ -97,6 +98,7 @@ def partner_type() -> PartnerType:
         translate_advice=translate_advice,
         parse_status=parse_status,
         translate_withdrawal=translate_withdrawal,
+        translate_consultation=translate_consultation,
         backoffice=Backoffice(
             read_request=read_request,
             render_status=render_status,

@@ -19,6 +19,7 @@ from wijkhub.schemas.client import (
     IncomeSource,
 )
 from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.consultation import OutboundConsultation
 from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
@@ -41,6 +42,7 @@ from .wire import (
     Inkomensbron,
     Intrekking,
     OpschortingVerzoek,
+    Overlegbericht,
     RedenVerhuizing,
     Statuscode,
     Statusmelding,
@@ -97,6 +99,7 @@ STATUS_OUT: dict[PartnerStatus, Statuscode] = {
     PartnerStatus.rejected: Statuscode.afgewezen,
     PartnerStatus.carried_out: Statuscode.uitgevoerd,
     PartnerStatus.stopped: Statuscode.gestopt,
+    PartnerStatus.in_consultation: Statuscode.in_overleg,
 }
 STATUS = json_format.StatusFormat(Statusmelding, STATUS_OUT)
 
@@ -204,6 +207,11 @@ def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
     return json_format.withdrawal_message(Intrekking, notice, subject_key="bewoner_referentie")
 
 
+def translate_consultation(consultation: OutboundConsultation) -> PartnerMessage:
+    """Write a coach's question, answer or report-back as an `overlegbericht`."""
+    return json_format.consultation_message(Overlegbericht, consultation)
+
+
 # --- corporatie -> hub ------------------------------------------------------------------------
 
 
@@ -245,6 +253,7 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
         advice=Adviesaanvraag,
         withdrawal=Intrekking,
         categories_of=categories_of,
+        consultation=Overlegbericht,
     )
 
 

@@ -21,6 +21,7 @@ from pydantic import Field, StringConstraints
 
 from wijkhub.hub.json_format import (
     AdviceMessage,
+    ConsultationMessage,
     HouseholdMember,
     IsoDate,
     IsoDateTime,
@@ -90,6 +91,7 @@ class Statuscode(StrEnum):
     afgewezen = "afgewezen"
     uitgevoerd = "uitgevoerd"
     gestopt = "gestopt"
+    in_overleg = "in_overleg"
 
 
 class Adres(Wire):
@@ -218,6 +220,7 @@ class Statusmelding(StatusMessage):
     reason_required_for: ClassVar[frozenset[StrEnum]] = frozenset(
         {Statuscode.deels_toegekend, Statuscode.afgewezen}
     )
+    reason_code_required_for: ClassVar[frozenset[StrEnum]] = frozenset({Statuscode.afgewezen})
 
     # The other keys (advies_referentie, tijdstip, reden, toelichting) come from
     # `StatusMessage`; these are narrowed to this format.
@@ -227,3 +230,11 @@ class Statusmelding(StatusMessage):
         description="The corporatie's own id of this message; resending it is harmless."
     )
     status: Statuscode
+
+
+class Overlegbericht(ConsultationMessage):
+    """A coach's question, answer or report-back on one advice (hub -> partner). Answer it
+    with a `statusmelding` whose `overleg.antwoord_op` is this `bericht_id`."""
+
+    berichttype: Literal["overlegbericht"]
+    versie: Literal["1.0"]

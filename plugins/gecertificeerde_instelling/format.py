@@ -12,6 +12,7 @@ from wijkhub.hub.plugin_types import PartnerMessage, ReceivedRequest
 from wijkhub.schemas.categories import DataCategory
 from wijkhub.schemas.client import ChildProtectionMeasure, YouthProtection
 from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.consultation import OutboundConsultation
 from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
@@ -28,6 +29,7 @@ from .wire import (
     Intrekking,
     Maatregel,
     Maatregelsoort,
+    Overlegbericht,
     Statuscode,
     Statusmelding,
 )
@@ -63,6 +65,7 @@ STATUS_OUT: dict[PartnerStatus, Statuscode] = {
     PartnerStatus.rejected: Statuscode.afgewezen,
     PartnerStatus.carried_out: Statuscode.uitgevoerd,
     PartnerStatus.stopped: Statuscode.gestopt,
+    PartnerStatus.in_consultation: Statuscode.in_overleg,
 }
 STATUS = json_format.StatusFormat(Statusmelding, STATUS_OUT)
 
@@ -128,6 +131,11 @@ def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
     return json_format.withdrawal_message(Intrekking, notice, subject_key="betrokkene_referentie")
 
 
+def translate_consultation(consultation: OutboundConsultation) -> PartnerMessage:
+    """Write a coach's question, answer or report-back as an `overlegbericht`."""
+    return json_format.consultation_message(Overlegbericht, consultation)
+
+
 # --- GI -> hub --------------------------------------------------------------------------------
 
 
@@ -164,6 +172,7 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
         advice=Adviesbericht,
         withdrawal=Intrekking,
         categories_of=categories_of,
+        consultation=Overlegbericht,
     )
 
 

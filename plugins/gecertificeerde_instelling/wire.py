@@ -22,6 +22,7 @@ from pydantic import Field
 
 from wijkhub.hub.json_format import (
     AdviceMessage,
+    ConsultationMessage,
     Grondslag,
     HouseholdMember,
     IsoDate,
@@ -75,6 +76,7 @@ class Statuscode(StrEnum):
     afgewezen = "afgewezen"
     uitgevoerd = "uitgevoerd"
     gestopt = "gestopt"
+    in_overleg = "in_overleg"
 
 
 class Gezinslid(HouseholdMember):
@@ -161,6 +163,7 @@ class Statusmelding(StatusMessage):
     reason_required_for: ClassVar[frozenset[StrEnum]] = frozenset(
         {Statuscode.deels_overgenomen, Statuscode.afgewezen}
     )
+    reason_code_required_for: ClassVar[frozenset[StrEnum]] = frozenset({Statuscode.afgewezen})
 
     # The other keys (advies_referentie, tijdstip, reden, toelichting) come from
     # `StatusMessage`; these are narrowed to this format.
@@ -170,3 +173,11 @@ class Statusmelding(StatusMessage):
         description="The GI's own id of this message; resending it is harmless."
     )
     status: Statuscode
+
+
+class Overlegbericht(ConsultationMessage):
+    """A coach's question, answer or report-back on one advice (hub -> partner). Answer it
+    with a `statusmelding` whose `overleg.antwoord_op` is this `bericht_id`."""
+
+    berichttype: Literal["overlegbericht"]
+    versie: Literal["1.0"]

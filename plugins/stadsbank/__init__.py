@@ -8,8 +8,9 @@ eviction, disconnection of energy or water, or cancellation of the health insura
 The Stadsbank may process the BSN, so the BSN is a required category here.
 
 The format is XML validated against XSDs shipped in this package (see
-`docs/plugins/stadsbank.md`): `Aanmelding` and `Intrekking` go to the Stadsbank
-(`stadsbank-aanmelding-v1.xsd`), `Statusmelding` comes back (`stadsbank-status-v1.xsd`).
+`docs/plugins/stadsbank.md`): `Aanmelding`, `Intrekking` and `Overlegbericht` go to the
+Stadsbank (`stadsbank-aanmelding-v1.xsd`), `Statusmelding` comes back
+(`stadsbank-status-v1.xsd`), optionally with an `Overleg` block.
 """
 
 from collections.abc import Iterator
@@ -19,7 +20,13 @@ from wijkhub.hub.plugin_types import FormatInfo, PartnerType
 
 from .advice_types import ADVICE_TYPES
 from .backoffice import BACKOFFICE
-from .format import CONTENT_TYPE, parse_status, translate_advice, translate_withdrawal
+from .format import (
+    CONTENT_TYPE,
+    parse_status,
+    translate_advice,
+    translate_consultation,
+    translate_withdrawal,
+)
 
 PARTNER_TYPE = PartnerType(
     name="stadsbank",
@@ -30,6 +37,7 @@ PARTNER_TYPE = PartnerType(
     translate_advice=translate_advice,
     parse_status=parse_status,
     translate_withdrawal=translate_withdrawal,
+    translate_consultation=translate_consultation,
     backoffice=BACKOFFICE,
 )
 

@@ -16,8 +16,10 @@ from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
 from .format import (
+    CONSULTATION_OUT,
     INTAKE_DETAIL,
     NS_STATUS,
+    REASON_CODE_OUT,
     STATUS_OUT,
     THREAT_OUT,
     URGENCY_OUT,
@@ -113,7 +115,21 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
         return _withdrawal(root)
     if name == "Aanmelding":
         return _advice(root)
-    raise PayloadError("onbekend hoofdelement")  # pragma: no cover - the XSD has two roots
+    if name == "Overlegbericht":
+        el = children(root)
+        return ReceivedRequest(
+            kind="consultation",
+            item_ref=UUID(el["Referentie"].text),
+            advice_type=None,
+            categories=frozenset({C.free_text}),
+            fields={
+                "bericht_id": el["BerichtId"].text,
+                "soort": el["Soort"].text,
+                "tekst": el["Tekst"].text,
+                "antwoord_op": el["AntwoordOp"].text if "AntwoordOp" in el else None,
+            },
+        )
+    raise PayloadError("onbekend hoofdelement")  # pragma: no cover - the XSD has three roots
 
 
 def render_status(update: StatusUpdate) -> PartnerMessage:
@@ -135,6 +151,20 @@ def render_status(update: StatusUpdate) -> PartnerMessage:
     b.opt(root, "Reden", update.reason)
     if detail is not None:
         b.add(root, "Toelichting", detail)
+    if update.reason_code is not None:
+        b.add(root, "RedenCode", REASON_CODE_OUT[update.reason_code])
+    c = update.consultation
+    if c is not None:
+        overleg = b.add(root, "Overleg")
+        b.add(overleg, "Soort", CONSULTATION_OUT[c.kind])
+        b.add(overleg, "Tekst", c.text)
+        b.opt(overleg, "AntwoordOp", c.in_reply_to)
+        if c.proposal is not None:
+            if c.proposal.parameters is not None:
+                raise ValueError("stadsbank: een tegenvoorstel kan hier geen parameters dragen")
+            tv = b.add(overleg, "Tegenvoorstel")
+            b.opt(tv, "Soort", c.proposal.advice_type)
+            b.opt(tv, "GewensteDatum", c.proposal.requested_date)
     return check_outgoing(root, status_schema())
 
 

@@ -18,8 +18,14 @@ from wijkhub.schemas.advice import Threat, Urgency
 from wijkhub.schemas.categories import LegalBasis
 from wijkhub.schemas.client import Gender, HouseholdRole, HousingTenure, IncomeSource
 from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.consultation import (
+    ConsultationKind,
+    CounterProposal,
+    OutboundConsultation,
+    PartnerConsultation,
+)
 from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
 
@@ -88,6 +94,7 @@ STATUS_IN: dict[str, PartnerStatus] = {
     "afgewezen": PartnerStatus.rejected,
     "uitgevoerd": PartnerStatus.carried_out,
     "beeindigd": PartnerStatus.stopped,
+    "in_overleg": PartnerStatus.in_consultation,
 }
 STATUS_OUT: dict[PartnerStatus, str] = {
     PartnerStatus.received: "ontvangen",
@@ -97,7 +104,24 @@ STATUS_OUT: dict[PartnerStatus, str] = {
     PartnerStatus.rejected: "afgewezen",
     PartnerStatus.carried_out: "uitgevoerd",
     PartnerStatus.stopped: "beeindigd",
+    PartnerStatus.in_consultation: "in_overleg",
 }
+REASON_CODE_OUT: dict[RejectionReason, str] = {
+    RejectionReason.professional_secrecy: "beroepsgeheim",
+    RejectionReason.no_capacity: "geen_capaciteit",
+    RejectionReason.not_eligible: "niet_in_aanmerking",
+    RejectionReason.not_responsible: "niet_de_juiste_organisatie",
+    RejectionReason.client_declined: "client_wil_niet",
+    RejectionReason.other: "anders",
+}
+REASON_CODE_IN = {code: reason for reason, code in REASON_CODE_OUT.items()}
+CONSULTATION_OUT: dict[ConsultationKind, str] = {
+    ConsultationKind.question: "vraag",
+    ConsultationKind.answer: "antwoord",
+    ConsultationKind.counter_proposal: "tegenvoorstel",
+    ConsultationKind.report_back: "terugkoppeling",
+}
+CONSULTATION_IN = {code: kind for kind, code in CONSULTATION_OUT.items()}
 _REASON_REQUIRED = frozenset({PartnerStatus.rejected, PartnerStatus.partly_adopted})
 
 # Element names for errors about StatusUpdate fields, so the partner recognises its own field.
@@ -108,6 +132,8 @@ _STATUS_FIELD_NAMES = {
     "partner_message_id": "BerichtId",
     "reason": "Reden",
     "detail": "Toelichting",
+    "reason_code": "RedenCode",
+    "consultation": "Overleg",
 }
 
 
@@ -366,7 +392,43 @@ def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
     return check_outgoing(root, aanmelding_schema())
 
 
+def translate_consultation(consultation: OutboundConsultation) -> PartnerMessage:
+    """A coach's question, answer or report-back as an `Overlegbericht`."""
+    b = XmlBuilder(NS_AANMELDING)
+    root = b.root("Overlegbericht")
+    b.add(root, "BerichtId", str(consultation.message_ref))
+    b.add(root, "Referentie", str(consultation.item_ref))
+    b.add(root, "Volgnummer", str(consultation.item_number))
+    b.add(root, "Afzender", consultation.sender)
+    b.add(root, "Ontvanger", consultation.partner_id)
+    b.add(root, "Soort", CONSULTATION_OUT[consultation.kind])
+    b.add(root, "Tijdstip", iso_datetime(consultation.sent_at))
+    b.add(root, "Tekst", consultation.text)
+    b.opt(root, "AntwoordOp", consultation.in_reply_to)
+    return check_outgoing(root, aanmelding_schema())
+
+
 # --- partner -> hub ---
+
+
+def _consultation(element: etree._Element) -> PartnerConsultation:
+    """The `Overleg` block of a Statusmelding (its structure is checked by the XSD)."""
+    el = children(element)
+    proposal = None
+    if "Tegenvoorstel" in el:
+        tv = children(el["Tegenvoorstel"])
+        proposal = CounterProposal(
+            advice_type=tv["Soort"].text if "Soort" in tv else None,
+            requested_date=parse_date(tv["GewensteDatum"].text or "", "GewensteDatum")
+            if "GewensteDatum" in tv
+            else None,
+        )
+    return PartnerConsultation(
+        kind=CONSULTATION_IN[el["Soort"].text or ""],
+        text=el["Tekst"].text or "",
+        in_reply_to=el["AntwoordOp"].text if "AntwoordOp" in el else None,
+        proposal=proposal,
+    )
 
 
 def _describe_validation(exc: ValidationError) -> str:
@@ -382,7 +444,8 @@ def parse_status(body: bytes, content_type: str) -> list[StatusUpdate]:
     root = read_valid(body, content_type, status_schema())
     if _local(root.tag) != "Statusmelding":  # the XSD has one root; this is belt and braces
         raise PayloadError("hoofdelement moet Statusmelding zijn")
-    fields = {name: element.text or "" for name, element in children(root).items()}
+    elements = children(root)
+    fields = {name: element.text or "" for name, element in elements.items()}
     code = fields["Status"]
     status = STATUS_IN[code]
     reason = fields.get("Reden")
@@ -390,6 +453,8 @@ def parse_status(body: bytes, content_type: str) -> list[StatusUpdate]:
         reason = None
     if status in _REASON_REQUIRED and reason is None:
         raise PayloadError(f"Reden is verplicht bij status {code}")
+    if status is PartnerStatus.rejected and "RedenCode" not in fields:
+        raise PayloadError(f"RedenCode is verplicht bij status {code}")
     detail = fields.get("Toelichting")
     if code == "intake_gehouden":
         detail = f"{INTAKE_DETAIL}: {detail}" if detail and detail.strip() else INTAKE_DETAIL
@@ -401,6 +466,8 @@ def parse_status(body: bytes, content_type: str) -> list[StatusUpdate]:
             partner_message_id=fields["BerichtId"],
             reason=reason,
             detail=detail,
+            reason_code=REASON_CODE_IN[fields["RedenCode"]] if "RedenCode" in fields else None,
+            consultation=_consultation(elements["Overleg"]) if "Overleg" in elements else None,
         )
     except ValidationError as exc:
         raise PayloadError(_describe_validation(exc)) from None

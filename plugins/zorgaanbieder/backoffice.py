@@ -24,6 +24,7 @@ from .codes import (
     NS_305,
     NS_307,
     NS_INTREKKING,
+    NS_OVERLEG,
     REDEN_VOLGENS_PLAN,
     RETOUR_GEACCEPTEERD,
     RETOUR_TECHNISCH_AFGEKEURD,
@@ -43,8 +44,14 @@ from .common import (
     sub,
     text,
 )
+from .format import REDEN_CODE, SOORT
 
-HUB_MESSAGES = {NS_301: "een toewijzing (301)", NS_INTREKKING: "een intrekking"}
+CATEGORY_OF = {t.name: code for code, t in ADVICE_TYPE_BY_CATEGORY.items()}
+HUB_MESSAGES = {
+    NS_301: "een toewijzing (301)",
+    NS_INTREKKING: "een intrekking",
+    NS_OVERLEG: "een overlegbericht",
+}
 
 # Which elements carry which data category: presence is what counts, not the values.
 _CATEGORY_ELEMENTS: tuple[tuple[DataCategory, tuple[str, ...]], ...] = (
@@ -61,6 +68,19 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
     """Validate a hub message against its XSD and report what it carries."""
     namespace, root = parse_message(body, content_type, HUB_MESSAGES)
     item_ref = UUID(required_text(root, "Header/WijkhubReferentie"))
+    if namespace == NS_OVERLEG:
+        return ReceivedRequest(
+            kind="consultation",
+            item_ref=item_ref,
+            advice_type=None,
+            categories=frozenset({DataCategory.free_text}),
+            fields={
+                "bericht_id": required_text(root, "Header/BerichtIdentificatie/Identificatie"),
+                "soort": required_text(root, "Overleg/Soort"),
+                "tekst": required_text(root, "Overleg/Tekst"),
+                "antwoord_op": text(root, "Overleg/AntwoordOp"),
+            },
+        )
     if namespace == NS_INTREKKING:
         return ReceivedRequest(
             kind="withdrawal",
@@ -111,6 +131,8 @@ def render_status(update: StatusUpdate) -> PartnerMessage:
     so adopted and partly_adopted raise `ValueError`.
     """
     status = update.status
+    if update.consultation is not None or status is PartnerStatus.in_consultation:
+        return _overleg(update)
     if status in (PartnerStatus.received, PartnerStatus.rejected):
         root = _header(NS_302, BERICHTCODE_302, update)
         retour = sub(root, "Retour")
@@ -121,6 +143,8 @@ def render_status(update: StatusUpdate) -> PartnerMessage:
         else:
             sub(retour, "RetourCode", RETOUR_TECHNISCH_AFGEKEURD)
             sub(retour, "Toelichting", update.reason)
+            if update.reason_code is not None:
+                sub(retour, "RedenCode", REDEN_CODE[update.reason_code])
     elif status is PartnerStatus.in_progress:
         root = _header(NS_305, BERICHTCODE_305, update)
         start = sub(root, "StartProduct")
@@ -144,6 +168,35 @@ def render_status(update: StatusUpdate) -> PartnerMessage:
             f"status {status.value} bestaat niet in de Wmo-berichten: de gemeente beslist, "
             "de zorgaanbieder meldt alleen ontvangst, start en stop"
         )
+    return PartnerMessage(finish(root), CONTENT_TYPE)
+
+
+def _overleg(update: StatusUpdate) -> PartnerMessage:
+    """A consultation message always means "in overleg" in this format."""
+    c = update.consultation
+    if c is None or update.status is not PartnerStatus.in_consultation:
+        raise ValueError("een overlegbericht hoort bij status in_consultation, met overleg")
+    root = new_message(NS_OVERLEG)
+    header = sub(root, "Header")
+    sub(header, "BerichtVersie", "1")
+    ident = sub(header, "BerichtIdentificatie")
+    sub(ident, "Identificatie", update.partner_message_id)
+    sub(ident, "Dagtekening", dagtekening(update.occurred_at))
+    sub(header, "Aanmaakmoment", moment(update.occurred_at))
+    sub(header, "WijkhubReferentie", str(update.item_ref))
+    overleg = sub(root, "Overleg")
+    sub(overleg, "Soort", SOORT[c.kind])
+    sub(overleg, "Tekst", c.text)
+    if c.in_reply_to is not None:
+        sub(overleg, "AntwoordOp", c.in_reply_to)
+    if c.proposal is not None:
+        if c.proposal.parameters is not None:
+            raise ValueError("zorgaanbieder: een tegenvoorstel kan hier geen parameters dragen")
+        tv = sub(overleg, "Tegenvoorstel")
+        if c.proposal.advice_type is not None:
+            sub(tv, "Productcategorie", CATEGORY_OF[c.proposal.advice_type])
+        if c.proposal.requested_date is not None:
+            sub(tv, "GewensteDatum", c.proposal.requested_date.isoformat())
     return PartnerMessage(finish(root), CONTENT_TYPE)
 
 

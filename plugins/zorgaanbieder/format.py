@@ -13,10 +13,16 @@ from pydantic import ValidationError
 
 from wijkhub.hub.plugin_types import PartnerMessage, PayloadError
 from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.consultation import (
+    ConsultationKind,
+    CounterProposal,
+    OutboundConsultation,
+    PartnerConsultation,
+)
 from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
-from .advice_types import PARAMETERS
+from .advice_types import ADVICE_TYPE_BY_CATEGORY, PARAMETERS
 from .codes import (
     BERICHTCODE_301,
     BERICHTSUBVERSIE,
@@ -29,6 +35,7 @@ from .codes import (
     NS_305,
     NS_307,
     NS_INTREKKING,
+    NS_OVERLEG,
     REDEN_VOLGENS_PLAN,
     RETOUR_GEACCEPTEERD,
     RETOUR_TECHNISCH_AFGEKEURD,
@@ -38,6 +45,7 @@ from .codes import (
 )
 from .common import (
     dagtekening,
+    find,
     finish,
     moment,
     new_message,
@@ -55,7 +63,24 @@ STATUS_MESSAGES = {
     NS_302: "een retourbericht (302)",
     NS_305: "een startbericht (305)",
     NS_307: "een stopbericht (307)",
+    NS_OVERLEG: "een overlegbericht",
 }
+REDEN_CODE: dict[RejectionReason, str] = {
+    RejectionReason.professional_secrecy: "beroepsgeheim",
+    RejectionReason.no_capacity: "geen_capaciteit",
+    RejectionReason.not_eligible: "niet_in_aanmerking",
+    RejectionReason.not_responsible: "niet_de_juiste_organisatie",
+    RejectionReason.client_declined: "client_wil_niet",
+    RejectionReason.other: "anders",
+}
+REDEN_CODE_IN = {code: reason for reason, code in REDEN_CODE.items()}
+SOORT: dict[ConsultationKind, str] = {
+    ConsultationKind.question: "vraag",
+    ConsultationKind.answer: "antwoord",
+    ConsultationKind.counter_proposal: "tegenvoorstel",
+    ConsultationKind.report_back: "terugkoppeling",
+}
+SOORT_IN = {code: kind for kind, code in SOORT.items()}
 
 
 def message_id(item_number: int, suffix: str = "") -> str:
@@ -171,6 +196,27 @@ def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
     return PartnerMessage(finish(root), CONTENT_TYPE)
 
 
+def translate_consultation(consultation: OutboundConsultation) -> PartnerMessage:
+    """Write a coach's question, answer or report-back as an overlegbericht."""
+    root = new_message(NS_OVERLEG)
+    header = sub(root, "Header")
+    sub(header, "BerichtVersie", "1")
+    sub(header, "Afzender", consultation.sender)
+    sub(header, "Ontvanger", consultation.partner_id)
+    ident = sub(header, "BerichtIdentificatie")
+    sub(ident, "Identificatie", consultation.message_ref.hex)
+    sub(ident, "Dagtekening", dagtekening(consultation.sent_at))
+    sub(header, "Aanmaakmoment", moment(consultation.sent_at))
+    sub(header, "WijkhubReferentie", str(consultation.item_ref))
+    overleg = sub(root, "Overleg")
+    sub(overleg, "ToewijzingNummer", str(consultation.item_number))
+    sub(overleg, "Soort", SOORT[consultation.kind])
+    sub(overleg, "Tekst", consultation.text)
+    if consultation.in_reply_to is not None:
+        sub(overleg, "AntwoordOp", consultation.in_reply_to)
+    return PartnerMessage(finish(root), CONTENT_TYPE)
+
+
 def parse_status(body: bytes, content_type: str) -> list[StatusUpdate]:
     """Read a provider's retour, start or stop message. Raises only `PayloadError`."""
     namespace, root = parse_message(body, content_type, STATUS_MESSAGES)
@@ -203,9 +249,18 @@ def _status_fields(namespace: str, root: etree._Element) -> dict[str, object]:
                 raise PayloadError(
                     "RetourCode 0001 (afgekeurd) vereist een Toelichting met de reden"
                 )
-            fields.update(status=PartnerStatus.rejected, reason=toelichting)
+            code_text = text(root, "Retour/RedenCode")
+            if code_text is None:
+                raise PayloadError("RetourCode 0001 (afgekeurd) vereist een RedenCode")
+            fields.update(
+                status=PartnerStatus.rejected,
+                reason=toelichting,
+                reason_code=REDEN_CODE_IN[code_text],
+            )
         else:  # the XSD admits no other code; kept for a schema that grows
             raise PayloadError("RetourCode wordt niet ondersteund")
+    elif namespace == NS_OVERLEG:
+        fields.update(status=PartnerStatus.in_consultation, consultation=_overleg(root))
     elif namespace == NS_305:
         _refuse_deletion(root, "StartProduct")
         begin = date.fromisoformat(required_text(root, "StartProduct/Begindatum"))
@@ -224,6 +279,24 @@ def _status_fields(namespace: str, root: etree._Element) -> dict[str, object]:
                 detail=stop_detail(end, reden),
             )
     return fields
+
+
+def _overleg(root: etree._Element) -> PartnerConsultation:
+    soort = SOORT_IN[required_text(root, "Overleg/Soort")]
+    proposal = None
+    if find(root, "Overleg/Tegenvoorstel") is not None:
+        categorie = text(root, "Overleg/Tegenvoorstel/Productcategorie")
+        datum = text(root, "Overleg/Tegenvoorstel/GewensteDatum")
+        proposal = CounterProposal(
+            advice_type=ADVICE_TYPE_BY_CATEGORY[categorie].name if categorie else None,
+            requested_date=date.fromisoformat(datum) if datum else None,
+        )
+    return PartnerConsultation(
+        kind=soort,
+        text=required_text(root, "Overleg/Tekst"),
+        in_reply_to=text(root, "Overleg/AntwoordOp"),
+        proposal=proposal,
+    )
 
 
 def _refuse_deletion(root: etree._Element, body: str) -> None:

@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from tests.factories import withdrawal
+from tests.plugins.consultation_cases import consultations, reason_code
 from wijkhub.hub import safejson
 from wijkhub.hub.plugin_types import PayloadError
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.consultation import ConsultationKind, OutboundConsultation
+from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 CT = "application/json"
 
@@ -93,9 +95,20 @@ def status_updates(draw: st.DrawFn) -> StatusUpdate:
         timezone(timedelta(hours=-9, minutes=-30)),
     ]
     try:
+        consultation = draw(
+            st.none()
+            | consultations(
+                st.text(min_size=1, max_size=60),
+                advice_types=["verhuizing", "advies_hulp_binnen_maatregel"],
+                parameters=True,
+                reply_ids=st.text(min_size=1, max_size=100),
+            )
+        )
         return StatusUpdate(
             item_ref=draw(st.uuids()),
             status=status,
+            reason_code=reason_code(draw, status),
+            consultation=consultation,
             occurred_at=draw(
                 st.datetimes(
                     min_value=datetime(2000, 1, 1),
@@ -176,6 +189,9 @@ class JsonFormatCases:
             partner_message_id=f"MSG-{status.value}",
             reason=self.reason if needs_reason else None,
             detail=detail,
+            reason_code=RejectionReason.professional_secrecy
+            if status is PartnerStatus.rejected
+            else None,
         )
         message = self.fmt.render_status(update)
         assert message.content_type == CT
@@ -226,10 +242,16 @@ class JsonFormatCases:
     @given(st.data())
     def test_mutated_status_raises_only_payload_error(self, data: st.DataObject) -> None:
         codes = [code.value for code in self.fmt.STATUS_OUT.values()]
-        keys = [*self.status_defaults, "reden", "toelichting", "x"]
+        keys = [*self.status_defaults, "reden", "toelichting", "reden_code", "overleg", "x"]
         overrides = data.draw(
             st.dictionaries(
-                st.sampled_from(keys), json_values | st.sampled_from([*codes, str(self.item)])
+                st.sampled_from(keys),
+                json_values
+                | st.sampled_from([*codes, str(self.item), "beroepsgeheim"])
+                | st.fixed_dictionaries(
+                    {"soort": st.sampled_from(["vraag", "tegenvoorstel", "terugkoppeling"])},
+                    optional={"tekst": json_values, "tegenvoorstel": json_values | st.just({})},
+                ),
             )
         )
         body = {**self.status_defaults, **overrides}
@@ -239,3 +261,62 @@ class JsonFormatCases:
             return
         assert update.item_ref is not None
         assert update.partner_message_id
+
+    # --- consultation (issue 7) ---------------------------------------------------------------
+
+    def test_rejection_without_reason_code_names_the_field(self) -> None:
+        body = self.status_body(status="afgewezen", reden=self.reason)
+        with pytest.raises(PayloadError, match="reden_code"):
+            self.fmt.parse_status(body, CT)
+        [update] = self.fmt.parse_status(
+            self.status_body(status="afgewezen", reden=self.reason, reden_code="beroepsgeheim"),
+            CT,
+        )
+        assert update.reason_code is RejectionReason.professional_secrecy
+
+    def test_counter_proposal_is_read(self) -> None:
+        overleg = {
+            "soort": "tegenvoorstel",
+            "tekst": "Liever een lagere termijn.",
+            "antwoord_op": "abc",
+            "tegenvoorstel": {"gewenste_datum": "2026-12-01", "parameters": {"a": 1}},
+        }
+        [update] = self.fmt.parse_status(self.status_body(status="in_overleg", overleg=overleg), CT)
+        assert update.status is PartnerStatus.in_consultation
+        c = update.consultation
+        assert c is not None and c.kind is ConsultationKind.counter_proposal
+        assert c.proposal is not None and c.proposal.parameters == {"a": 1}
+        assert c.in_reply_to == "abc"
+
+    @pytest.mark.parametrize(
+        "overleg",
+        [
+            {"soort": "tegenvoorstel", "tekst": "x"},
+            {"soort": "vraag", "tekst": "x", "tegenvoorstel": {"gewenste_datum": "2026-12-01"}},
+            {"soort": "terugkoppeling", "tekst": "x"},  # only the hub reports back
+            {"soort": "tegenvoorstel", "tekst": "x", "tegenvoorstel": {}},
+            {"soort": "vraag"},
+        ],
+    )
+    def test_invalid_consultation_is_refused(self, overleg: dict[str, Any]) -> None:
+        with pytest.raises(PayloadError):
+            self.fmt.parse_status(self.status_body(status="in_overleg", overleg=overleg), CT)
+
+    def test_consultation_message_is_read_by_the_partner(self) -> None:
+        out = OutboundConsultation(
+            item_ref=self.item,
+            item_number=7,
+            partner_id="p",
+            sender="0153",
+            message_ref=UUID(int=5),
+            kind=ConsultationKind.report_back,
+            sent_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+            text="Uw signaal is besproken; de cliënt krijgt budgetcoaching.",
+            in_reply_to="MSG-1",
+        )
+        message = self.fmt.translate_consultation(out)
+        received = self.fmt.read_request(message.body, message.content_type)
+        assert received.kind == "consultation" and received.item_ref == self.item
+        assert received.fields["soort"] == "terugkoppeling"
+        assert received.fields["tekst"] == out.text
+        assert received.fields["antwoord_op"] == "MSG-1"

@@ -266,9 +266,11 @@ def test_nothing_outside_the_slice_leaks(
     ("body", "content_type", "expected"),
     [
         (status_body(status="goedgekeurd"), CT, "veld 'status'"),
-        (status_body(status="afgewezen"), CT, "'reden' is verplicht"),
+        (status_body(status="afgewezen", reden_code="anders"), CT, "'reden' is verplicht"),
         (status_body(status="deels_toegekend"), CT, "'reden' is verplicht"),
-        (status_body(status="afgewezen", reden="   "), CT, "veld 'reden'"),
+        (status_body(status="afgewezen", reden="   ", reden_code="anders"), CT, "veld 'reden'"),
+        (status_body(status="afgewezen", reden="Nee."), CT, "'reden_code' is verplicht"),
+        (status_body(reden_code="geheim"), CT, "veld 'reden_code'"),
         (status_body(tijdstip="2026-11-24T14:05:00"), CT, "veld 'tijdstip'"),
         (status_body(tijdstip="1700000000"), CT, "veld 'tijdstip' moet een tijdstip"),
         (status_body(tijdstip="24-11-2026 14:05"), CT, "veld 'tijdstip'"),
@@ -288,7 +290,9 @@ def test_parse_status_rejects(body: bytes, content_type: str, expected: str) -> 
 
 
 def test_reasons_and_charset_are_accepted() -> None:
-    body = status_body(status="afgewezen", reden="Geen urgentie volgens de regeling.")
+    body = status_body(
+        status="afgewezen", reden="Geen urgentie volgens de regeling.", reden_code="anders"
+    )
     [update] = fmt.parse_status(body, "application/json; charset=utf-8")
     assert update.status is PartnerStatus.rejected
     assert update.reason == "Geen urgentie volgens de regeling."

@@ -243,7 +243,8 @@ def test_simulator_script_renders_partly_adopted_with_reason() -> None:
     ("body", "content_type", "expected"),
     [
         (status_body(status="toegekend"), CT, "veld 'status'"),
-        (status_body(status="afgewezen"), CT, "'reden' is verplicht"),
+        (status_body(status="afgewezen", reden_code="beroepsgeheim"), CT, "'reden' is verplicht"),
+        (status_body(status="afgewezen", reden="Nee."), CT, "'reden_code' is verplicht"),
         (status_body(status="deels_overgenomen"), CT, "'reden' is verplicht"),
         (status_body(status="deels_overgenomen", reden=""), CT, "veld 'reden'"),
         (status_body(tijdstip="2026-11-24"), CT, "veld 'tijdstip'"),

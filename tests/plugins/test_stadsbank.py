@@ -2,7 +2,7 @@
 
 import contextlib
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from uuid import UUID, uuid4
 from xml.sax.saxutils import escape
@@ -13,13 +13,15 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from tests.factories import FICTIONAL_BSN, outbound, withdrawal
+from tests.plugins.consultation_cases import consultations, reason_code
 from wijkhub.hub.plugin_types import DeadlineRule, PayloadError
 from wijkhub.hub.plugins import load_registry
 from wijkhub.plugins.stadsbank import PARTNER_TYPE
 from wijkhub.plugins.stadsbank.format import StadsbankFormatBug
 from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory as C
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.consultation import ConsultationKind, CounterProposal, OutboundConsultation
+from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 ADVICE_TYPES = ("schuldhulpverlening_aanmelding", "budgetbeheer")
 REQUIRED = {C.identification, C.bsn, C.contact, C.finance}
@@ -52,6 +54,8 @@ def status_xml(
     detail: str | None = None,
     when: str = "2026-11-23T14:05:00+01:00",
     ref: str | None = None,
+    reason_code: str | None = None,
+    overleg: str | None = None,
 ) -> bytes:
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -65,6 +69,12 @@ def status_xml(
         parts.append(f"<Reden>{reason}</Reden>")
     if detail is not None:
         parts.append(f"<Toelichting>{detail}</Toelichting>")
+    if reason_code is None and status == "afgewezen":
+        reason_code = "anders"
+    if reason_code:  # "" leaves it out
+        parts.append(f"<RedenCode>{reason_code}</RedenCode>")
+    if overleg is not None:
+        parts.append(f"<Overleg>{overleg}</Overleg>")
     parts.append("</Statusmelding>")
     return "".join(parts).encode()
 
@@ -319,6 +329,7 @@ CODES = {
     "afgewezen": PartnerStatus.rejected,
     "uitgevoerd": PartnerStatus.carried_out,
     "beeindigd": PartnerStatus.stopped,
+    "in_overleg": PartnerStatus.in_consultation,
 }
 
 
@@ -341,6 +352,66 @@ def test_intake_held_is_in_progress_with_detail() -> None:
     assert update.detail is None
     rendered = render_status(update.model_copy(update={"detail": "intake gehouden"}))
     assert b"<Status>intake_gehouden</Status>" in rendered.body
+
+
+# --- consultation (issue 7) ---
+
+
+def test_rejection_needs_a_reason_code() -> None:
+    with pytest.raises(PayloadError, match="RedenCode is verplicht"):
+        parse_status(status_xml("afgewezen", reason="Nee", reason_code=""), XML)
+    [update] = parse_status(status_xml("afgewezen", reason="Nee", reason_code="beroepsgeheim"), XML)
+    assert update.reason_code is RejectionReason.professional_secrecy
+    with pytest.raises(PayloadError):
+        parse_status(status_xml("afgewezen", reason="Nee", reason_code="geheim"), XML)
+
+
+def test_counter_proposal_is_read() -> None:
+    overleg = (
+        "<Soort>tegenvoorstel</Soort><Tekst>Eerst budgetbeheer.</Tekst><AntwoordOp>q1</AntwoordOp>"
+        "<Tegenvoorstel><Soort>budgetbeheer</Soort><GewensteDatum>2026-12-01</GewensteDatum>"
+        "</Tegenvoorstel>"
+    )
+    [update] = parse_status(status_xml("in_overleg", overleg=overleg), XML)
+    assert update.status is PartnerStatus.in_consultation
+    c = update.consultation
+    assert c is not None and c.kind is ConsultationKind.counter_proposal and c.in_reply_to == "q1"
+    assert c.proposal == CounterProposal(
+        advice_type="budgetbeheer", requested_date=date(2026, 12, 1)
+    )
+
+
+@pytest.mark.parametrize(
+    "overleg",
+    [
+        "<Soort>tegenvoorstel</Soort><Tekst>x</Tekst>",
+        "<Soort>tegenvoorstel</Soort><Tekst>x</Tekst><Tegenvoorstel/>",
+        "<Soort>vraag</Soort><Tekst>x</Tekst><Tegenvoorstel><Soort>budgetbeheer</Soort></Tegenvoorstel>",
+        "<Soort>terugkoppeling</Soort><Tekst>x</Tekst>",
+        "<Soort>vraag</Soort>",
+    ],
+)
+def test_invalid_consultation_is_refused(overleg: str) -> None:
+    with pytest.raises(PayloadError):
+        parse_status(status_xml("in_overleg", overleg=overleg), XML)
+
+
+def test_consultation_message_is_valid_and_read_by_the_stadsbank() -> None:
+    out = OutboundConsultation(
+        item_ref=uuid4(),
+        item_number=3,
+        partner_id="stadsbank",
+        sender="0153",
+        message_ref=uuid4(),
+        kind=ConsultationKind.question,
+        sent_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+        text="Kunt u de intake deze week nog plannen?",
+    )
+    msg = PARTNER_TYPE.translate_consultation(out)
+    received = read_request(msg.body, msg.content_type)
+    assert received.kind == "consultation" and received.item_ref == out.item_ref
+    assert received.fields["soort"] == "vraag" and received.fields["tekst"] == out.text
+    assert received.fields["bericht_id"] == str(out.message_ref)
 
 
 def _text(max_size: int) -> st.SearchStrategy[str]:
@@ -370,9 +441,20 @@ def status_updates(draw: st.DrawFn) -> StatusUpdate:
     )
     when = draw(st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1), timezones=_OFFSETS))
     try:
+        consultation = draw(
+            st.none()
+            | consultations(
+                _text(300),
+                advice_types=["schuldhulpverlening_aanmelding", "budgetbeheer"],
+                parameters=False,
+                reply_ids=_text(100),
+            )
+        )
         return StatusUpdate(
             item_ref=draw(st.uuids()),
             status=status,
+            reason_code=reason_code(draw, status),
+            consultation=consultation,
             occurred_at=when,
             partner_message_id=message_id,
             reason=reason,
@@ -383,7 +465,7 @@ def status_updates(draw: st.DrawFn) -> StatusUpdate:
         raise
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(update=status_updates())
 def test_status_round_trip(update: StatusUpdate) -> None:
     msg = render_status(update)
@@ -490,6 +572,11 @@ _FRAGMENTS = st.sampled_from(
         "<Tijdstip>0001-01-01T00:00:00+14:00</Tijdstip>",
         "<Reden>",
         "</Reden>",
+        "<RedenCode>beroepsgeheim</RedenCode>",
+        "<Overleg><Soort>tegenvoorstel</Soort><Tekst>x</Tekst>",
+        "<Tegenvoorstel><Soort>budgetbeheer</Soort></Tegenvoorstel>",
+        "</Overleg>",
+        "in_overleg",
         "<Toelichting>",
         "</Toelichting>",
         "&amp;",
@@ -520,13 +607,20 @@ def test_parse_status_xmlish_text_only_payload_error(parts: list[str], encoding:
             parse_status(body, content_type)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    field=st.sampled_from(["BerichtId", "Status", "Tijdstip", "Reden", "Toelichting"]),
+    field=st.sampled_from(
+        ["BerichtId", "Status", "Tijdstip", "Reden", "Toelichting", "RedenCode", "Tekst"]
+    ),
     value=st.text(max_size=40),
 )
 def test_parse_status_mutated_field_only_payload_error(field: str, value: str) -> None:
-    base = status_xml("afgewezen", reason="Inkomen te hoog", detail="Gesprek gevoerd").decode()
+    base = status_xml(
+        "afgewezen",
+        reason="Inkomen te hoog",
+        detail="Gesprek gevoerd",
+        overleg="<Soort>vraag</Soort><Tekst>Is er een budgetcoach?</Tekst>",
+    ).decode()
     start, end = base.index(f"<{field}>") + len(field) + 2, base.index(f"</{field}>")
     body = (base[:start] + escape(value) + base[end:]).encode("utf-8", errors="surrogatepass")
     try:
@@ -555,4 +649,7 @@ def test_documented_examples_are_valid_messages() -> None:
         "withdrawal",
         PartnerStatus.in_progress,
         PartnerStatus.partly_adopted,
+        "consultation",
+        PartnerStatus.rejected,
+        PartnerStatus.in_consultation,
     ]

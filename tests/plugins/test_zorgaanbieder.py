@@ -16,6 +16,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from tests.factories import FICTIONAL_BSN, outbound, withdrawal
+from tests.plugins.consultation_cases import REASON_CODES, consultations
 from wijkhub.hub.plugin_types import PayloadError
 from wijkhub.hub.plugins import load_registry
 from wijkhub.plugins.zorgaanbieder import PARTNER_TYPE
@@ -24,6 +25,7 @@ from wijkhub.plugins.zorgaanbieder.codes import (
     NS_302,
     NS_305,
     NS_307,
+    NS_OVERLEG,
     REDEN_BEEINDIGING,
 )
 from wijkhub.plugins.zorgaanbieder.parameters import (
@@ -32,7 +34,13 @@ from wijkhub.plugins.zorgaanbieder.parameters import (
 )
 from wijkhub.schemas.categories import DataCategory as C
 from wijkhub.schemas.client import Gender
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.consultation import (
+    ConsultationKind,
+    CounterProposal,
+    OutboundConsultation,
+    PartnerConsultation,
+)
+from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 translate_advice = PARTNER_TYPE.translate_advice
 translate_withdrawal = PARTNER_TYPE.translate_withdrawal
@@ -357,14 +365,25 @@ def status_updates(draw: st.DrawFn) -> StatusUpdate:
                 PartnerStatus.in_progress,
                 PartnerStatus.carried_out,
                 PartnerStatus.stopped,
+                PartnerStatus.in_consultation,
             ]
         )
     )
-    reason = detail = None
+    reason = detail = reason_code = consultation = None
     if status is PartnerStatus.received:
         detail = draw(st.none() | XML_TEXT)
     elif status is PartnerStatus.rejected:
         reason = draw(XML_TEXT)
+        reason_code = draw(REASON_CODES)
+    elif status is PartnerStatus.in_consultation:
+        consultation = draw(
+            consultations(
+                XML_TEXT,
+                advice_types=["wmo_huishoudelijke_hulp", "wmo_begeleiding"],
+                parameters=False,
+                reply_ids=MESSAGE_IDS.filter(bool),
+            )
+        )
     elif status is PartnerStatus.in_progress:
         detail = f"zorg gestart op {draw(DATES).isoformat()}"
     elif status is PartnerStatus.carried_out:
@@ -380,6 +399,8 @@ def status_updates(draw: st.DrawFn) -> StatusUpdate:
         partner_message_id=draw(MESSAGE_IDS.filter(bool)),
         reason=reason,
         detail=detail,
+        reason_code=reason_code,
+        consultation=consultation,
     )
 
 
@@ -389,6 +410,7 @@ MESSAGE_FOR = {
     PartnerStatus.in_progress: (NS_305, "418"),
     PartnerStatus.carried_out: (NS_307, "420"),
     PartnerStatus.stopped: (NS_307, "420"),
+    PartnerStatus.in_consultation: (NS_OVERLEG, None),  # Wijkhub's own: no iWmo code
 }
 
 
@@ -458,9 +480,53 @@ def test_render_refuses_what_the_wmo_flow_cannot_say(update: StatusUpdate) -> No
         render_status(update)
 
 
+# --- consultation (issue 7) ----------------------------------------------------------------
+
+
+def test_rejection_needs_a_reason_code() -> None:
+    body = _valid()
+    assert b"<RedenCode>niet_de_juiste_organisatie</RedenCode>" in body
+    [got] = parse_status(body, XML)
+    assert got.reason_code is RejectionReason.not_responsible
+    without = re.sub(rb"<RedenCode>.*</RedenCode>", b"", body)
+    with pytest.raises(PayloadError, match="RedenCode"):
+        parse_status(without, XML)
+
+
+def test_counter_proposal_round_trip_and_coach_message() -> None:
+    update = _update(
+        PartnerStatus.in_consultation,
+        consultation=PartnerConsultation(
+            kind=ConsultationKind.counter_proposal,
+            text="Liever vanaf januari.",
+            proposal=CounterProposal(requested_date=date(2027, 1, 4)),
+        ),
+    )
+    msg = render_status(update)
+    assert parse_status(msg.body, XML) == [update]
+    out = OutboundConsultation(
+        item_ref=uuid4(),
+        item_number=5,
+        partner_id="zorg-twente",
+        sender="0153",
+        message_ref=uuid4(),
+        kind=ConsultationKind.report_back,
+        sent_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+        text="Uw signaal over de mantelzorg is met de huisarts besproken.",
+        in_reply_to="ZA-1",
+    )
+    received = read_request(PARTNER_TYPE.translate_consultation(out).body, XML)
+    assert (received.kind, received.fields["soort"]) == ("consultation", "terugkoppeling")
+    assert received.fields["antwoord_op"] == "ZA-1"
+    # A coach's message is not a partner's status, and the partner cannot report back.
+    with pytest.raises(PayloadError):
+        parse_status(PARTNER_TYPE.translate_consultation(out).body, XML)
+
+
 def _valid(status: PartnerStatus = PartnerStatus.rejected, **kw: object) -> bytes:
     if status is PartnerStatus.rejected:
         kw.setdefault("reason", "Cliënt onbekend bij aanbieder")
+        kw.setdefault("reason_code", RejectionReason.not_responsible)
     return render_status(_update(status, **kw)).body
 
 
@@ -526,6 +592,15 @@ def test_read_request_rejects_status_messages_and_garbage() -> None:
 
 _SEEDS = [
     _valid(PartnerStatus.received, detail="Alles in orde"),
+    _valid(
+        PartnerStatus.in_consultation,
+        consultation=PartnerConsultation(
+            kind=ConsultationKind.counter_proposal,
+            text="Liever huishoudelijke hulp.",
+            in_reply_to="WH1",
+            proposal=CounterProposal(advice_type="wmo_huishoudelijke_hulp"),
+        ),
+    ),
     _valid(PartnerStatus.rejected),
     _valid(PartnerStatus.in_progress),
     _valid(PartnerStatus.carried_out),
@@ -569,6 +644,18 @@ def test_fuzz_parse_status_raises_only_payload_error(body: bytes, content_type: 
 _HUB_SEEDS = [
     translate_advice(_advice("wmo_begeleiding", set(C))).body,
     translate_withdrawal(withdrawal()).body,
+    PARTNER_TYPE.translate_consultation(
+        OutboundConsultation(
+            item_ref=uuid4(),
+            item_number=12,
+            partner_id="zorg-twente",
+            sender="0153",
+            message_ref=uuid4(),
+            kind=ConsultationKind.question,
+            sent_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+            text="Kan de begeleiding eerder starten?",
+        )
+    ).body,
 ]
 
 
@@ -586,8 +673,16 @@ def test_documented_examples_are_valid_messages() -> None:
     blocks = [b.encode() for b in re.findall(r"```xml\n(.*?)```", doc.read_text(), re.S)]
     kinds = []
     for body in blocks:
-        if NS_301.encode() in body or b"intrekking" in body:
+        if NS_301.encode() in body or b"intrekking" in body or b"<Soort>vraag" in body:
             kinds.append(read_request(body, XML).kind)
         else:
             kinds.extend(u.status.value for u in parse_status(body, XML))
-    assert kinds == ["advice", "rejected", "in_progress", "stopped", "withdrawal"]
+    assert kinds == [
+        "advice",
+        "rejected",
+        "in_progress",
+        "stopped",
+        "withdrawal",
+        "consultation",
+        "in_consultation",
+    ]
