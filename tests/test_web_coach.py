@@ -1,10 +1,15 @@
 """Coach pages over HTTP (no browser): the same access rules as the API, consent forms with
 CSRF, the composer's preview per partner, sending, and the advice page's live fragment."""
 
+import asyncio
 import html
+import os
 import re
+import signal
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -261,3 +266,50 @@ async def test_composer_names_the_field_and_late_items_are_highlighted(env: Env)
     status, fragment = await coach.get(path + "/stand")
     assert fragment.count("advice-item--late") == 2 and "te laat" in fragment
     assert "2 onderdelen over de termijn" in text_of(fragment)
+
+
+async def test_demo_serve_signs_the_coach_in_and_stops_cleanly(tmp_path: Path) -> None:
+    """`wijkhub demo --serve`: the scripted advice, then a sign-in URL; SIGTERM (as Ctrl-C)
+    stops the hub and the simulators and leaves nothing behind."""
+    proc = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "wijkhub"),
+        "demo",
+        "--serve",
+        "--clean",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "TMPDIR": str(tmp_path), "COLUMNS": "200"},
+    )
+    assert proc.stdout is not None
+    out: list[str] = []
+    try:
+        async with asyncio.timeout(90):
+            while not (line := (await proc.stdout.readline()).decode()).startswith("UI: "):
+                assert line, "".join(out)
+                out.append(line)
+        link = line.removeprefix("UI: ").strip()
+        assert "Alle partners hebben geantwoord" in "".join(out), "".join(out)
+        base = link.split("/aanmelden/")[0]
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar) as http:
+            async with http.get(link) as r:
+                page = await r.text()
+                assert r.status == 200 and r.url.path == "/coach", page
+            assert "Testervelde" in page
+            client_path = re.search(r'href="(/coach/clienten/[0-9a-f]{32})"', page)
+            assert client_path
+            async with http.get(base + client_path.group(1)) as r:
+                page = await r.text()
+            assert r.status == 200 and "/coach/adviezen/" in page and "geldig" in page
+            async with http.get(link) as r:  # the link works once
+                assert r.status == 403
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        rest = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, "".join(out) + rest[0].decode()
+    assert "Gestopt." in rest[0].decode()
+    with pytest.raises(aiohttp.ClientConnectionError):
+        async with aiohttp.ClientSession() as http, http.get(base + "/health"):
+            pass
+    assert os.listdir(tmp_path) == []  # --clean: the demo's directory is gone
