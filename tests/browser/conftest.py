@@ -12,6 +12,7 @@ Fixtures:
 - `shot`: `await shot(page, "name")` writes test-artifacts/screenshots/name.png (gitignored).
 """
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -27,12 +28,16 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from tests.harness import ApiClient
 from tests.oidc_provider import TestOidcProvider
-from wijkhub.hub.clock import FakeClock
+from wijkhub.hub import advices
+from wijkhub.hub import demo_household as household
+from wijkhub.hub.clock import FakeClock, local_date
 from wijkhub.hub.demo import start_demo_hub
 from wijkhub.hub.runtime import RunningHub
 from wijkhub.hub.settings import WorkerSettings, example_config_dir
 from wijkhub.hub.simulator import PartnerSimulator
 from wijkhub.hub.web import create_signin_link
+from wijkhub.hub.web.session import user_id_for
+from wijkhub.schemas.advice import AdviceIn, AdviceOut
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -138,6 +143,34 @@ class UiEnv:
     async def api(self, role: str, label: str, team: str | None = None) -> ApiClient:
         """An API client with a bearer token (to set up data quickly)."""
         return ApiClient(self.http, await self.hub.token(role, label, team=team))
+
+    def actor(self, role: str, label: str) -> str:
+        """How the person signed in through `signin_link(role, _, label)` appears as actor."""
+        return f"{role}/{user_id_for('signin-link', label)[:8]}"
+
+    async def household(self, coach: ApiClient) -> str:
+        """The demo household with its three consents, registered by `coach` (API)."""
+        today = local_date(self.clock.now())
+        r = await coach.post("/api/v1/clients", json=household.CLIENT)
+        assert r.status == 201, r.body
+        for c in household.consents(today):
+            rc = await coach.post(f"/api/v1/clients/{r.body['id']}/consents", json=c)
+            assert rc.status == 201, rc.body
+        return r.body["id"]
+
+    async def submit_as(self, role: str, team: str, label: str, client_id: str) -> AdviceOut:
+        """The demo advice, submitted with the same hub function as the API, by the person a
+        sign-in link with this label signs in (so that person is the author)."""
+        body = AdviceIn.model_validate(household.advice(client_id, local_date(self.clock.now())))
+        return await advices.submit(self.hub.ctx, body, self.actor(role, label), team=team)
+
+    async def delivered(self, advice: AdviceOut) -> None:
+        """Wait until every simulator answered every allowed item of `advice`."""
+        async with asyncio.timeout(20):
+            for it in advice.items:
+                if it.decision.allowed and it.delivery_status != "awaiting_approval":
+                    sim = self.sims[it.partner_id]
+                    await sim.wait_for(lambda s, ref=str(it.id): ref in s.answered)
 
     def enable_approvals(self) -> None:
         """Copy the example approval.toml (four eyes, mandates) into the hub's config."""
