@@ -5,6 +5,7 @@ import asyncio
 import html
 import os
 import re
+import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ import pytest
 
 from tests.harness import Env
 from wijkhub.hub import demo_household as household
+from wijkhub.hub.settings import example_config_dir
 from wijkhub.hub.web import create_signin_link
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -313,3 +315,36 @@ async def test_demo_serve_signs_the_coach_in_and_stops_cleanly(tmp_path: Path) -
         async with aiohttp.ClientSession() as http, http.get(base + "/health"):
             pass
     assert os.listdir(tmp_path) == []  # --clean: the demo's directory is gone
+
+
+async def test_cost_decides_the_approval_shown_in_the_preview(env: Env) -> None:
+    shutil.copy(example_config_dir() / "approval.toml", env.hub.ctx.settings.config_path)
+    client_id = (await env.household()).replace("-", "")
+    coach = await signed_in(env)
+    await coach.get(f"/coach/clienten/{client_id}/advies")
+    corp = household.advice(client_id, env.today)["items"][:1]
+    form = composer_form(env.today, items=corp)
+    url = f"/coach/clienten/{client_id}/advies"
+    status, page, _ = await coach.post(
+        url, [*form, ("item-0-kosten", "veel"), ("actie", "voorbeeld")]
+    )
+    assert status == 422 and "items.0.estimated_cost_cents" in page
+    status, page, _ = await coach.post(
+        url, [*form, ("item-0-kosten", "60.000,00"), ("actie", "voorbeeld")]
+    )
+    assert status == 200 and "Eerst goedkeuring nodig van een clustermanager" in page
+    digest = re.search(r'name="voorbeeld_van" value="([0-9a-f]+)"', page)
+    assert digest
+    status, page, path = await coach.post(
+        url,
+        [
+            *form,
+            ("item-0-kosten", "60.000,00"),
+            ("voorbeeld_van", digest.group(1)),
+            ("actie", "versturen"),
+        ],
+    )
+    assert path.startswith("/coach/adviezen/")
+    assert "wacht op goedkeuring" in page
+    await env.deliver()
+    assert env.sims[household.CORPORATIE].received == []

@@ -3,6 +3,7 @@ from each advice type's own pydantic model, and the posted form becomes the same
 body the API takes (so submit and its preview validate it exactly as for an API client)."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from multidict import MultiDictProxy
@@ -43,6 +44,7 @@ class ItemForm:
     urgency: str = Urgency.normal.value
     threats: list[str] = field(default_factory=list)
     requested_date: str = ""
+    cost: str = ""  # euros as the coach types them: "1250" or "1.250,50"
     params: dict[str, str] = field(default_factory=dict)
     fields: list[ParamField] = field(default_factory=list)
 
@@ -130,6 +132,7 @@ def parse(ctx: HubContext, form: MultiDictProxy[Any]) -> tuple[str, list[ItemFor
             urgency=str(form.get(pre + "urgentie", Urgency.normal.value)),
             threats=[str(t) for t in form.getall(pre + "dreiging", [])],
             requested_date=str(form.get(pre + "datum", "")),
+            cost=str(form.get(pre + "kosten", "")),
             params={
                 k[len(pre + "p-") :]: str(v) for k, v in form.items() if k.startswith(pre + "p-")
             },
@@ -143,6 +146,18 @@ def _param_value(f: ParamField) -> Any:
     if f.kind == "list":
         return [v.strip() for v in f.value.split(",") if v.strip()]
     return f.value  # the advice type's own model converts (lax): "4" → 4, "true" → True
+
+
+def cents(euros: str) -> int | str:
+    """'1.250,50' or '1250.5' → 125050; anything else is passed on for the API to refuse."""
+    text = euros.strip().replace("€", "").replace(" ", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        value = Decimal(text) * 100
+    except InvalidOperation:
+        return euros
+    return int(value) if value == value.to_integral_value() else euros
 
 
 def to_body(
@@ -163,6 +178,8 @@ def to_body(
         }
         if it.requested_date:
             body["requested_date"] = it.requested_date
+        if it.cost.strip():
+            body["estimated_cost_cents"] = cents(it.cost)
         body_items.append((it.index, body))
     body = {
         "client_id": client_id,

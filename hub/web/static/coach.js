@@ -6,8 +6,15 @@
   var live = document.getElementById("stand");
   if (live) {
     var busy = false;
+    var polls = 0;
     var poll = function () {
-      if (busy || live.getAttribute("data-klaar") === "ja") { return; }
+      if (live.getAttribute("data-klaar") === "ja") { return; }
+      if (!busy) { request(); }
+      // Quick while answers usually come in, then gently: a page left open costs little.
+      polls += 1;
+      window.setTimeout(poll, polls < 80 ? 1500 : 10000);
+    };
+    var request = function () {
       busy = true;
       fetch(live.getAttribute("data-src"), { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (r) { return r.ok ? r.text() : null; })
@@ -24,7 +31,7 @@
         .catch(function () { /* try again at the next tick */ })
         .finally(function () { busy = false; });
     };
-    window.setInterval(poll, 1500);
+    window.setTimeout(poll, 1500);
   }
   // Composer: choosing another advice type shows its own fields (same as "Bijwerken").
   var composer = document.getElementById("composer");
