@@ -41,6 +41,7 @@ class _Code:
 
 @dataclass
 class TestOidcProvider:
+    __test__ = False  # not a test class, whatever its name says
     users: dict[str, dict[str, Any]]
     client_id: str = CLIENT_ID
     client_secret: str = CLIENT_SECRET
@@ -52,6 +53,9 @@ class TestOidcProvider:
     # Show a page with a link back to the hub instead of redirecting: lets a test see (and
     # replay or tamper with) the callback URL.
     confirm_redirect: bool = False
+    # Tamper with what the token endpoint hands out (tests of the hub's ID token checks).
+    claims_override: dict[str, Any] = field(default_factory=dict)
+    sign_with: Any = None  # another key than the published one
     refused: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -222,11 +226,11 @@ class TestOidcProvider:
                 "access_token": secrets.token_urlsafe(24),
                 "token_type": "Bearer",
                 "expires_in": 300,
-                "id_token": self.id_token(grant.user, nonce=grant.nonce),
+                "id_token": self.id_token(grant.user, grant.nonce, self.claims_override),
             }
         )
 
-    def id_token(self, user: str, *, nonce: str | None, **override: Any) -> str:
+    def id_token(self, user: str, nonce: str | None, override: dict[str, Any] | None = None) -> str:
         now = int(self.now().timestamp())
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -237,5 +241,6 @@ class TestOidcProvider:
         }
         if nonce:
             claims["nonce"] = nonce
-        claims.update(override)
-        return jwt.encode({"alg": self.alg, "kid": self.key.kid}, claims, self.key)
+        claims.update(override or {})
+        key = self.sign_with or self.key
+        return jwt.encode({"alg": self.alg, "kid": key.kid}, claims, key)
