@@ -251,6 +251,13 @@ async def test_composer_names_the_field_and_late_items_are_highlighted(env: Env)
     assert status == 422 and "items.0.parameters.proposed_monthly_amount_cents" in page
 
     form = composer_form(env.today, items=rows)
+    # Removing the first row renumbers the rest.
+    status, page, _ = await coach.post(
+        f"/coach/clienten/{client_id}/advies", [*form, ("actie", "verwijder-0")]
+    )
+    assert status == 200 and 'name="aantal" value="1"' in page
+    assert rows[1]["motivation"] in page and rows[0]["motivation"] not in page
+    assert 'name="item-0-p-creditors_known"' in page
     status, page, _ = await coach.post(
         f"/coach/clienten/{client_id}/advies", [*form, ("actie", "voorbeeld")]
     )

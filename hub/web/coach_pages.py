@@ -7,6 +7,7 @@ scope of the signed-in coach: one implementation of who may see what.
 """
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -25,7 +26,7 @@ from wijkhub.schemas.status import (
 from .. import advices, clients, consents
 from ..api_kit import validation_error
 from ..auth import Principal
-from ..clock import local_date
+from ..clock import AMSTERDAM, local_date
 from ..errors import ApiError, FieldError
 from ..routes import COACH, _hex
 from . import coach_data, coach_forms
@@ -82,8 +83,14 @@ FIELD_NL = {
 }
 
 
+def local(moment: datetime) -> datetime:
+    """Times are stored in UTC; a coach reads them in Dutch time."""
+    return moment.astimezone(AMSTERDAM)
+
+
 def labels() -> dict[str, Any]:
     return {
+        "local": local,
         "category_nl": {c.value: v for c, v in CATEGORY_LABELS_NL.items()},
         "basis_nl": {b.value: v for b, v in LEGAL_BASIS_LABELS_NL.items()},
         "status_nl": STATUS_NL,
@@ -282,6 +289,11 @@ async def composer_post(request: web.Request, who: Principal) -> web.StreamRespo
     action = str(form.get("actie", "bijwerken"))
     if action == "toevoegen" and len(items) < coach_forms.MAX_ITEMS:
         items.append(coach_forms.ItemForm(len(items)))
+    if action.startswith("verwijder-") and len(items) > 1:
+        drop = action.removeprefix("verwijder-")
+        items = [it for it in items if str(it.index) != drop]
+        for n, it in enumerate(items):
+            it.index = n
     if action not in ("voorbeeld", "versturen"):
         return await _composer(request, who, client_id, summary, items)
     body, positions = coach_forms.to_body(client_id, summary, items)
@@ -330,9 +342,15 @@ def _advice_context(request: web.Request, advice: AdviceOut) -> dict[str, Any]:
         and it.partner_status not in coach_data.FINAL
         and it.delivery_status not in coach_data.NOT_SENT
     ]
+    titles = {
+        f"{t.name}/{a.name}": a.title_nl
+        for t in ctx.registry.partner_types.values()
+        for a in t.advice_types
+    }
     return {
         "advice": advice,
         "partner_names": names,
+        "type_titles": titles,
         "late": late,
         "today": today,
         "done": not waiting,
