@@ -40,7 +40,7 @@ COOKIE = "wijkhub_sessie"
 SESSION_KEY = web.RequestKey("wijkhub_web_session", WebSession)
 HERE = Path(__file__).parent
 # Paths that are not pages: the API and operations endpoints keep their JSON behaviour.
-NOT_PAGES = ("/api/", "/health", "/metrics", "/.well-known/")
+NOT_PAGES = ("/api/", "/health", "/metrics", "/.well-known/", "/static/")
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.async_api import Page, expect
 from sqlalchemy import select
 
-from tests.browser.conftest import UiEnv
+from tests.browser.conftest import UiEnv, new_context
 from wijkhub.hub import demo_household as household
 from wijkhub.hub.processing_log import T as LOG
 
@@ -153,3 +153,22 @@ async def test_coach_gets_the_dutch_403_page_and_it_is_logged(
         (ui.actor("coach", "Anne Jansen"), "forbidden_role")
     ] * 3
     assert refused[0].detail == "GET /privacy"
+
+
+async def test_pages_fit_a_tablet(ui: UiEnv, browser, shot) -> None:  # type: ignore[no-untyped-def]
+    context = await new_context(browser, viewport={"width": 768, "height": 1024}, has_touch=True)
+    try:
+        page = await context.new_page()
+        await _fg(ui, page)
+        for path, name in (
+            ("/privacy/verwerkingen", "tablet-verwerkingenlog"),
+            ("/privacy/toestemmingen", "tablet-toestemmingen"),
+        ):
+            await page.goto(ui.url + path)
+            # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+            assert await page.evaluate(
+                "() => document.documentElement.scrollWidth <= window.innerWidth"
+            )
+            await shot(page, name)
+    finally:
+        await context.close()
