@@ -149,3 +149,15 @@ async def test_open_redirects_are_ignored_and_errors_are_dutch(oidc: Setup) -> N
     assert hop.location == oidc.env.hub.url + "/"
     hop = await oidc.web.get("/oidc/callback?error=access_denied&state=x")
     assert hop.status == 403 and "afgebroken of geweigerd" in hop.text
+
+
+async def test_an_unreachable_provider_is_a_dutch_page_not_a_500(env: Env) -> None:
+    idp = await TestOidcProvider(users=USERS).start()
+    (env.hub.ctx.settings.config_path / "web.toml").write_text(idp.web_toml())
+    await idp.close()  # its port now refuses connections
+    web = WebClient(env.hub.url)
+    try:
+        hop = await web.get("/aanmelden/oidc")
+        assert hop.status == 403 and "niet bereikbaar" in hop.text
+    finally:
+        await web.close()

@@ -44,11 +44,20 @@ class Provider:
 _providers: dict[str, Provider] = {}
 
 
+UNREACHABLE = "De identiteitsprovider is niet bereikbaar; probeer het later opnieuw."
+
+
 async def _get_json(url: str) -> dict[str, Any]:
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as http, http.get(url) as r:
-        if r.status != 200:
-            raise SigninError("De identiteitsprovider is niet bereikbaar.")
-        return await r.json(content_type=None)
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as http, http.get(url) as r:
+            if r.status != 200:
+                raise SigninError(UNREACHABLE)
+            data = await r.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        raise SigninError(UNREACHABLE) from exc
+    if not isinstance(data, dict):
+        raise SigninError(UNREACHABLE)
+    return data
 
 
 async def provider(oidc: config.OidcSettings, refresh: bool = False) -> Provider:
@@ -150,12 +159,16 @@ async def finish(
     }
     secret = oidc.secret(ctx.settings.config_path)
     headers = {"Authorization": aiohttp.encode_basic_auth(oidc.client_id, secret)} if secret else {}
-    async with (
-        aiohttp.ClientSession(timeout=TIMEOUT) as http,
-        http.post(prov.metadata["token_endpoint"], data=form, headers=headers) as r,
-    ):
-        body = await r.json(content_type=None) if r.status < 500 else {}
-    if r.status != 200 or "id_token" not in body:
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as http,
+            http.post(prov.metadata["token_endpoint"], data=form, headers=headers) as r,
+        ):
+            status = r.status
+            body = await r.json(content_type=None) if status == 200 else {}
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        raise SigninError(UNREACHABLE) from exc
+    if status != 200 or not isinstance(body, dict) or "id_token" not in body:
         raise SigninError("De identiteitsprovider weigerde de aanmelding; probeer opnieuw.")
     claims = await _verify_id_token(ctx, oidc, prov, body["id_token"], nonce)
     role = map_role(oidc, claims)
