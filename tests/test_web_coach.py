@@ -275,6 +275,10 @@ async def test_composer_names_the_field_and_late_items_are_highlighted(env: Env)
     status, fragment = await coach.get(path + "/stand")
     assert fragment.count("advice-item--late") == 2 and "te laat" in fragment
     assert "2 onderdelen over de termijn" in text_of(fragment)
+    # The household's plan shows the same items, late ones marked.
+    status, page = await coach.get(f"/coach/clienten/{client_id}")
+    assert status == 200 and page.count('class="plan__late"') == 2
+    assert "Betalingsregeling huurachterstand" in page and "Aanmelding schuldhulpverlening" in page
 
 
 async def test_demo_serve_signs_the_coach_in_and_stops_cleanly(tmp_path: Path) -> None:

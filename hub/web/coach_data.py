@@ -4,7 +4,7 @@ for the API; every read opens and closes its own connection (no connection per o
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import case, func, select
@@ -15,6 +15,7 @@ from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 
 from .. import clients
 from ..advices import ADVICE, ITEM
+from ..clock import local_date
 from ..context import HubContext
 from ..errors import not_found
 
@@ -28,6 +29,7 @@ FINAL = {
     PartnerStatus.carried_out,
     PartnerStatus.stopped,
 }
+FINAL_VALUES = {s.value for s in FINAL}
 NOT_SENT = {DeliveryStatus.blocked, DeliveryStatus.draft, DeliveryStatus.withdrawn}
 
 
@@ -61,11 +63,23 @@ async def team_clients(ctx: HubContext, team: str | None, query: str = "") -> li
 
 
 @dataclass
+class PlanItem:
+    partner_id: str
+    partner_type: str
+    advice_type: str
+    allowed: bool
+    partner_status: str | None
+    deadline: date | None
+    late: bool = False
+
+
+@dataclass
 class AdviceSummary:
     id: str
     created_at: datetime
     items: int
     allowed: int
+    plan: list[PlanItem] = field(default_factory=list)
 
 
 async def client_advices(ctx: HubContext, client_id: str, team: str | None) -> list[AdviceSummary]:
@@ -86,7 +100,29 @@ async def client_advices(ctx: HubContext, client_id: str, team: str | None) -> l
                 .order_by(ADVICE.c.created_at.desc())
             )
         ).all()
-    return [AdviceSummary(r.id, r.created_at, r.items, int(r.allowed or 0)) for r in rows]
+        items = (
+            await conn.execute(
+                select(ITEM).where(ITEM.c.client_id == client_id).order_by(ITEM.c.position)
+            )
+        ).all()
+    out = [AdviceSummary(r.id, r.created_at, r.items, int(r.allowed or 0)) for r in rows]
+    by_id = {a.id: a for a in out}
+    today = local_date(ctx.clock.now())
+    for it in items:
+        if it.advice_id in by_id:
+            by_id[it.advice_id].plan.append(
+                PlanItem(
+                    it.partner_id,
+                    it.partner_type,
+                    it.advice_type,
+                    it.allowed,
+                    it.partner_status,
+                    it.deadline,
+                )
+            )
+            plan = by_id[it.advice_id].plan[-1]
+            plan.late = plan.allowed and is_late(plan, today)
+    return out
 
 
 def is_late(item: object, today: date) -> bool:
@@ -96,7 +132,7 @@ def is_late(item: object, today: date) -> bool:
     delivery = getattr(item, "delivery_status", None)
     if deadline is None or delivery in NOT_SENT:
         return False
-    return deadline < today and status not in FINAL
+    return deadline < today and getattr(status, "value", status) not in FINAL_VALUES
 
 
 def answered(advice: AdviceOut) -> int:

@@ -27,6 +27,7 @@ from .. import advices, clients, consents
 from ..api_kit import validation_error
 from ..auth import Principal
 from ..clock import AMSTERDAM, local_date
+from ..context import HubContext
 from ..errors import ApiError, FieldError
 from ..routes import COACH, _hex
 from . import coach_data, coach_forms
@@ -103,6 +104,15 @@ def labels() -> dict[str, Any]:
     }
 
 
+def type_titles(ctx: HubContext) -> dict[str, str]:
+    """'partner_type/advice_type' → the plugin's Dutch title."""
+    return {
+        f"{t.name}/{a.name}": a.title_nl
+        for t in ctx.registry.partner_types.values()
+        for a in t.advice_types
+    }
+
+
 def _team(who: Principal) -> str | None:
     return scope(who)
 
@@ -145,6 +155,7 @@ async def _household_page(
             }
         )
     names = {p.id: p.name for p in ctx.partners.all()}
+    today = local_date(ctx.clock.now())
     return await render(
         request,
         "coach/household.html",
@@ -156,7 +167,9 @@ async def _household_page(
             "partners": partners,
             "partner_names": names,
             "categories": list(DataCategory),
-            "today": local_date(ctx.clock.now()),
+            "today": today,
+            "type_titles": type_titles(ctx),
+            "late": {id(it) for a in advice_list for it in a.plan if coach_data.is_late(it, today)},
             "errors": errors or [],
             "open_partner": open_partner,
             **labels(),
@@ -342,15 +355,10 @@ def _advice_context(request: web.Request, advice: AdviceOut) -> dict[str, Any]:
         and it.partner_status not in coach_data.FINAL
         and it.delivery_status not in coach_data.NOT_SENT
     ]
-    titles = {
-        f"{t.name}/{a.name}": a.title_nl
-        for t in ctx.registry.partner_types.values()
-        for a in t.advice_types
-    }
     return {
         "advice": advice,
         "partner_names": names,
-        "type_titles": titles,
+        "type_titles": type_titles(ctx),
         "late": late,
         "today": today,
         "done": not waiting,

@@ -163,3 +163,7 @@ async def test_coach_composes_previews_sends_and_sees_answers_live(
     await expect(page.locator("article.advice-item").nth(4)).to_contain_text("geweigerd")
     assert await axe(page) == []
     await shot(page, "advies-live")
+    # The household's plan now lists the advice's items and their state.
+    await page.get_by_role("link", name="← Huishouden Testervelde").click()
+    await expect(page.locator("table.plan tbody tr")).to_have_count(5)
+    assert await axe(page) == []
