@@ -140,3 +140,19 @@ def test_return_address_is_local_only() -> None:
     assert (
         _local("/privacy/verwerkingen?outcome=refused") == "/privacy/verwerkingen?outcome=refused"
     )
+
+
+async def test_key_rotation_moves_web_rows_too(env: Env, browser: WebClient) -> None:
+    """Names of sessions and links are sealed: a key rotation re-encrypts them, and the
+    session still works under the new key."""
+    from wijkhub.hub.key_rotation import key_usage, reencrypt
+
+    await browser.get(await _link(env))
+    await create_signin_link(env.hub.ctx, "coach", "team-a", "Nog ongebruikt")
+    ring = env.hub.ctx.keyring
+    old = ring.active
+    ring.add_key()
+    assert await reencrypt(env.hub.ctx.db, ring) > 0
+    assert old not in await key_usage(env.hub.ctx.db)
+    page = await browser.get("/privacy")
+    assert page.status == 200 and "Fatima el Amrani" in page.text
