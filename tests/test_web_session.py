@@ -69,6 +69,9 @@ async def test_an_expired_link_and_an_expired_session_are_refused(
     )
     env.clock.advance(minutes=6)
     assert (await browser.get(stale)).status == 403
+    await _link(env)  # creating a link clears the expired (and used) ones
+    async with env.hub.ctx.db.read() as conn:
+        assert len((await conn.execute(select(LINK))).all()) == 1
 
     await browser.get(await _link(env))
     assert (await browser.get("/privacy")).status == 200

@@ -156,6 +156,10 @@ async def create_signin_link(
     token = secrets.token_urlsafe(32)
     token_hash = sha256(token)
     async with ctx.db.write() as conn:
+        # Used or expired links are of no use; their (sealed) names go with them.
+        await conn.execute(
+            delete(LINK).where((LINK.c.expires_at < now) | LINK.c.used_at.is_not(None))
+        )
         await conn.execute(
             insert(LINK).values(
                 token_hash=token_hash,
