@@ -1,7 +1,11 @@
 """Refused access attempts, recorded in the processing log (hash-chained, no personal data):
 a privacy officer must see who tried to reach what they may not."""
 
+from collections.abc import Collection
+
+from .auth import Principal
 from .context import HubContext
+from .errors import ApiError
 from .processing_log import STATUS_ERROR, LogEntry, append, new_trace_id
 
 
@@ -22,3 +26,11 @@ async def refused(ctx: HubContext, actor: str, code: str, what: str) -> None:
             ],
             now,
         )
+
+
+async def require_role(ctx: HubContext, who: Principal, roles: Collection[str], what: str) -> None:
+    """The role check of every API route and every web page: refused attempts are logged and
+    answered 403 (the API as JSON, the pages as the Dutch 403 page)."""
+    if who.role not in roles:
+        await refused(ctx, who.actor, "forbidden_role", what)
+        raise ApiError(403, "forbidden", "Deze rol heeft geen toegang tot dit onderdeel.")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -132,7 +132,7 @@ def _facts(p: PreparedItem) -> ItemFacts:
     return ItemFacts(p.partner.id, p.partner.name, p.partner.type, p.atype)
 
 
-def _render(
+def _outbound(
     ctx: HubContext,
     client: Client,
     p: PreparedItem,
@@ -142,12 +142,12 @@ def _render(
     deadline: date | None,
     now: datetime,
     approval: Approval | None = None,
-) -> PartnerMessage:
-    """Minimise and translate: runs in a worker thread (XML and XSD work is CPU-bound)."""
+) -> OutboundAdvice:
+    """Minimise: the item as this partner may see it."""
     view = client_view(
         client, decision.categories, ctx.keyring.subject_ref(client.id.hex, p.partner.id)
     )
-    outbound = OutboundAdvice(
+    return OutboundAdvice(
         item_ref=uuid.UUID(item_ref),
         item_number=number,
         advice_type=p.atype.name,
@@ -167,12 +167,46 @@ def _render(
         client=view,
         approval=approval,
     )
+
+
+def _render(
+    ctx: HubContext,
+    client: Client,
+    p: PreparedItem,
+    decision: Decision,
+    item_ref: str,
+    number: int,
+    deadline: date | None,
+    now: datetime,
+    approval: Approval | None = None,
+) -> PartnerMessage:
+    """Minimise and translate: runs in a worker thread (XML and XSD work is CPU-bound)."""
+    outbound = _outbound(ctx, client, p, decision, item_ref, number, deadline, now, approval)
     return p.ptype.translate_advice(outbound)
 
 
-async def submit(
-    ctx: HubContext, advice: AdviceIn, actor: str, *, team: str | None = None
-) -> AdviceOut:
+@dataclass
+class Planned:
+    """One validated item with its policy decision, before anything is stored."""
+
+    prepared: PreparedItem
+    decision: Decision
+    deadline: date | None
+    needs_approval: str | None  # the role that must approve first, or None
+    client: Client  # whom the item is about: the advice's client or a household member
+
+
+@dataclass
+class AdvicePlan:
+    client: Client
+    items: list[Planned]
+    now: datetime
+    today: date
+    household: plan.Planned  # members, goals and waits of the household plan
+
+
+async def plan_advice(ctx: HubContext, advice: AdviceIn, *, team: str | None = None) -> AdvicePlan:
+    """Validate → decide, for submit and its dry run alike (one code path, nothing stored)."""
     prepared = validate_items(ctx, advice)
     client_id = advice.client_id.hex
     now = ctx.clock.now()
@@ -184,11 +218,53 @@ async def submit(
             raise invalid([FieldError("client_id", "onbekende cliënt")])
         consents = await consent_registry.for_clients(conn, ctx, [client_id])
         # Household plan: per item its member (whose consent decides), goal and wait.
-        planned = await plan.prepare(ctx, conn, advice, client_id, team, today)
-    decisions = [
-        planned.decide(p.position, _facts(p), ctx.rules, consents, today) for p in prepared
-    ]
+        household = await plan.prepare(ctx, conn, advice, client_id, team, today)
     approval_rules = approvals.load_rules(ctx)
+    items = []
+    for p in prepared:
+        d = household.decide(p.position, _facts(p), ctx.rules, consents, today)
+        deadline = due_date(today, p.atype.deadline_for(p.item.threats)) if d.allowed else None
+        needs = (
+            approval_rules.required_role(p.atype.name, p.item.estimated_cost_cents)
+            if approval_rules and d.allowed
+            else None
+        )
+        items.append(Planned(p, d, deadline, needs, household.client(p.position, client)))
+    return AdvicePlan(client, items, now, today, household)
+
+
+async def translate_all(
+    ctx: HubContext, todo: list[tuple[Planned, str, int]], now: datetime
+) -> list[tuple[OutboundAdvice, PartnerMessage]]:
+    """Minimise → translate each (item, ref, number) in a worker thread; a plugin that cannot
+    express the data in its format refuses the whole advice."""
+
+    def run() -> list[tuple[OutboundAdvice, PartnerMessage]]:
+        out = []
+        for pl, ref, n in todo:
+            ob = _outbound(ctx, pl.client, pl.prepared, pl.decision, ref, n, pl.deadline, now)
+            out.append((ob, pl.prepared.ptype.translate_advice(ob)))
+        return out
+
+    try:
+        return await asyncio.to_thread(run)
+    except ValueError as exc:
+        # Refuse rather than store an item that can never be sent (submit rolls back).
+        log_.warning("translation failed: %s", type(exc).__name__)
+        raise ApiError(
+            422,
+            "untranslatable",
+            "Een onderdeel kan niet in het formaat van de partner worden "
+            "uitgedrukt; controleer de tekstvelden op ongebruikelijke tekens.",
+        ) from None
+
+
+async def submit(
+    ctx: HubContext, advice: AdviceIn, actor: str, *, team: str | None = None
+) -> AdviceOut:
+    pln = await plan_advice(ctx, advice, team=team)
+    client, now = pln.client, pln.now
+    client_id = client.id.hex
 
     advice_id, trace_id, root_span = uuid.uuid4().hex, new_trace_id(), new_span_id()
     async with ctx.db.write() as conn:
@@ -204,7 +280,7 @@ async def submit(
                 else None,
             )
         )
-        rendered: list[tuple[PreparedItem, Decision, str, int, date | None]] = []
+        rendered: list[tuple[Planned, str, int]] = []
         refs: dict[int, str] = {}
         pending: list[approvals.Pending] = []
         log = [
@@ -215,13 +291,13 @@ async def submit(
                 trace_id=trace_id,
                 span_id=root_span,
                 data_subject_id=client_id,
-                detail=f"{len(prepared)} onderdelen",
+                detail=f"{len(pln.items)} onderdelen",
             )
         ]
-        for p, d in zip(prepared, decisions, strict=True):
+        for pl in pln.items:
+            p, d, deadline = pl.prepared, pl.decision, pl.deadline
             item_ref = refs[p.position] = uuid.uuid4().hex
-            subject = planned.subject(p.position, client_id)
-            deadline = due_date(today, p.atype.deadline_for(p.item.threats)) if d.allowed else None
+            subject = pln.household.subject(p.position, client_id)
             number = (
                 await conn.execute(
                     insert(ITEM)
@@ -266,42 +342,25 @@ async def submit(
                     rules_version=d.rules_version,
                 )
             )
-            needs = (
-                approval_rules.required_role(p.atype.name, p.item.estimated_cost_cents)
-                if approval_rules and d.allowed
-                else None
-            )
-            if needs is not None:  # four eyes: no outbox row until approved
+            if pl.needs_approval is not None:  # four eyes: no outbox row until approved
                 pending.append(
                     approvals.Pending(
-                        item_ref, p.partner.id, p.atype.name, needs, p.item.estimated_cost_cents
+                        item_ref,
+                        p.partner.id,
+                        p.atype.name,
+                        pl.needs_approval,
+                        p.item.estimated_cost_cents,
                     )
                 )
-            elif d.allowed and not planned.waits(p.position):  # waiting: no outbox row yet
-                rendered.append((p, d, item_ref, number, deadline))
-        try:
-            messages = await asyncio.to_thread(
-                lambda: [
-                    _render(ctx, planned.client(p.position, client), p, d, ref, n, dl, now)
-                    for p, d, ref, n, dl in rendered
-                ]
-            )
-        except ValueError as exc:
-            # A plugin that cannot express this data in its format: refuse the whole advice
-            # (the transaction rolls back) rather than store an item that can never be sent.
-            log_.warning("translation failed: %s", type(exc).__name__)
-            raise ApiError(
-                422,
-                "untranslatable",
-                "Een onderdeel kan niet in het formaat van de partner worden "
-                "uitgedrukt; controleer de tekstvelden op ongebruikelijke tekens.",
-            ) from None
+            elif d.allowed and not pln.household.waits(p.position):  # waiting: no outbox row yet
+                rendered.append((pl, item_ref, number))
+        messages = await translate_all(ctx, rendered, now)
         if rendered:
             await conn.execute(
                 insert(DELIVERY),
                 [
-                    delivery_row(ctx, ref, p.partner, "advice", msg, trace_id, now)
-                    for (p, _d, ref, _n, _dl), msg in zip(rendered, messages, strict=True)
+                    delivery_row(ctx, ref, pl.prepared.partner, "advice", msg, trace_id, now)
+                    for (pl, ref, _n), (_ob, msg) in zip(rendered, messages, strict=True)
                 ],
             )
         log += await approvals.hold(
@@ -315,8 +374,14 @@ async def submit(
             parent_span_id=root_span,
             now=now,
         )
-        log += await planned.link(
-            ctx, conn, refs, decisions, actor=actor, trace_id=trace_id, parent_span_id=root_span
+        log += await pln.household.link(
+            ctx,
+            conn,
+            refs,
+            [pl.decision for pl in pln.items],
+            actor=actor,
+            trace_id=trace_id,
+            parent_span_id=root_span,
         )
         await append(conn, log, now)
     if rendered:
@@ -555,3 +620,67 @@ async def requeue(
         rules_version=d.rules_version,
     )
     return d, entry
+
+
+# The dry run: refs and numbers are given out only when an advice is stored.
+PREVIEW_REF = "0" * 32
+PREVIEW_NUMBER = 1
+
+
+class ItemPreview(BaseModel):
+    """What one item would do if sent now: the partner's exact payload, or why it is refused."""
+
+    position: int
+    partner_id: str
+    partner_name: str
+    advice_type: str
+    advice_title: str
+    decision: Decision
+    deadline: date | None
+    needs_approval: str | None = Field(
+        description="rol die eerst moet goedkeuren (vier ogen), of leeg"
+    )
+    outbound: dict[str, Any] | None = Field(
+        description="het geminimaliseerde onderdeel zoals de plugin het krijgt; leeg bij weigering"
+    )
+    content_type: str | None
+    payload: str | None = Field(description="het bericht in het formaat van de partner")
+
+
+class AdvicePreview(BaseModel):
+    client_id: uuid.UUID
+    item_ref: uuid.UUID = Field(description="plaatshouder; de echte referentie volgt bij indienen")
+    item_number: int
+    items: list[ItemPreview]
+
+
+async def preview(ctx: HubContext, advice: AdviceIn, *, team: str | None = None) -> AdvicePreview:
+    """Submit's dry run: the same validate → decide → minimise → translate, nothing stored."""
+    pln = await plan_advice(ctx, advice, team=team)
+    allowed = [(pl, PREVIEW_REF, PREVIEW_NUMBER) for pl in pln.items if pl.decision.allowed]
+    rendered = iter(await translate_all(ctx, allowed, pln.now))
+    out = []
+    for pl in pln.items:
+        p = pl.prepared
+        ob, msg = next(rendered) if pl.decision.allowed else (None, None)
+        out.append(
+            ItemPreview(
+                position=p.position,
+                partner_id=p.partner.id,
+                partner_name=p.partner.name,
+                advice_type=p.atype.name,
+                advice_title=p.atype.title_nl,
+                decision=pl.decision,
+                deadline=pl.deadline,
+                needs_approval=pl.needs_approval,
+                outbound=ob.model_dump(mode="json") if ob else None,
+                content_type=msg.content_type if msg else None,
+                payload=msg.body.decode("utf-8", "replace") if msg else None,
+            )
+        )
+    return AdvicePreview(
+        client_id=advice.client_id,
+        item_ref=uuid.UUID(PREVIEW_REF),
+        item_number=PREVIEW_NUMBER,
+        items=out,
+    )

@@ -14,7 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from .access_log import refused
+from .access_log import refused, require_role
 from .auth import Principal, authenticate
 from .conflicts import retry_on_conflict
 from .context import HubContext
@@ -114,9 +114,7 @@ class Api:
             ctx = request.app[CTX]
             who = await self._authenticate(ctx, request)
             params = dict(request.match_info)
-            if who.role not in r.roles:
-                await refused(ctx, who.actor, "forbidden_role", f"{r.method} {r.path}")
-                raise ApiError(403, "forbidden", "Deze rol heeft geen toegang tot dit onderdeel.")
+            await require_role(ctx, who, r.roles, f"{r.method} {r.path}")
             if r.partner_scoped and params.get("partner_id") != who.partner_id:
                 await refused(ctx, who.actor, "other_partner", f"{r.method} {r.path}")
                 raise ApiError(403, "forbidden", "Dit is niet de inbox van deze partner.")

@@ -14,6 +14,7 @@ from .delivery import DeliveryWorker
 from .jobs import periodic_jobs
 from .routes import api
 from .signatures import jwks
+from .web import install as install_web
 
 MAX_BODY = 1024 * 1024
 WORKER = web.AppKey("worker", DeliveryWorker)
@@ -25,6 +26,7 @@ def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
     )
     app[CTX] = ctx
     api.install(app)
+    install_web(app)  # the Dutch web pages, sign-in and sessions (hub/web)
     spec = api.openapi()
 
     async def openapi(_: web.Request) -> web.Response:

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from .errors import ApiError
 from .tables import TokenRow
 
 T = TokenRow.__table__  # type: ignore[attr-defined]
@@ -32,6 +33,17 @@ class Principal:
         """How this caller appears in the processing log (never the token itself)."""
         who = f"partner:{self.partner_id}" if self.role == "partner" else self.role
         return f"{who}/{self.token_id[:8]}"
+
+
+def team_scope(who: Principal) -> str | None:
+    """The team whose clients `who` may see; None for roles that read across teams (the
+    privacy officer). One rule for the API and the web pages."""
+    if who.role not in TEAM_ROLES:
+        return None
+    if not who.team:
+        # Never "all teams" by accident: a team role must name its team.
+        raise ApiError(403, "no_team", "Dit account hoort bij geen team; vraag een nieuw.")
+    return who.team
 
 
 def parse_role(role: str) -> tuple[str, str | None]:

@@ -268,11 +268,22 @@ def log_verify(ctx: click.Context) -> None:
     help="Seconds to wait for every partner's answer.",
 )
 @click.option("--clean", is_flag=True, help="Remove the temporary directory afterwards.")
-def demo(timeout: float, clean: bool) -> None:
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Keep the hub and the simulators running and print a URL that signs the demo coach "
+    "in to the web UI; Ctrl-C stops.",
+)
+@click.option("--port", type=int, default=0, help="Hub port with --serve (0: a free port).")
+def demo(timeout: float, clean: bool, serve: bool, port: int) -> None:
     """One advice to four partners on a temporary SQLite, with live partner answers."""
     from .demo import run_demo
 
-    sys.exit(asyncio.run(run_demo(_console(), answer_within=timeout, clean=clean)))
+    sys.exit(
+        asyncio.run(
+            run_demo(_console(), answer_within=timeout, clean=clean, serve=serve, port=port)
+        )
+    )
 
 
 # The privacy officer's and cron's commands: consents, access-report, retention, log export.

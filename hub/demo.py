@@ -8,6 +8,7 @@ import asyncio
 import logging
 import secrets
 import shutil
+import signal
 import tempfile
 import time
 import tomllib
@@ -36,6 +37,7 @@ from .runtime import RunningHub, start
 from .settings import Settings, WorkerSettings, example_config_dir
 from .simulator import PartnerSimulator
 
+DEMO_TEAM = "velve-lindenhof"
 BASIS_NL = {k.value: v for k, v in LEGAL_BASIS_LABELS_NL.items()}
 PARTNERS = [
     (household.CORPORATIE, "corporatie", "De Woonplaats", "/wijkhub/verzoeken"),
@@ -101,7 +103,8 @@ async def start_demo_hub(
         worker=worker,
         database_url=hub_kw.pop("database_url", None),
     )
-    hub = await start(settings, registry=registry, port=0, host="127.0.0.1", **hub_kw)
+    port = hub_kw.pop("port", 0)
+    hub = await start(settings, registry=registry, port=port, host="127.0.0.1", **hub_kw)
     for pid, sim in sims.items():
         sim.hub_url = hub.url
         sim.token = await hub.token(f"partner:{pid}", f"simulator {pid}")
@@ -135,7 +138,42 @@ def _table(advice: dict[str, Any], names: dict[str, str]) -> Table:
     return table
 
 
-async def run_demo(console: Console, *, answer_within: float = 60.0, clean: bool = False) -> int:
+async def serve_until_stopped(console: Console, hub: RunningHub) -> None:
+    """`--serve`: the hub and the simulators stay up; a one-time link signs the demo coach in.
+    SIGINT (Ctrl-C) and SIGTERM end the wait, and the caller closes everything."""
+    from datetime import timedelta
+
+    from .web import create_signin_link
+
+    link = await create_signin_link(
+        hub.ctx, "coach", DEMO_TEAM, "Demo-coach", hub.url, ttl=timedelta(hours=1)
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    console.print(
+        f"\nDe hub en de vier partners blijven draaien op {hub.url}\n"
+        f"Open de webinterface als wijkcoach (eenmalige link, 1 uur geldig):\n"
+        f"UI: {link}\nStoppen: Ctrl-C",
+        soft_wrap=True,
+    )
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    console.print("Gestopt.")
+
+
+async def run_demo(
+    console: Console,
+    *,
+    answer_within: float = 60.0,
+    clean: bool = False,
+    serve: bool = False,
+    port: int = 0,
+) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="wijkhub-demo-"))
     logging.basicConfig(
         filename=workdir / "wijkhub.log",
@@ -143,11 +181,11 @@ async def run_demo(console: Console, *, answer_within: float = 60.0, clean: bool
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     started = time.perf_counter()
-    hub, sims = await start_demo_hub(workdir)
+    hub, sims = await start_demo_hub(workdir, port=port)
     names = {pid: name for pid, _t, name, _p in PARTNERS}
     code = 1
     try:
-        coach = await hub.token("coach", "demo-coach", team="velve-lindenhof")
+        coach = await hub.token("coach", "demo-coach", team=DEMO_TEAM)
         headers = {"Authorization": f"Bearer {coach}"}
         today = local_date(SystemClock().now())
         async with aiohttp.ClientSession(base_url=hub.url, headers=headers) as http:
@@ -209,6 +247,8 @@ async def run_demo(console: Console, *, answer_within: float = 60.0, clean: bool
             code = 0
         else:
             console.print("[red]Niet alle partners antwoordden op tijd.[/red]")
+        if serve:
+            await serve_until_stopped(console, hub)
     finally:
         await hub.close()
         for sim in sims.values():

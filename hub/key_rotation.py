@@ -52,6 +52,20 @@ SEALED: tuple[Sealed, ...] = (
     Sealed("item_approval", "reason", lambda r: f"item_approval.reason:{r.item_id}", ("item_id",)),
     Sealed("plan_goal", "text", lambda r: f"plan_goal.text:{r.id}", ("id",)),
     Sealed("consultation_message", "content", lambda r: f"consultation_message.content:{r.id}"),
+    # web UI (hub/web): display names of sessions and sign-in links, OIDC PKCE verifiers
+    Sealed("web_session", "label", lambda r: f"web_session.label:{r.id_hash}", ("id_hash",)),
+    Sealed(
+        "web_signin_link",
+        "label",
+        lambda r: f"web_signin_link.label:{r.token_hash}",
+        ("token_hash",),
+    ),
+    Sealed(
+        "web_login",
+        "code_verifier",
+        lambda r: f"web_login.verifier:{r.state_hash}",
+        ("state_hash",),
+    ),
 )
 
 

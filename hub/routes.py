@@ -11,6 +11,7 @@ from wijkhub.schemas.consent import Consent, ConsentIn, ConsentWithdrawal
 
 from . import advices, clients, consents, inbox, log_query, status_intake
 from .api_kit import Api, Call, validation_error
+from .auth import team_scope
 from .errors import ApiError
 from .plugin_info import describe
 from .signatures import INBOUND_HEADER
@@ -24,12 +25,7 @@ PARTNER = {"partner"}
 def scope(call: Call) -> str | None:
     """A coach is limited to the own team's clients; other roles that may reach a route are
     not team-bound (the privacy officer reads across teams)."""
-    if call.who.role != "coach":
-        return None
-    if not call.who.team:
-        # Never "all teams" by accident: a coach token must name its team.
-        raise ApiError(403, "no_team", "Dit coachtoken hoort bij geen team; vraag een nieuw.")
-    return call.who.team
+    return team_scope(call.who) if call.who.role == "coach" else None
 
 
 def _hex(value: str, what: str) -> str:
@@ -222,5 +218,6 @@ from . import (  # noqa: E402, F401
     approval_routes,
     consultation_routes,
     plan_routes,
+    preview_routes,
     privacy_officer,
 )

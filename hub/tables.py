@@ -329,3 +329,46 @@ class ItemVersionRow(SQLModel, table=True):
     version: int  # 2 for the first new version
     proposal_id: str = Field(foreign_key="consultation_message.id")
     created_at: datetime = _ts()
+
+
+# --- web UI sessions (issue 8) ----------------------------------------------------------------
+# Only hashes of session ids, sign-in link tokens and OIDC `state` values are stored: a copy of
+# the database cannot be used to take over a browser session. Names (labels) are sealed.
+
+
+class WebSessionRow(SQLModel, table=True):
+    __tablename__ = "web_session"
+    id_hash: str = Field(primary_key=True)  # SHA-256 of the cookie's session id
+    user_id: str = Field(index=True)  # stable per person: the author check of approvals
+    role: str
+    team: str | None = None
+    label: bytes = _blob()  # sealed display name
+    via: str  # oidc | link
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts(index=True)
+    ended_at: datetime | None = _ts(default=None)
+
+
+class WebLoginRow(SQLModel, table=True):
+    """One OIDC authorization request in flight: state (hashed), nonce and PKCE verifier."""
+
+    __tablename__ = "web_login"
+    state_hash: str = Field(primary_key=True)
+    nonce: str
+    code_verifier: bytes = _blob()  # sealed
+    return_to: str
+    created_at: datetime = _ts(index=True)
+
+
+class WebSigninLinkRow(SQLModel, table=True):
+    """A one-time sign-in link (demo, tests): single use, short-lived, stored hashed."""
+
+    __tablename__ = "web_signin_link"
+    token_hash: str = Field(primary_key=True)
+    user_id: str
+    role: str
+    team: str | None = None
+    label: bytes = _blob()  # sealed
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(default=None)

@@ -1,0 +1,19 @@
+"""The advice composer's dry run over HTTP: what each partner would receive, nothing stored."""
+
+from wijkhub.schemas.advice import AdviceIn
+
+from .advices import AdvicePreview, preview
+from .api_kit import Call
+from .routes import COACH, api, scope
+
+
+@api.route(
+    "POST",
+    "/advices/preview",
+    roles=COACH,
+    summary="Voorbeeld van een advies: per partner het bericht of de reden van weigering",
+    body=AdviceIn,
+    response=AdvicePreview,
+)
+async def preview_advice(call: Call) -> AdvicePreview:
+    return await preview(call.ctx, call.body, team=scope(call))

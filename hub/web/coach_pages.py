@@ -1,0 +1,395 @@
+"""Coach pages: my households, a household with its consents and advices, the advice
+composer with its preview per partner (submit's dry run), and the advice page whose partner
+answers appear without reloading.
+
+Every page calls the functions the API calls (`clients`, `consents`, `advices`) with the team
+scope of the signed-in coach: one implementation of who may see what.
+"""
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from wijkhub.schemas.advice import AdviceOut, Threat, Urgency
+from wijkhub.schemas.categories import CATEGORY_LABELS_NL, LEGAL_BASIS_LABELS_NL, DataCategory
+from wijkhub.schemas.consent import ConsentIn, ConsentStatus
+from wijkhub.schemas.status import (
+    DELIVERY_STATUS_LABELS_NL,
+    PARTNER_STATUS_LABELS_NL,
+    DeliveryStatus,
+    PartnerStatus,
+)
+
+from .. import advices, clients, consents
+from ..api_kit import validation_error
+from ..auth import Principal
+from ..clock import AMSTERDAM, local_date
+from ..context import HubContext
+from ..errors import ApiError, FieldError
+from ..routes import COACH, _hex
+from . import coach_data, coach_forms
+from .app import flash_redirect, hub, pages, render, scope
+
+HOUSEHOLD_ROLE_NL = {
+    "parent_with_authority": "ouder met gezag",
+    "parent": "ouder",
+    "partner": "partner",
+    "child": "kind",
+    "other": "overig",
+}
+CONSENT_STATUS_NL = {
+    ConsentStatus.active: "geldig",
+    ConsentStatus.withdrawn: "ingetrokken",
+    ConsentStatus.expired: "verlopen",
+}
+# Timeline entries of this branch; other kinds (escalation, consultation, …) show their own
+# name until they get a label here.
+TIMELINE_NL = {
+    "decision": "besluit van de hub",
+    "advice_attempt": "bezorgpoging",
+    "withdrawal_attempt": "bezorgpoging intrekking",
+    "advice": "bezorging",
+    "withdrawal": "intrekking",
+    "partner_status": "antwoord van de partner",
+    "approval": "goedkeuring",
+    "escalation": "escalatie",
+    "consultation": "overleg",
+}
+STATUS_NL: dict[str, str] = {
+    "allowed": "toegestaan",
+    "refused": "geweigerd",
+    "ok": "gelukt",
+    "failed": "mislukt",
+    **{k.value: v for k, v in DELIVERY_STATUS_LABELS_NL.items()},
+    **{k.value: v for k, v in PARTNER_STATUS_LABELS_NL.items()},
+}
+FIELD_NL = {
+    "subject_ref": "pseudoniem (per partner)",
+    "bsn": "BSN",
+    "given_names": "voornamen",
+    "family_name": "achternaam",
+    "birth_date": "geboortedatum",
+    "gender": "geslacht",
+    "address": "adres",
+    "phone": "telefoon",
+    "email": "e-mail",
+    "household": "huishouden",
+    "housing": "woonsituatie",
+    "finance": "financiën",
+    "health": "gezondheid",
+    "youth_protection": "jeugdbescherming",
+}
+
+
+def local(moment: datetime) -> datetime:
+    """Times are stored in UTC; a coach reads them in Dutch time."""
+    return moment.astimezone(AMSTERDAM)
+
+
+def labels() -> dict[str, Any]:
+    return {
+        "local": local,
+        "category_nl": {c.value: v for c, v in CATEGORY_LABELS_NL.items()},
+        "basis_nl": {b.value: v for b, v in LEGAL_BASIS_LABELS_NL.items()},
+        "status_nl": STATUS_NL,
+        "timeline_nl": TIMELINE_NL,
+        "household_role_nl": HOUSEHOLD_ROLE_NL,
+        "consent_status_nl": {k.value: v for k, v in CONSENT_STATUS_NL.items()},
+        "urgency_nl": {k.value: v for k, v in coach_forms.URGENCY_NL.items()},
+        "threat_nl": {k.value: v for k, v in coach_forms.THREAT_NL.items()},
+        "field_nl": FIELD_NL,
+    }
+
+
+def type_titles(ctx: HubContext) -> dict[str, str]:
+    """'partner_type/advice_type' → the plugin's Dutch title."""
+    return {
+        f"{t.name}/{a.name}": a.title_nl
+        for t in ctx.registry.partner_types.values()
+        for a in t.advice_types
+    }
+
+
+def _team(who: Principal) -> str | None:
+    return scope(who)
+
+
+# --- my households -----------------------------------------------------------------------------
+
+
+@pages.get("/coach", roles=COACH)
+async def my_households(request: web.Request, who: Principal) -> web.StreamResponse:
+    q = request.query.get("zoek", "")[:100]
+    found = await coach_data.team_clients(hub(request), _team(who), q)
+    return await render(request, "coach/households.html", {"clients": found, "q": q, **labels()})
+
+
+# --- a household -------------------------------------------------------------------------------
+
+
+async def _household_page(
+    request: web.Request,
+    who: Principal,
+    client_id: str,
+    *,
+    errors: list[FieldError] | None = None,
+    open_partner: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    ctx = hub(request)
+    team = _team(who)
+    client = await clients.get(ctx, client_id, team=team)
+    consent_list = await consents.list_for_client(ctx, client_id, team=team)
+    advice_list = await coach_data.client_advices(ctx, client_id, team)
+    partners = []
+    for p in ctx.partners.all():
+        ptype = ctx.registry.get(p.type)
+        partners.append(
+            {
+                "id": p.id,
+                "name": p.name,
+                "purposes": [(a.name, a.title_nl) for a in ptype.advice_types] if ptype else [],
+            }
+        )
+    names = {p.id: p.name for p in ctx.partners.all()}
+    today = local_date(ctx.clock.now())
+    return await render(
+        request,
+        "coach/household.html",
+        {
+            "client": client,
+            "members": household_members(client),
+            "consents": consent_list,
+            "advices": advice_list,
+            "partners": partners,
+            "partner_names": names,
+            "categories": list(DataCategory),
+            "today": today,
+            "type_titles": type_titles(ctx),
+            "late": {id(it) for a in advice_list for it in a.plan if coach_data.is_late(it, today)},
+            "errors": errors or [],
+            "open_partner": open_partner,
+            **labels(),
+        },
+        status=status,
+    )
+
+
+def household_members(client: Any) -> list[dict[str, Any]]:
+    """The client first, then the members of the household. When households become records of
+    their own, their members slot in here with the same keys."""
+    rows = [
+        {
+            "name": f"{client.given_names} {client.family_name}",
+            "birth_date": client.birth_date,
+            "role": "cliënt",
+            "client_id": client.id.hex,
+        }
+    ]
+    for m in client.household or []:
+        rows.append(
+            {
+                "name": f"{m.given_name} {m.family_name or ''}".strip(),
+                "birth_date": m.birth_date,
+                "role": HOUSEHOLD_ROLE_NL.get(m.role.value, m.role.value),
+                "client_id": None,
+            }
+        )
+    return rows
+
+
+@pages.get("/coach/clienten/{client_id}", roles=COACH)
+async def household(request: web.Request, who: Principal) -> web.StreamResponse:
+    return await _household_page(request, who, _hex(request.match_info["client_id"], "Cliënt"))
+
+
+@pages.post("/coach/clienten/{client_id}/toestemmingen", roles=COACH)
+async def record_consent(request: web.Request, who: Principal) -> web.StreamResponse:
+    client_id = _hex(request.match_info["client_id"], "Cliënt")
+    form = await request.post()
+    partner_id = str(form.get("partner_id", ""))
+    body = {
+        "partner_id": partner_id,
+        "purposes": [str(v) for v in form.getall("doelen", [])],
+        "categories": [str(v) for v in form.getall("categorieen", [])],
+        "explicit": form.get("uitdrukkelijk") == "ja",
+        "valid_from": str(form.get("geldig_vanaf", "")) or None,
+        "valid_until": str(form.get("geldig_tot", "")) or None,
+        "evidence_ref": str(form.get("bewijs", "")),
+    }
+    try:
+        data = ConsentIn.model_validate(body)
+        await consents.record(hub(request), client_id, data, who.actor, team=_team(who))
+    except ValidationError as exc:
+        errors = validation_error(exc).fields
+        return await _household_page(
+            request, who, client_id, errors=errors, open_partner=partner_id, status=422
+        )
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        errors = exc.fields or [FieldError("body", exc.message)]
+        return await _household_page(
+            request, who, client_id, errors=errors, open_partner=partner_id, status=422
+        )
+    raise flash_redirect(f"/coach/clienten/{client_id}#toestemmingen")
+
+
+@pages.post("/coach/toestemmingen/{consent_id}/intrekken", roles=COACH)
+async def withdraw_consent(request: web.Request, who: Principal) -> web.StreamResponse:
+    consent_id = _hex(request.match_info["consent_id"], "Toestemming")
+    form = await request.post()
+    reason = str(form.get("reden", "")).strip()[:500] or "Ingetrokken door de cliënt."
+    consent = await consents.withdraw(hub(request), consent_id, reason, who.actor, team=_team(who))
+    raise flash_redirect(f"/coach/clienten/{consent.client_id.hex}#toestemmingen")
+
+
+# --- the advice composer -----------------------------------------------------------------------
+
+
+async def _composer(
+    request: web.Request,
+    who: Principal,
+    client_id: str,
+    summary: str,
+    items: list[coach_forms.ItemForm],
+    *,
+    preview: advices.AdvicePreview | None = None,
+    preview_hash: str = "",
+    stale: bool = False,
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+) -> web.Response:
+    ctx = hub(request)
+    client = await clients.get(ctx, client_id, team=_team(who))
+    return await render(
+        request,
+        "coach/composer.html",
+        {
+            "client": client,
+            "summary": summary,
+            "items": items,
+            "choices": coach_forms.choices(ctx),
+            "urgencies": [u.value for u in Urgency],
+            "threats": [t.value for t in Threat],
+            "preview": preview,
+            "preview_hash": preview_hash,
+            "stale": stale,
+            "errors": errors or [],
+            "error_fields": {e.field for e in errors or []},
+            "max_items": coach_forms.MAX_ITEMS,
+            **labels(),
+        },
+        status=status,
+    )
+
+
+@pages.get("/coach/clienten/{client_id}/advies", roles=COACH)
+async def composer(request: web.Request, who: Principal) -> web.StreamResponse:
+    client_id = _hex(request.match_info["client_id"], "Cliënt")
+    return await _composer(request, who, client_id, "", [coach_forms.ItemForm(0)])
+
+
+@pages.post("/coach/clienten/{client_id}/advies", roles=COACH)
+async def composer_post(request: web.Request, who: Principal) -> web.StreamResponse:
+    ctx = hub(request)
+    client_id = _hex(request.match_info["client_id"], "Cliënt")
+    form = await request.post()
+    summary, items = coach_forms.parse(ctx, form)
+    action = str(form.get("actie", "bijwerken"))
+    if action == "toevoegen" and len(items) < coach_forms.MAX_ITEMS:
+        items.append(coach_forms.ItemForm(len(items)))
+    if action.startswith("verwijder-") and len(items) > 1:
+        drop = action.removeprefix("verwijder-")
+        items = [it for it in items if str(it.index) != drop]
+        for n, it in enumerate(items):
+            it.index = n
+    if action not in ("voorbeeld", "versturen"):
+        return await _composer(request, who, client_id, summary, items)
+    body, positions = coach_forms.to_body(client_id, summary, items)
+    data, errors = coach_forms.validate(body, positions)
+    if data is None:
+        return await _composer(request, who, client_id, summary, items, errors=errors, status=422)
+    # Send only what was previewed: a form changed after its preview is previewed again.
+    digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    stale = action == "versturen" and form.get("voorbeeld_van") != digest
+    try:
+        if action == "voorbeeld" or stale:
+            shown = await advices.preview(ctx, data, team=_team(who))
+            for it in shown.items:  # the form row, not the position among the items sent
+                it.position = positions[it.position]
+            return await _composer(
+                request,
+                who,
+                client_id,
+                summary,
+                items,
+                preview=shown,
+                preview_hash=digest,
+                stale=stale,
+            )
+        advice = await advices.submit(ctx, data, who.actor, team=_team(who))
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        errors = coach_forms.remap(exc.fields, positions) or [FieldError("body", exc.message)]
+        return await _composer(request, who, client_id, summary, items, errors=errors, status=422)
+    raise flash_redirect(f"/coach/adviezen/{advice.id.hex}")
+
+
+# --- the advice page ---------------------------------------------------------------------------
+
+
+def _advice_context(request: web.Request, advice: AdviceOut) -> dict[str, Any]:
+    ctx = hub(request)
+    today = local_date(ctx.clock.now())
+    names = {p.id: p.name for p in ctx.partners.all()}
+    late = {it.id for it in advice.items if coach_data.is_late(it, today)}
+    waiting = [
+        it
+        for it in advice.items
+        if it.decision.allowed
+        and it.partner_status not in coach_data.FINAL
+        and it.delivery_status not in coach_data.NOT_SENT
+    ]
+    return {
+        "advice": advice,
+        "partner_names": names,
+        "type_titles": type_titles(ctx),
+        "late": late,
+        "today": today,
+        "done": not waiting,
+        "answered": coach_data.answered(advice),
+        "final_nl": {s.value for s in coach_data.FINAL},
+        "delivery_labels": {s.value: v for s, v in DELIVERY_STATUS_LABELS_NL.items()},
+        "partner_labels": {s.value: v for s, v in PARTNER_STATUS_LABELS_NL.items()},
+        "DeliveryStatus": DeliveryStatus,
+        "PartnerStatus": PartnerStatus,
+        **labels(),
+    }
+
+
+async def _advice(request: web.Request, who: Principal) -> AdviceOut:
+    advice_id = _hex(request.match_info["advice_id"], "Advies")
+    return await advices.get(hub(request), advice_id, team=_team(who))
+
+
+@pages.get("/coach/adviezen/{advice_id}", roles=COACH)
+async def advice_page(request: web.Request, who: Principal) -> web.StreamResponse:
+    advice = await _advice(request, who)
+    ctx = hub(request)
+    client = await clients.get(ctx, advice.client_id.hex, team=_team(who))
+    return await render(
+        request, "coach/advice.html", {**_advice_context(request, advice), "client": client}
+    )
+
+
+@pages.get("/coach/adviezen/{advice_id}/stand", roles=COACH)
+async def advice_state(request: web.Request, who: Principal) -> web.StreamResponse:
+    """The live part of the advice page, polled by coach.js: each poll is one short read, so
+    an open page holds no database connection."""
+    advice = await _advice(request, who)
+    return await render(request, "coach/_advice_state.html", _advice_context(request, advice))

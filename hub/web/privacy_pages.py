@@ -1,0 +1,333 @@
+"""Privacy officer pages: the consent register and the processing log with filters (refusals
+too), whether the log's hash chain verifies and when it was last checked, and a client's
+access report (AVG art. 15) as a page, a printable document, a PDF and the client's
+processing-log entries as CSV.
+
+Read-only apart from recording a chain check. The role set is the API's
+(`privacy_officer.PRIVACY_OFFICER`) and the data come from the same functions as the API's
+privacy routes; nothing here decides again who may see what.
+"""
+
+import uuid
+from datetime import date, datetime, time
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+
+from wijkhub.schemas.categories import CATEGORY_LABELS_NL
+from wijkhub.schemas.consent import ConsentStatus
+
+from .. import access_report, log_query
+from ..access_report import CONSENT_STATUS_NL
+from ..auth import Principal
+from ..clock import AMSTERDAM
+from ..errors import ApiError, not_found
+from ..privacy_officer import PRIVACY_OFFICER, ConsentFilter, list_consents, log_entries, to_csv
+from ..processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_trace_id, verify
+from ..processing_log import T as LOG
+from ..tables import ClientRow
+from .access_report_pdf import render_pdf
+from .app import flash_redirect, hub, pages, render
+
+CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
+PAGE_SIZE = 100
+VERIFY_EVENT = "processing_log.verify"
+# The events a privacy officer filters on most; the filter also takes any other name.
+EVENT_NL = {
+    "advice.submit": "advies ingediend",
+    "advice_item.decide": "beslissing per onderdeel",
+    "delivery.advice": "verstrekking aan partner",
+    "delivery.withdrawal": "intrekking aan partner",
+    "status.receive": "statusmelding van partner",
+    "client.register": "cliënt geregistreerd",
+    "consent.record": "toestemming vastgelegd",
+    "consent.withdraw": "toestemming ingetrokken",
+    "advice_item.approval_requested": "goedkeuring gevraagd",
+    "advice_item.approve": "goedgekeurd",
+    "advice_item.reject": "afgewezen",
+    "access.refused": "toegang geweigerd",
+    "access_report.generate": "inzagerapport opgesteld",
+    "retention.purge": "bewaartermijn: verwijderd",
+    "web.signin": "aangemeld (webomgeving)",
+    VERIFY_EVENT: "controle verwerkingenlog",
+}
+
+
+def nl_time(value: datetime | None) -> str:
+    return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M") if value else "—"
+
+
+def _clean(query: Any) -> dict[str, str]:
+    """Filter forms send empty fields; an empty field is no filter."""
+    return {k: v.strip() for k, v in query.items() if v.strip()}
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+def _client_hex(value: str) -> str:
+    try:
+        return uuid.UUID(value.replace("-", "").strip()).hex
+    except ValueError:
+        raise not_found("Cliënt") from None
+
+
+# --- overview and chain check --------------------------------------------------------------
+
+
+async def _last_check(request: web.Request) -> Any:
+    async with hub(request).db.read() as conn:
+        return (
+            await conn.execute(
+                select(LOG.c.start_time, LOG.c.outcome, LOG.c.detail, LOG.c.actor)
+                .where(LOG.c.name == VERIFY_EVENT)
+                .order_by(LOG.c.seq.desc())
+                .limit(1)
+            )
+        ).first()
+
+
+@pages.get("/privacy", roles=PRIVACY_OFFICER)
+async def overview(request: web.Request, who: Principal) -> web.StreamResponse:
+    return await render(
+        request,
+        "privacy/overview.html",
+        {"last": await _last_check(request), "nl_time": nl_time},
+    )
+
+
+@pages.post("/privacy/controleren", roles=PRIVACY_OFFICER)
+async def check_chain(request: web.Request, who: Principal) -> web.StreamResponse:
+    """Walk the whole hash chain now and record the outcome in the log itself."""
+    ctx = hub(request)
+    async with ctx.db.read() as conn:
+        result = await verify(conn)
+    detail = f"{result.checked} regels gecontroleerd"
+    if not result.ok:
+        detail += f"; eerste fout bij regel {result.first_broken_seq}: {result.problem}"
+    async with ctx.db.write() as conn:
+        await append(
+            conn,
+            [
+                LogEntry(
+                    name=VERIFY_EVENT,
+                    actor=who.actor,
+                    outcome="intact" if result.ok else "broken",
+                    detail=detail,
+                    trace_id=new_trace_id(),
+                    status_code=STATUS_OK if result.ok else STATUS_ERROR,
+                )
+            ],
+            ctx.clock.now(),
+        )
+    raise flash_redirect("/privacy")
+
+
+# --- consent register --------------------------------------------------------------------------
+
+
+@pages.get("/privacy/toestemmingen", roles=PRIVACY_OFFICER)
+async def consents(request: web.Request, who: Principal) -> web.StreamResponse:
+    ctx = hub(request)
+    form = _clean(request.query)
+    errors: list[str] = []
+    rows: list[Any] = []
+    try:
+        f = ConsentFilter.model_validate({**form, "limit": PAGE_SIZE})
+        rows = await list_consents(ctx, f)
+    except ValidationError as exc:
+        errors = _errors(exc)
+    return await render(
+        request,
+        "privacy/consents.html",
+        {
+            "form": form,
+            "errors": errors,
+            "rows": rows,
+            "partners": ctx.partners.all(),
+            "statuses": [(s.value, CONSENT_STATUS_NL[s]) for s in ConsentStatus],
+            "status_nl": {s.value: CONSENT_STATUS_NL[s] for s in ConsentStatus},
+            "category_nl": {c.value: label for c, label in CATEGORY_LABELS_NL.items()},
+            "nl_time": nl_time,
+        },
+        status=422 if errors else 200,
+    )
+
+
+# --- processing log ----------------------------------------------------------------------------
+
+
+class LogForm(BaseModel):
+    """The log page's form in the officer's terms (dates, a client id); becomes a LogFilter."""
+
+    client: str | None = None
+    partner_id: str | None = None
+    name: str | None = None
+    outcome: str | None = None
+    van: date | None = None
+    tot: date | None = None  # inclusive
+    after_seq: int = 0
+
+    def to_filter(self, limit: int) -> log_query.LogFilter:
+        def start_of(d: date) -> datetime:
+            return datetime.combine(d, time(), AMSTERDAM)
+
+        data: dict[str, Any] = {
+            "partner_id": self.partner_id,
+            "name": self.name,
+            "outcome": self.outcome,
+            "after_seq": self.after_seq,
+            "limit": limit,
+        }
+        if self.client:
+            data["data_subject_id"] = self.client
+        if self.van:
+            data["since"] = start_of(self.van)
+        if self.tot:
+            data["until"] = start_of(date.fromordinal(self.tot.toordinal() + 1))
+        return log_query.LogFilter.model_validate(data)
+
+
+def _log_filter(request: web.Request, limit: int) -> tuple[dict[str, str], log_query.LogFilter]:
+    form = _clean(request.query)
+    return form, LogForm.model_validate(form).to_filter(limit)
+
+
+@pages.get("/privacy/verwerkingen", roles=PRIVACY_OFFICER)
+async def processing_log(request: web.Request, who: Principal) -> web.StreamResponse:
+    ctx = hub(request)
+    errors: list[str] = []
+    rows: list[dict[str, Any]] = []
+    form = _clean(request.query)
+    try:
+        form, f = _log_filter(request, PAGE_SIZE + 1)
+        rows = await log_query.query(ctx, f)
+    except ValidationError as exc:
+        errors = _errors(exc)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    next_query = {**form, "after_seq": str(rows[-1]["seq"])} if more else None
+    csv_query = {k: v for k, v in form.items() if k != "after_seq"}
+    return await render(
+        request,
+        "privacy/log.html",
+        {
+            "form": form,
+            "errors": errors,
+            "rows": rows,
+            "next_query": next_query,
+            "csv_query": csv_query,
+            "partners": ctx.partners.all(),
+            "events": EVENT_NL,
+            "nl_time": nl_time,
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _csv(text: str, filename: str) -> web.Response:
+    return web.Response(
+        text=text,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@pages.get("/privacy/verwerkingen.csv", roles=PRIVACY_OFFICER)
+async def processing_log_csv(request: web.Request, who: Principal) -> web.StreamResponse:
+    try:
+        _, f = _log_filter(request, 1000)
+    except ValidationError as exc:
+        raise ApiError(422, "validation_error", "; ".join(_errors(exc))) from None
+    rows = await log_entries(hub(request), f, 100_000)
+    return _csv(to_csv(rows), "verwerkingenlog.csv")
+
+
+# --- access report -----------------------------------------------------------------------------
+
+
+@pages.get("/privacy/inzage", roles=PRIVACY_OFFICER)
+async def access_search(request: web.Request, who: Principal) -> web.StreamResponse:
+    """Find the client by id or by BSN (through the keyed hash; the BSN is never stored)."""
+    ctx = hub(request)
+    term = request.query.get("client", "").strip()
+    error = None
+    if term:
+        digits = "".join(ch for ch in term if ch.isdigit())
+        if len(digits) in (8, 9) and len(digits) == len(term.replace(" ", "").replace(".", "")):
+            async with ctx.db.read() as conn:
+                found = await conn.scalar(
+                    select(CLIENT.c.id).where(
+                        CLIENT.c.bsn_hash == ctx.keyring.lookup_hash(digits.zfill(9))
+                    )
+                )
+        else:
+            try:
+                found = _client_hex(term)
+            except ApiError:
+                found = None
+            if found:
+                async with ctx.db.read() as conn:
+                    found = await conn.scalar(select(CLIENT.c.id).where(CLIENT.c.id == found))
+        if found:
+            raise web.HTTPSeeOther(f"/privacy/inzage/{found}")
+        error = "Geen cliënt gevonden met dit BSN of cliëntnummer."
+    return await render(
+        request,
+        "privacy/access_search.html",
+        {"term": term, "error": error},
+        status=404 if error else 200,
+    )
+
+
+@pages.get("/privacy/inzage/{client_id}", roles=PRIVACY_OFFICER)
+async def access_page(request: web.Request, who: Principal) -> web.StreamResponse:
+    client_id = _client_hex(request.match_info["client_id"])
+    report = await access_report.build(hub(request), client_id, who.actor)
+    return await render(
+        request,
+        "privacy/access_report.html",
+        {"r": report, "client_id": client_id, "nl_time": nl_time},
+    )
+
+
+@pages.get("/privacy/inzage/{client_id}/afdrukken", roles=PRIVACY_OFFICER)
+async def access_print(request: web.Request, who: Principal) -> web.StreamResponse:
+    """The document for the client, as the API serves it: self-contained, print-ready."""
+    client_id = _client_hex(request.match_info["client_id"])
+    report = await access_report.build(hub(request), client_id, who.actor)
+    resp = web.Response(
+        text=access_report.render_html(report), content_type="text/html", charset="utf-8"
+    )
+    # Its own inline stylesheet, no scripts at all.
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    return resp
+
+
+@pages.get("/privacy/inzage/{client_id}/inzage.pdf", roles=PRIVACY_OFFICER)
+async def access_pdf(request: web.Request, who: Principal) -> web.StreamResponse:
+    client_id = _client_hex(request.match_info["client_id"])
+    report = await access_report.build(hub(request), client_id, who.actor)
+    return web.Response(
+        body=render_pdf(report),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="inzage-{client_id[:8]}.pdf"'},
+    )
+
+
+@pages.get("/privacy/inzage/{client_id}/verwerkingen.csv", roles=PRIVACY_OFFICER)
+async def access_csv(request: web.Request, who: Principal) -> web.StreamResponse:
+    """Every processing-log entry about this client (decisions, refusals, deliveries)."""
+    client_id = _client_hex(request.match_info["client_id"])
+    async with hub(request).db.read() as conn:
+        if await conn.scalar(select(CLIENT.c.id).where(CLIENT.c.id == client_id)) is None:
+            raise not_found("Cliënt")
+    f = log_query.LogFilter(data_subject_id=uuid.UUID(client_id), limit=1000)
+    rows = await log_entries(hub(request), f, 100_000)
+    return _csv(to_csv(rows), f"verwerkingen-{client_id[:8]}.csv")
