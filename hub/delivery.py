@@ -42,6 +42,7 @@ from .breaker import Breakers
 from .consents import queue_withdrawal_notices
 from .context import HubContext
 from .metrics import WorkerMetrics
+from .milestones import schedule as schedule_milestones
 from .plugin_types import PartnerMessage
 from .processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_span_id
 from .recheck import recheck
@@ -414,6 +415,8 @@ class DeliveryWorker:
             # left, and the log must say so.
             if res.rowcount == 1 or delivered:
                 await append(conn, [entry], now)
+            if delivered and row.kind == "advice":
+                await schedule_milestones(self.ctx, conn, item, row.id, now)
             if delivered and row.kind == "advice" and item.consent_id:
                 # Consent withdrawn while this was in flight: tell the partner right away.
                 status_now = await conn.scalar(

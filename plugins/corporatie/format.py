@@ -92,6 +92,7 @@ REDEN_VERHUIZING: dict[RelocationReason, RedenVerhuizing] = {
 STATUS_OUT: dict[PartnerStatus, Statuscode] = {
     PartnerStatus.received: Statuscode.ontvangen,
     PartnerStatus.in_progress: Statuscode.in_behandeling,
+    PartnerStatus.intake_held: Statuscode.intake_gehouden,
     PartnerStatus.adopted: Statuscode.toegekend,
     PartnerStatus.partly_adopted: Statuscode.deels_toegekend,
     PartnerStatus.rejected: Statuscode.afgewezen,

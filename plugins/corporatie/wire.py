@@ -85,6 +85,7 @@ class RedenVerhuizing(StrEnum):
 class Statuscode(StrEnum):
     ontvangen = "ontvangen"
     in_behandeling = "in_behandeling"
+    intake_gehouden = "intake_gehouden"  # a first conversation with the client took place
     toegekend = "toegekend"
     deels_toegekend = "deels_toegekend"
     afgewezen = "afgewezen"

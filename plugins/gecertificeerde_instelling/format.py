@@ -58,6 +58,7 @@ HULPVORM: dict[HelpForm, Hulpvorm] = {
 STATUS_OUT: dict[PartnerStatus, Statuscode] = {
     PartnerStatus.received: Statuscode.ontvangen,
     PartnerStatus.in_progress: Statuscode.in_behandeling,
+    PartnerStatus.intake_held: Statuscode.intake_gehouden,
     PartnerStatus.adopted: Statuscode.overgenomen,
     PartnerStatus.partly_adopted: Statuscode.deels_overgenomen,
     PartnerStatus.rejected: Statuscode.afgewezen,

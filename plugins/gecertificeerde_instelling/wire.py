@@ -70,6 +70,7 @@ class Hulpvorm(StrEnum):
 class Statuscode(StrEnum):
     ontvangen = "ontvangen"
     in_behandeling = "in_behandeling"
+    intake_gehouden = "intake_gehouden"  # a first conversation with the client took place
     overgenomen = "overgenomen"
     deels_overgenomen = "deels_overgenomen"
     afgewezen = "afgewezen"

@@ -16,7 +16,6 @@ from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
 from .format import (
-    INTAKE_DETAIL,
     NS_STATUS,
     STATUS_OUT,
     THREAT_OUT,
@@ -48,11 +47,10 @@ _CLIENT_ELEMENTS: dict[str, C] = {
 _PARAMETER_BLOCK = {SCHULDHULP: "Schuldhulpverlening", BUDGETBEHEER: "Budgetbeheer"}
 _THREAT_IN = {code: threat for threat, code in THREAT_OUT.items()}
 _URGENCY_IN = {code: urgency for urgency, code in URGENCY_OUT.items()}
-_INTAKE_PREFIX = f"{INTAKE_DETAIL}: "
 
 SCRIPT: tuple[PartnerStatus, ...] = (
     PartnerStatus.received,
-    PartnerStatus.in_progress,
+    PartnerStatus.intake_held,
     PartnerStatus.adopted,
 )
 
@@ -122,19 +120,11 @@ def render_status(update: StatusUpdate) -> PartnerMessage:
     root = b.root("Statusmelding")
     b.add(root, "BerichtId", update.partner_message_id)
     b.add(root, "Referentie", str(update.item_ref))
-    code = STATUS_OUT[update.status]
-    detail = update.detail
-    # The milestone of Wgs art. 4a has its own code; `parse_status` restores the detail.
-    if update.status is PartnerStatus.in_progress and detail is not None:
-        if detail == INTAKE_DETAIL:
-            code, detail = "intake_gehouden", None
-        elif detail.startswith(_INTAKE_PREFIX):
-            code, detail = "intake_gehouden", detail[len(_INTAKE_PREFIX) :]
-    b.add(root, "Status", code)
+    b.add(root, "Status", STATUS_OUT[update.status])
     b.opt(root, "Tijdstip", update.occurred_at)
     b.opt(root, "Reden", update.reason)
-    if detail is not None:
-        b.add(root, "Toelichting", detail)
+    if update.detail is not None:
+        b.add(root, "Toelichting", update.detail)
     return check_outgoing(root, status_schema())
 
 

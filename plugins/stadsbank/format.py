@@ -76,13 +76,12 @@ INCOME_OUT: dict[IncomeSource, str] = {
     IncomeSource.other: "overig",
 }
 
-# Wgs art. 4a measures the term until the first conversation; the neutral model has no
-# milestone field, so "intake gehouden" travels as the detail of in_progress.
-INTAKE_DETAIL = "intake gehouden"
+# Wgs art. 4a measures the term until the first conversation: `intake_gehouden` is the hub's
+# `intake_held`, the milestone the Stadsbank's headline deadline is measured against.
 STATUS_IN: dict[str, PartnerStatus] = {
     "ontvangen": PartnerStatus.received,
     "in_behandeling": PartnerStatus.in_progress,
-    "intake_gehouden": PartnerStatus.in_progress,
+    "intake_gehouden": PartnerStatus.intake_held,
     "toegekend": PartnerStatus.adopted,
     "deels_toegekend": PartnerStatus.partly_adopted,
     "afgewezen": PartnerStatus.rejected,
@@ -92,6 +91,7 @@ STATUS_IN: dict[str, PartnerStatus] = {
 STATUS_OUT: dict[PartnerStatus, str] = {
     PartnerStatus.received: "ontvangen",
     PartnerStatus.in_progress: "in_behandeling",
+    PartnerStatus.intake_held: "intake_gehouden",
     PartnerStatus.adopted: "toegekend",
     PartnerStatus.partly_adopted: "deels_toegekend",
     PartnerStatus.rejected: "afgewezen",
@@ -391,8 +391,6 @@ def parse_status(body: bytes, content_type: str) -> list[StatusUpdate]:
     if status in _REASON_REQUIRED and reason is None:
         raise PayloadError(f"Reden is verplicht bij status {code}")
     detail = fields.get("Toelichting")
-    if code == "intake_gehouden":
-        detail = f"{INTAKE_DETAIL}: {detail}" if detail and detail.strip() else INTAKE_DETAIL
     try:
         update = StatusUpdate(
             item_ref=UUID(fields["Referentie"]),
