@@ -31,7 +31,7 @@ from wijkhub.schemas.client import Client
 from wijkhub.schemas.outbound import Approval, OutboundAdvice
 from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 
-from . import approvals, clients
+from . import approvals, clients, escalation
 from .clock import local_date
 from .context import HubContext
 from .deadlines import due_date
@@ -382,6 +382,7 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
         )
     ).all()
     held = await approvals.for_items(conn, ids)
+    escalated = await escalation.timeline(ctx, conn, ids)
 
     out = []
     for it in items:
@@ -431,6 +432,7 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
                     at=s.occurred_at, kind="partner_status", status=s.status, detail=detail
                 )
             )
+        timeline += escalated.get(it.id, [])
         timeline.sort(key=lambda e: e.at)
         out.append(
             AdviceItemOut(

@@ -296,3 +296,8 @@ main.add_command(_keys)
 from .chain_report_cli import report as _report  # noqa: E402
 
 main.add_command(_report)
+
+# The escalation ladder: `wijkhub escalations run|steering|notices`.
+from .escalation_cli import escalations as _escalations  # noqa: E402
+
+main.add_command(_escalations)

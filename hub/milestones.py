@@ -27,9 +27,10 @@ from wijkhub.schemas.status import (
 from .clock import local_date
 from .context import HubContext
 from .deadlines import due_date
-from .tables import MilestoneRow
+from .tables import MilestoneRow, StatusUpdateRow
 
 MILESTONE = MilestoneRow.__table__  # type: ignore[attr-defined]
+STATUS = StatusUpdateRow.__table__  # type: ignore[attr-defined]
 
 OPEN, MET, CLOSED = "open", "met", "closed"
 
@@ -68,6 +69,17 @@ async def schedule(
         for milestone, rule in atype.milestone_deadlines(threats).items()
     ]
     await conn.execute(insert(MILESTONE), rows)
+    # A partner may answer before its acknowledgement is recorded (the simulator does): those
+    # answers count from the start.
+    earlier = (
+        await conn.execute(
+            select(STATUS.c.status, STATUS.c.occurred_at)
+            .where(STATUS.c.item_id == item.id)
+            .order_by(STATUS.c.occurred_at, STATUS.c.id)
+        )
+    ).all()
+    for s in earlier:
+        await record_status(conn, item.id, PartnerStatus(s.status), s.occurred_at)
     return len(rows)
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory
-from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
+from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
 from wijkhub.schemas.status import Milestone, PartnerStatus, StatusUpdate
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
@@ -135,7 +135,7 @@ class ReceivedRequest:
     own parser: the tests compare them with what policy permitted.
     """
 
-    kind: str  # "advice" or "withdrawal"
+    kind: str  # "advice", "withdrawal" or "reminder"
     item_ref: UUID
     advice_type: str | None
     categories: frozenset[DataCategory]
@@ -160,8 +160,10 @@ class Backoffice:
 class PartnerType:
     """A kind of partner organisation and its format. Yielded by `wijkhub_partner_types`.
 
-    The three callables must be pure: no I/O, no database, no clock (time comes in the input).
+    The callables must be pure: no I/O, no database, no clock (time comes in the input).
     The hub runs them in a worker thread, so they may be CPU-bound (XML, XSD validation).
+    `translate_reminder` writes the escalation ladder's reminder (a late milestone) in the
+    partner's format; without it the hub records the step as a notice only, and sends nothing.
     """
 
     name: str
@@ -173,6 +175,7 @@ class PartnerType:
     parse_status: Callable[[bytes, str], list[StatusUpdate]]
     translate_withdrawal: Callable[[WithdrawalNotice], PartnerMessage]
     backoffice: Backoffice | None = None
+    translate_reminder: Callable[[ReminderNotice], PartnerMessage] | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

@@ -219,3 +219,6 @@ async def processing_log(call: Call) -> list[dict[str, Any]]:
 # Route modules of later features register on the same `api` (imported here, at the end, so
 # that `api` exists when they do).
 from . import approval_routes, chain_report_routes, privacy_officer  # noqa: E402, F401
+
+# isort: split
+from . import escalation_routes  # noqa: E402, F401  (deadlines and escalation, issue 7)

@@ -9,7 +9,7 @@ from .advice import AdviceIn, AdviceOut
 from .client import Client, ClientIn
 from .client_view import ClientView
 from .consent import Consent, ConsentIn, ConsentWithdrawal
-from .outbound import OutboundAdvice, WithdrawalNotice
+from .outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
 from .status import StatusUpdate
 
 PUBLIC_MODELS: tuple[type[BaseModel], ...] = (
@@ -23,6 +23,7 @@ PUBLIC_MODELS: tuple[type[BaseModel], ...] = (
     AdviceOut,
     OutboundAdvice,
     WithdrawalNotice,
+    ReminderNotice,
     StatusUpdate,
 )
 

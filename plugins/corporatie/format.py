@@ -19,7 +19,7 @@ from wijkhub.schemas.client import (
     IncomeSource,
 )
 from wijkhub.schemas.client_view import ClientView
-from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
+from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 from .parameters import (
@@ -37,6 +37,7 @@ from .wire import (
     Bewoner,
     Dreiging,
     Financien,
+    Herinnering,
     Huisgenoot,
     Inkomensbron,
     Intrekking,
@@ -200,6 +201,11 @@ def translate_advice(advice: OutboundAdvice) -> PartnerMessage:
     return json_format.message(message)
 
 
+def translate_reminder(notice: ReminderNotice) -> PartnerMessage:
+    """Write a late milestone (escalation ladder) as a corporatie `herinnering`."""
+    return json_format.reminder_message(Herinnering, notice)
+
+
 def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
     """Write a withdrawal as a corporatie `intrekking` referring to the advice item."""
     return json_format.withdrawal_message(Intrekking, notice, subject_key="bewoner_referentie")
@@ -245,6 +251,7 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
         content_type,
         advice=Adviesaanvraag,
         withdrawal=Intrekking,
+        reminder=Herinnering,
         categories_of=categories_of,
     )
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from wijkhub.hub.json_format import SchemaExport
 
-from .wire import VERSION, Adviesaanvraag, Intrekking, Statusmelding
+from .wire import VERSION, Adviesaanvraag, Herinnering, Intrekking, Statusmelding
 
 EXPORT = SchemaExport(
     partner_type="corporatie",
@@ -18,6 +18,7 @@ EXPORT = SchemaExport(
     models={
         "adviesaanvraag.schema.json": Adviesaanvraag,
         "intrekking.schema.json": Intrekking,
+        "herinnering.schema.json": Herinnering,
         "statusmelding.schema.json": Statusmelding,
     },
     directory=Path(__file__).parent,

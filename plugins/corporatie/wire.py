@@ -31,6 +31,7 @@ from wijkhub.hub.json_format import (
     Person,
     Reason,
     Reference,
+    ReminderMessage,
     ShortText,
     StatusMessage,
     Wire,
@@ -208,6 +209,14 @@ class Intrekking(Message):
     bewoner_referentie: Reference
     ingetrokken_op: IsoDateTime
     reden: Reason
+
+
+class Herinnering(ReminderMessage):
+    """A milestone of an advice is past its deadline: a reminder for the corporatie's buddy, later
+    its contact manager (hub -> corporatie). No client data."""
+
+    berichttype: Literal["herinnering"]
+    versie: Literal["1.0"]
 
 
 class Statusmelding(StatusMessage):

@@ -33,6 +33,7 @@ from .format import (
     read_request,
     render_status,
     translate_advice,
+    translate_reminder,
     translate_withdrawal,
 )
 from .parameters import HelpAdviceParameters, InformationParameters
@@ -76,6 +77,7 @@ def partner_type() -> PartnerType:
         translate_advice=translate_advice,
         parse_status=parse_status,
         translate_withdrawal=translate_withdrawal,
+        translate_reminder=translate_reminder,
         backoffice=Backoffice(
             read_request=read_request,
             render_status=render_status,

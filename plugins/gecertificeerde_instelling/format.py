@@ -12,7 +12,7 @@ from wijkhub.hub.plugin_types import PartnerMessage, ReceivedRequest
 from wijkhub.schemas.categories import DataCategory
 from wijkhub.schemas.client import ChildProtectionMeasure, YouthProtection
 from wijkhub.schemas.client_view import ClientView
-from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
+from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 from .parameters import HelpAdviceParameters, HelpForm, InformationOccasion, InformationParameters
@@ -22,6 +22,7 @@ from .wire import (
     Adviessoort,
     Betrokkene,
     Gezinslid,
+    Herinnering,
     HulpadviesVerzoek,
     Hulpvorm,
     InformatieVerzoek,
@@ -124,6 +125,11 @@ def translate_advice(advice: OutboundAdvice) -> PartnerMessage:
     return json_format.message(message)
 
 
+def translate_reminder(notice: ReminderNotice) -> PartnerMessage:
+    """Write a late milestone (escalation ladder) as a GI `herinnering`."""
+    return json_format.reminder_message(Herinnering, notice)
+
+
 def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
     """Write a withdrawal as a GI `intrekking` referring to the advice item."""
     return json_format.withdrawal_message(Intrekking, notice, subject_key="betrokkene_referentie")
@@ -164,6 +170,7 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
         content_type,
         advice=Adviesbericht,
         withdrawal=Intrekking,
+        reminder=Herinnering,
         categories_of=categories_of,
     )
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from wijkhub.hub.json_format import SchemaExport
 
-from .wire import VERSION, Adviesbericht, Intrekking, Statusmelding
+from .wire import VERSION, Adviesbericht, Herinnering, Intrekking, Statusmelding
 
 EXPORT = SchemaExport(
     partner_type="gecertificeerde_instelling",
@@ -18,6 +18,7 @@ EXPORT = SchemaExport(
     models={
         "adviesbericht.schema.json": Adviesbericht,
         "intrekking.schema.json": Intrekking,
+        "herinnering.schema.json": Herinnering,
         "statusmelding.schema.json": Statusmelding,
     },
     directory=Path(__file__).parent,

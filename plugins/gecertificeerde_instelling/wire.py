@@ -33,6 +33,7 @@ from wijkhub.hub.json_format import (
     Person,
     Reason,
     Reference,
+    ReminderMessage,
     ShortText,
     StatusMessage,
     Wire,
@@ -151,6 +152,14 @@ class Intrekking(Message):
     betrokkene_referentie: Reference
     ingetrokken_op: IsoDateTime
     reden: Reason
+
+
+class Herinnering(ReminderMessage):
+    """A milestone of an advice is past its deadline: a reminder for the GI's buddy, later
+    its contact manager (hub -> GI). No client data."""
+
+    berichttype: Literal["herinnering"]
+    versie: Literal["1.0"]
 
 
 class Statusmelding(StatusMessage):

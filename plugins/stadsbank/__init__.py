@@ -9,7 +9,8 @@ The Stadsbank may process the BSN, so the BSN is a required category here.
 
 The format is XML validated against XSDs shipped in this package (see
 `docs/plugins/stadsbank.md`): `Aanmelding` and `Intrekking` go to the Stadsbank
-(`stadsbank-aanmelding-v1.xsd`), `Statusmelding` comes back (`stadsbank-status-v1.xsd`).
+(`stadsbank-aanmelding-v1.xsd`), and so does `Herinnering` (a late milestone, escalation
+ladder); `Statusmelding` comes back (`stadsbank-status-v1.xsd`).
 """
 
 from collections.abc import Iterator
@@ -19,7 +20,13 @@ from wijkhub.hub.plugin_types import FormatInfo, PartnerType
 
 from .advice_types import ADVICE_TYPES
 from .backoffice import BACKOFFICE
-from .format import CONTENT_TYPE, parse_status, translate_advice, translate_withdrawal
+from .format import (
+    CONTENT_TYPE,
+    parse_status,
+    translate_advice,
+    translate_reminder,
+    translate_withdrawal,
+)
 
 PARTNER_TYPE = PartnerType(
     name="stadsbank",
@@ -31,6 +38,7 @@ PARTNER_TYPE = PartnerType(
     parse_status=parse_status,
     translate_withdrawal=translate_withdrawal,
     backoffice=BACKOFFICE,
+    translate_reminder=translate_reminder,
 )
 
 

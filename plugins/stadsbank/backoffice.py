@@ -16,8 +16,10 @@ from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
 from .format import (
+    MILESTONE_OUT,
     NS_STATUS,
     STATUS_OUT,
+    STEP_OUT,
     THREAT_OUT,
     URGENCY_OUT,
     XmlBuilder,
@@ -103,15 +105,39 @@ def _advice(root: etree._Element) -> ReceivedRequest:
     )
 
 
+_MILESTONE_IN = {code: m for m, code in MILESTONE_OUT.items()}
+_STEP_IN = {code: step for step, code in STEP_OUT.items()}
+
+
+def _reminder(root: etree._Element) -> ReceivedRequest:
+    el = children(root)
+    return ReceivedRequest(
+        kind="reminder",
+        item_ref=UUID(el["Referentie"].text),
+        advice_type=el["Soort"].text,
+        categories=frozenset(),  # names the request only: no client data
+        fields={
+            "milestone": _MILESTONE_IN[el["Mijlpaal"].text or ""],
+            "step": _STEP_IN[el["Stap"].text or ""],
+            "due_on": parse_date(el["Uiterlijk"].text or "", "Uiterlijk"),
+            "recipient": el["Aan"].text,
+            "text": el["Tekst"].text,
+        },
+    )
+
+
 def read_request(body: bytes, content_type: str) -> ReceivedRequest:
-    """Read an `Aanmelding` or `Intrekking` as the Stadsbank; raise `PayloadError` if invalid."""
+    """Read an `Aanmelding`, `Intrekking` or `Herinnering` as the Stadsbank; raise
+    `PayloadError` if invalid."""
     root = read_valid(body, content_type, aanmelding_schema())
     name = etree.QName(root).localname
     if name == "Intrekking":
         return _withdrawal(root)
+    if name == "Herinnering":
+        return _reminder(root)
     if name == "Aanmelding":
         return _advice(root)
-    raise PayloadError("onbekend hoofdelement")  # pragma: no cover - the XSD has two roots
+    raise PayloadError("onbekend hoofdelement")  # pragma: no cover - the XSD has three roots
 
 
 def render_status(update: StatusUpdate) -> PartnerMessage:

@@ -18,8 +18,13 @@ from wijkhub.schemas.advice import Threat, Urgency
 from wijkhub.schemas.categories import LegalBasis
 from wijkhub.schemas.client import Gender, HouseholdRole, HousingTenure, IncomeSource
 from wijkhub.schemas.client_view import ClientView
-from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.outbound import (
+    OutboundAdvice,
+    ReminderNotice,
+    ReminderStep,
+    WithdrawalNotice,
+)
+from wijkhub.schemas.status import Milestone, PartnerStatus, StatusUpdate
 
 from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
 
@@ -74,6 +79,17 @@ INCOME_OUT: dict[IncomeSource, str] = {
     IncomeSource.self_employed: "zelfstandige",
     IncomeSource.none: "geen",
     IncomeSource.other: "overig",
+}
+
+MILESTONE_OUT: dict[Milestone, str] = {
+    Milestone.first_answer: "eerste_reactie",
+    Milestone.intake_held: "intakegesprek",
+    Milestone.decision: "besluit",
+    Milestone.execution: "uitvoering",
+}
+STEP_OUT: dict[ReminderStep, str] = {
+    ReminderStep.buddy_reminder: "buddy",
+    ReminderStep.contact_manager: "contactmanager",
 }
 
 # Wgs art. 4a measures the term until the first conversation: `intake_gehouden` is the hub's
@@ -363,6 +379,24 @@ def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
     b.add(root, "Tijdstip", iso_datetime(notice.withdrawn_at))
     if notice.reason.strip():
         b.add(root, "Reden", notice.reason.strip())
+    return check_outgoing(root, aanmelding_schema())
+
+
+def translate_reminder(notice: ReminderNotice) -> PartnerMessage:
+    """A late milestone (escalation ladder): a `Herinnering` to the buddy or contact manager."""
+    b = XmlBuilder(NS_AANMELDING)
+    root = b.root("Herinnering")
+    b.add(root, "Referentie", str(notice.item_ref))
+    b.add(root, "Volgnummer", str(notice.item_number))
+    b.add(root, "Afzender", notice.sender)
+    b.add(root, "Ontvanger", notice.partner_id)
+    b.add(root, "Soort", notice.advice_type)
+    b.add(root, "Mijlpaal", MILESTONE_OUT[notice.milestone])
+    b.add(root, "Uiterlijk", notice.due_on.isoformat())
+    b.add(root, "Stap", STEP_OUT[notice.step])
+    b.add(root, "Aan", notice.recipient)
+    b.add(root, "Tijdstip", iso_datetime(notice.sent_at))
+    b.add(root, "Tekst", notice.text)
     return check_outgoing(root, aanmelding_schema())
 
 

@@ -4,7 +4,8 @@ The municipality allocates support (product category, volume, unit, frequency, p
 provider acknowledges the allocation with a retour, and reports the start and the end of care.
 The format is XML modelled on the iWmo 3.2 messages 301 (toewijzing), 302 (retour), 305 (start
 zorg) and 307 (stop zorg), in Wijkhub's own namespaces and without the VECOZO/GGk envelope,
-plus Wijkhub's own intrekking message for withdrawn consent. The format is described for the
+plus Wijkhub's own intrekking message for withdrawn consent and herinnering message for a late
+milestone (escalation ladder). The format is described for the
 provider's IT staff in `docs/plugins/zorgaanbieder.md`.
 
 Advice types: `wmo_huishoudelijke_hulp` (product category 01) and `wmo_begeleiding` (02).
@@ -18,7 +19,7 @@ from wijkhub.hub.plugin_types import FormatInfo, PartnerType
 from .advice_types import ADVICE_TYPES
 from .backoffice import BACKOFFICE
 from .codes import CONTENT_TYPE, FORMAT_VERSION
-from .format import parse_status, translate_advice, translate_withdrawal
+from .format import parse_status, translate_advice, translate_reminder, translate_withdrawal
 
 PARTNER_TYPE = PartnerType(
     name="zorgaanbieder",
@@ -30,6 +31,7 @@ PARTNER_TYPE = PartnerType(
     parse_status=parse_status,
     translate_withdrawal=translate_withdrawal,
     backoffice=BACKOFFICE,
+    translate_reminder=translate_reminder,
 )
 
 

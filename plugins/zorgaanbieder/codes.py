@@ -21,6 +21,7 @@ NS_302: Final = "urn:wijkhub:zorgaanbieder:wmo302:1"
 NS_305: Final = "urn:wijkhub:zorgaanbieder:wmo305:1"
 NS_307: Final = "urn:wijkhub:zorgaanbieder:wmo307:1"
 NS_INTREKKING: Final = "urn:wijkhub:zorgaanbieder:intrekking:1"
+NS_HERINNERING: Final = "urn:wijkhub:zorgaanbieder:herinnering:1"
 
 SCHEMA_FILES: Final[dict[str, str]] = {
     NS_301: "wmo301.xsd",
@@ -28,6 +29,7 @@ SCHEMA_FILES: Final[dict[str, str]] = {
     NS_305: "wmo305.xsd",
     NS_307: "wmo307.xsd",
     NS_INTREKKING: "intrekking.xsd",
+    NS_HERINNERING: "herinnering.xsd",
 }
 
 # COD002 (Vektis) berichtcodes of the iWmo messages these are modelled on.

@@ -550,6 +550,7 @@ def test_documented_examples_are_valid_messages() -> None:
     assert kinds == [
         "advice",
         "withdrawal",
+        "reminder",
         PartnerStatus.intake_held,
         PartnerStatus.partly_adopted,
     ]

@@ -586,8 +586,8 @@ def test_documented_examples_are_valid_messages() -> None:
     blocks = [b.encode() for b in re.findall(r"```xml\n(.*?)```", doc.read_text(), re.S)]
     kinds = []
     for body in blocks:
-        if NS_301.encode() in body or b"intrekking" in body:
+        if NS_301.encode() in body or b"intrekking" in body or b"herinnering" in body:
             kinds.append(read_request(body, XML).kind)
         else:
             kinds.extend(u.status.value for u in parse_status(body, XML))
-    assert kinds == ["advice", "rejected", "in_progress", "stopped", "withdrawal"]
+    assert kinds == ["advice", "rejected", "in_progress", "stopped", "withdrawal", "reminder"]
