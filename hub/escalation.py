@@ -475,7 +475,7 @@ async def list_steps(
     team: str | None = None,
     unread_only: bool = False,
     open_only: bool = False,
-    notice_id: int | None = None,
+    item_id: str | None = None,
 ) -> list[EscalationNotice]:
     """Fired steps of one kind, newest first; `team` limits them to one team's items."""
     cfg = load_config(ctx)
@@ -500,8 +500,8 @@ async def list_steps(
         q = q.where(STEP.c.read_at.is_(None))
     if open_only:
         q = q.where(MILESTONE.c.state == OPEN)
-    if notice_id is not None:
-        q = q.where(STEP.c.id == notice_id)
+    if item_id is not None:
+        q = q.where(STEP.c.item_id == item_id)
     async with ctx.db.read() as conn:
         rows = (await conn.execute(q)).all()
     out = []
@@ -535,25 +535,15 @@ async def list_steps(
     return out
 
 
-async def mark_read(ctx: HubContext, notice_id: int, team: str, actor: str) -> bool:
-    """A team leader has read a notice of the own team; False if there is no such notice."""
+async def mark_read(ctx: HubContext, item_id: str, team: str, actor: str) -> bool:
+    """A team leader has read the notices about one item of the own team; False if there are
+    none."""
     now = ctx.clock.now()
+    mine = and_(
+        STEP.c.item_id == item_id, STEP.c.step == Step.team_leader.value, STEP.c.team == team
+    )
     async with ctx.db.write() as conn:
-        res = await conn.execute(
-            update(STEP)
-            .where(
-                STEP.c.id == notice_id,
-                STEP.c.step == Step.team_leader.value,
-                STEP.c.team == team,
-                STEP.c.read_at.is_(None),
-            )
-            .values(read_at=now, read_by=actor)
+        await conn.execute(
+            update(STEP).where(mine, STEP.c.read_at.is_(None)).values(read_at=now, read_by=actor)
         )
-        if res.rowcount:
-            return True
-        exists = await conn.scalar(
-            select(STEP.c.id).where(
-                STEP.c.id == notice_id, STEP.c.step == Step.team_leader.value, STEP.c.team == team
-            )
-        )
-        return exists is not None
+        return await conn.scalar(select(STEP.c.id).where(mine).limit(1)) is not None

@@ -8,7 +8,7 @@ from pydantic import BaseModel, TypeAdapter
 from .api_kit import Call
 from .errors import ApiError, not_found
 from .escalation import EscalationNotice, Step, list_steps, mark_read, run_escalations
-from .routes import api
+from .routes import _hex, api
 
 TEAM_READERS = {"team_leader", "team_manager", "cluster_manager"}
 STEERING_READERS = {"team_leader", "cluster_manager", "privacy_officer", "admin"}
@@ -44,20 +44,17 @@ async def notices(call: Call) -> list[EscalationNotice]:
 
 @api.route(
     "POST",
-    "/escalations/notices/{notice_id}/read",
+    "/escalations/notices/{item_id}/read",
     roles=TEAM_READERS,
-    summary="Melding als gelezen markeren",
-    response=EscalationNotice,
+    summary="De meldingen over een onderdeel als gelezen markeren",
+    response=TypeAdapter(list[EscalationNotice]),
 )
-async def notice_read(call: Call) -> EscalationNotice:
-    raw = call.params["notice_id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise not_found("Melding")
+async def notice_read(call: Call) -> list[EscalationNotice]:
+    item_id = _hex(call.params["item_id"], "Melding")
     team = _team(call)
-    if not await mark_read(call.ctx, int(raw), team, call.who.actor):
+    if not await mark_read(call.ctx, item_id, team, call.who.actor):
         raise not_found("Melding")
-    [notice] = await list_steps(call.ctx, Step.team_leader, team=team, notice_id=int(raw))
-    return notice
+    return await list_steps(call.ctx, Step.team_leader, team=team, item_id=item_id)
 
 
 @api.route(

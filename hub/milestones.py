@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.schemas.status import (
@@ -48,7 +49,9 @@ async def schedule(
     exists = await conn.scalar(select(MILESTONE.c.id).where(MILESTONE.c.item_id == item.id))
     if exists is not None:
         return 0
-    threats = ctx.unseal(item.details, f"advice_item.details:{item.id}").get("threats", [])
+    # Empty details: purged under the retention rules; no threats known any more.
+    details = ctx.unseal(item.details, f"advice_item.details:{item.id}") if item.details else {}
+    threats = details.get("threats", [])
     urgent = bool(atype.urgent_when.intersection(threats))
     start = local_date(delivered_at)
     rows = [
@@ -68,7 +71,11 @@ async def schedule(
         }
         for milestone, rule in atype.milestone_deadlines(threats).items()
     ]
-    await conn.execute(insert(MILESTONE), rows)
+    try:
+        async with conn.begin_nested():
+            await conn.execute(insert(MILESTONE), rows)
+    except IntegrityError:
+        return 0  # another process (a worker whose lease ran out) wrote them just now
     # A partner may answer before its acknowledgement is recorded (the simulator does): those
     # answers count from the start.
     earlier = (

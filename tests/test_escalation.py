@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from tests.harness import Env, status_body
+from tests.harness import ApiClient, Env, status_body
 from wijkhub.hub import demo_household as household
 from wijkhub.hub.cli import main
 from wijkhub.hub.context import ConfigError
@@ -153,24 +153,21 @@ async def test_each_step_fires_once_in_order_through_the_partners_format(env: En
     # Monday 7 December (5 working days late): a notice for the team leader of team-a.
     _move_to(env, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
     assert await _run(env) == [("first_answer", Step.team_leader)]
-    leader = env.partner[ZORG].__class__(
-        env.session, await env.hub.token("team_manager", "tl", team="team-a")
-    )
+    leader = ApiClient(env.session, await env.hub.token("team_leader", "tl", team="team-a"))
     r = await leader.get("/api/v1/escalations/notices")
     assert r.status == 200, r.body
     [notice] = r.body
     assert (uuid.UUID(notice["item_id"]).hex, notice["advice_id"]) == (item_id, advice_id)
     assert notice["milestone"] == "first_answer" and notice["due_on"] == "2026-11-30"
     assert notice["milestone_state"] == "open" and notice["read_at"] is None
-    other = env.partner[ZORG].__class__(
-        env.session, await env.hub.token("team_manager", "tl-b", team="team-b")
-    )
+    other = ApiClient(env.session, await env.hub.token("team_manager", "tm-b", team="team-b"))
     assert (await other.get("/api/v1/escalations/notices")).body == []
     assert (await env.coach.get("/api/v1/escalations/notices")).status == 403
-    read = await leader.post(f"/api/v1/escalations/notices/{notice['id']}/read")
-    assert read.status == 200 and read.body["read_at"], read.body
+    read = await leader.post(f"/api/v1/escalations/notices/{notice['item_id']}/read")
+    assert read.status == 200, read.body
+    assert [n["read_at"] is not None for n in read.body] == [True]
     assert (await leader.get("/api/v1/escalations/notices?unread=true")).body == []
-    assert (await other.post(f"/api/v1/escalations/notices/{notice['id']}/read")).status == 404
+    assert (await other.post(f"/api/v1/escalations/notices/{notice['item_id']}/read")).status == 404
     assert (await leader.get("/api/v1/escalations/notices?unread=soms")).status == 400
 
     # Monday 14 December (10 working days late): on the steering group's list.
