@@ -30,6 +30,7 @@ from .advices import DELIVERY, ITEM, STATUS
 from .clock import AMSTERDAM, local_date
 from .context import HubContext
 from .deadlines import is_working_day
+from .escalation import Step
 from .milestones import read_milestones
 from .tables import ClientRow, EscalationStepRow
 
@@ -48,8 +49,8 @@ DECIDED = (PartnerStatus.adopted, PartnerStatus.partly_adopted, PartnerStatus.re
 ADOPTED = (PartnerStatus.adopted.value, PartnerStatus.partly_adopted.value)
 DECISION_MET = tuple(sorted(s.value for s in MILESTONE_MET_BY[Milestone.decision]))
 EXECUTION_MET = tuple(sorted(s.value for s in MILESTONE_MET_BY[Milestone.execution]))
-# The rungs of the escalation ladder, in order (hub/escalation.py); always reported.
-LADDER = ("buddy_reminder", "contact_manager", "team_leader", "steering_report")
+# The rungs of the escalation ladder, in their order; always reported.
+LADDER = tuple(step.value for step in Step)
 
 Suppressible = int | float | Literal["suppressed"]
 Period = Literal["month", "quarter", "range"]

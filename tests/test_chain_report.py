@@ -28,6 +28,7 @@ from wijkhub.hub.chain_report import (
     working_days_between,
 )
 from wijkhub.hub.cli import main
+from wijkhub.hub.escalation import run_escalations
 
 CORP, ZORG = household.CORPORATIE, household.ZORG
 CORP_TYPE = "betalingsregeling_huurachterstand"
@@ -230,6 +231,39 @@ def flat_rows(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
                 flat[k] = str(v)
         out.append(flat)
     return out
+
+
+async def test_open_milestones_past_due_and_the_ladder_count(env: Env) -> None:
+    client_id = await env.household()
+    for _ in range(5):
+        await submit_one(env, client_id, CORP_TYPE)
+    await env.deliver()
+    # Nobody answers. Thursday 26 November: the first answer was due Wednesday (2 working
+    # days, eviction), so the ladder's first rung fires for each item; the decision (5 working
+    # days) is not late yet.
+    env.clock.advance(days=3)
+    fired = await run_escalations(env.hub.ctx)
+    assert [f.step.value for f in fired.fired] == ["buddy_reminder"] * 5
+    report = (await env.privacy.get(f"/api/v1/reports/chain?{NOV}")).body
+    [row] = report["rows"]
+    assert row["cases"] == 5
+    assert row["overdue"] == {"n": 5, "share": 1.0}
+    assert row["first_answer"] == row["decision"] == HIDDEN_T  # nobody answered: n = 0
+    assert row["adoption"] == HIDDEN_S
+    assert row["escalations"] == {
+        "buddy_reminder": 5,
+        "contact_manager": SUPPRESSED,
+        "team_leader": SUPPRESSED,
+        "steering_report": SUPPRESSED,
+    }
+    assert report["reason_codes"] == [] and row["rejection_reasons"] == {}
+
+    # A day later the report is the same: no new rung is due (the contact manager is 3 working
+    # days after the due day), and running the job again sends nothing twice.
+    env.clock.advance(days=1)
+    assert (await run_escalations(env.hub.ctx)).fired == []
+    again = (await env.privacy.get(f"/api/v1/reports/chain?{NOV}")).body
+    assert again["rows"] == report["rows"]
 
 
 async def test_only_team_leaders_and_the_privacy_officer_may_read_it(env: Env) -> None:
