@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 
 from tests.harness import ApiClient, Env, status_body
 from tests.test_consent_lifecycle import _config
+from wijkhub.hub import chain_report
 from wijkhub.hub import demo_household as household
 from wijkhub.hub.advices import DELIVERY
 from wijkhub.hub.chain_report import (
@@ -87,12 +88,12 @@ async def answer(env: Env, partner_id: str, item_id: str, status: str, n: int) -
 
 
 async def scenario(env: Env) -> dict[str, list[str]]:
-    """Seven corporatie items answered as in CORP_SCRIPT, two zorg items (a small cell)."""
+    """Seven corporatie items answered as in CORP_SCRIPT, four zorg items (a small cell)."""
     client_id = await env.household()
     corp = [await submit_one(env, client_id, CORP_TYPE) for _ in CORP_SCRIPT]
-    zorg = [await submit_one(env, client_id, "wmo_begeleiding") for _ in range(2)]
+    zorg = [await submit_one(env, client_id, "wmo_begeleiding") for _ in range(4)]
     await env.deliver()
-    assert len(env.sims[CORP].received) == 7 and len(env.sims[ZORG].received) == 2
+    assert len(env.sims[CORP].received) == 7 and len(env.sims[ZORG].received) == 4
     events = [(t, CORP, corp[i], s) for i, script in enumerate(CORP_SCRIPT) for t, s in script]
     events += [(at(24), ZORG, z, "received") for z in zorg]
     for n, (moment, partner_id, item_id, status) in enumerate(sorted(events)):
@@ -170,7 +171,7 @@ async def test_figures_equal_what_the_partners_did_and_small_cells_are_suppresse
             "steering_report": SUPPRESSED,
         },
     }
-    # Two items: the whole row is suppressed, down to the number of cases.
+    # Four items: the whole row is suppressed, down to the number of cases.
     assert zorg == {
         "period": "2026-11",
         "partner_id": ZORG,
@@ -235,8 +236,7 @@ def flat_rows(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 async def test_open_milestones_past_due_and_the_ladder_count(env: Env) -> None:
     client_id = await env.household()
-    for _ in range(5):
-        await submit_one(env, client_id, CORP_TYPE)
+    items = [await submit_one(env, client_id, CORP_TYPE) for _ in range(5)]
     await env.deliver()
     # Nobody answers. Thursday 26 November: the first answer was due Wednesday (2 working
     # days, eviction), so the ladder's first rung fires for each item; the decision (5 working
@@ -264,6 +264,20 @@ async def test_open_milestones_past_due_and_the_ladder_count(env: Env) -> None:
     assert (await run_escalations(env.hub.ctx)).fired == []
     again = (await env.privacy.get(f"/api/v1/reports/chain?{NOV}")).body
     assert again["rows"] == report["rows"]
+
+    # The latest decision counts: a rejection turned around after consultation is adopted,
+    # and its reason is no rejection reason any more.
+    env.clock.advance(days=1)  # Saturday 28 November: 4 working days after the delivery
+    for n, (item_id, status) in enumerate(
+        [(items[0], "rejected"), *((i, "adopted") for i in items[1:])]
+    ):
+        await answer(env, CORP, item_id, status, n)
+    env.clock.advance(days=2)
+    await answer(env, CORP, items[0], "adopted", 99)
+    [row] = (await env.privacy.get(f"/api/v1/reports/chain?{NOV}")).body["rows"]
+    assert row["adoption"] == {"n": 5, "share": 1.0}
+    assert row["decision"] == timing(5, 4, 4)  # the first decision, the rejection, was day 4
+    assert row["rejection_reasons"] == {}
 
 
 async def test_only_team_leaders_and_the_privacy_officer_may_read_it(env: Env) -> None:
@@ -297,8 +311,22 @@ def test_working_days_skip_weekends_and_dutch_holidays() -> None:
     assert working_days_between(thursday_before_easter, date(2026, 4, 7)) == 1
     assert working_days_between(date(2026, 11, 23), date(2026, 11, 23)) == 0
     assert working_days_between(date(2026, 11, 23), date(2026, 11, 22)) == 0
-    # Across new year: 28-31 December 2026 (4), 1 January a holiday, Fri 2 January 2027.
+    # Christmas (Fri, Sat), 28-31 December 2026 (4), New Year's Day (Fri), Sat 2 January.
     assert working_days_between(date(2026, 12, 25), date(2027, 1, 2)) == 4
+
+
+def test_five_cases_are_shown_four_are_not() -> None:
+    assert chain_report.timing([1, 2, 3, 4, None]).model_dump() == HIDDEN_T
+    assert chain_report.timing([1, 2, 3, 4, 9]).model_dump() == timing(5, 3, 9)
+    assert chain_report.share([True, False, None, False, False]).model_dump() == HIDDEN_S
+    assert chain_report.share([True, False, True, False, False]).model_dump() == {
+        "n": 5,
+        "share": 0.4,
+    }
+    [four] = aggregate([case() for _ in range(4)])[2]
+    assert four.cases == SUPPRESSED and four.first_answer.model_dump() == HIDDEN_T
+    [five] = aggregate([case() for _ in range(5)])[2]
+    assert five.cases == 5 and five.first_answer.model_dump() == timing(5, 1, 1)
 
 
 def test_percentiles_are_nearest_rank() -> None:
