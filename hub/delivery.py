@@ -413,10 +413,11 @@ class DeliveryWorker:
             settled = res.rowcount == 1
             # A disclosure is logged even if the row was taken from us meanwhile: the data
             # left, and the log must say so.
+            if delivered and row.kind == "advice":
+                # Before the log append: that takes the log's lock until the commit.
+                await schedule_milestones(self.ctx, conn, item, row.id, now)
             if res.rowcount == 1 or delivered:
                 await append(conn, [entry], now)
-            if delivered and row.kind == "advice":
-                await schedule_milestones(self.ctx, conn, item, row.id, now)
             if delivered and row.kind == "advice" and item.consent_id:
                 # Consent withdrawn while this was in flight: tell the partner right away.
                 status_now = await conn.scalar(

@@ -46,9 +46,6 @@ async def schedule(
     atype = ptype.advice_type(item.advice_type) if ptype else None
     if atype is None:
         return 0
-    exists = await conn.scalar(select(MILESTONE.c.id).where(MILESTONE.c.item_id == item.id))
-    if exists is not None:
-        return 0
     # Empty details: purged under the retention rules; no threats known any more.
     details = ctx.unseal(item.details, f"advice_item.details:{item.id}") if item.details else {}
     threats = details.get("threats", [])
@@ -75,7 +72,7 @@ async def schedule(
         async with conn.begin_nested():
             await conn.execute(insert(MILESTONE), rows)
     except IntegrityError:
-        return 0  # another process (a worker whose lease ran out) wrote them just now
+        return 0  # written before: a repeated delivery (lost acknowledgement, replay)
     # A partner may answer before its acknowledgement is recorded (the simulator does): those
     # answers count from the start.
     earlier = (
