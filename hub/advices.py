@@ -32,7 +32,7 @@ from wijkhub.schemas.client import Client
 from wijkhub.schemas.outbound import Approval, OutboundAdvice
 from wijkhub.schemas.status import REJECTION_REASON_LABELS_NL, DeliveryStatus, PartnerStatus
 
-from . import approvals, clients, consultation, households, plan
+from . import approvals, clients, consultation, escalation, households, plan
 from .clock import local_date
 from .context import HubContext
 from .deadlines import due_date
@@ -459,6 +459,7 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
     ).all()
     held = await approvals.for_items(conn, ids)
     consulted = await consultation.events_for(ctx, conn, ids)
+    escalated = await escalation.timeline(ctx, conn, ids)
 
     out = []
     for it in items:
@@ -511,6 +512,7 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
                 )
             )
         timeline += consulted[it.id]
+        timeline += escalated.get(it.id, [])
         timeline.sort(key=lambda e: e.at)
         out.append(
             AdviceItemOut(

@@ -15,15 +15,23 @@ from .errors import ApiError
 from .tables import TokenRow
 
 T = TokenRow.__table__  # type: ignore[attr-defined]
-FIXED_ROLES = ("coach", "privacy_officer", "admin", "team_manager", "cluster_manager")
-# Roles that belong to a team: they see (and approve) only their own team's clients' items.
-TEAM_ROLES = ("coach", "team_manager", "cluster_manager")
+FIXED_ROLES = (
+    "coach",
+    "privacy_officer",
+    "admin",
+    "team_manager",
+    "cluster_manager",
+    "team_leader",
+)
+# Roles that belong to a team: they see (and approve) only their own team's clients' items;
+# a team leader reads the chain report over the own team's items.
+TEAM_ROLES = ("coach", "team_manager", "cluster_manager", "team_leader")
 
 
 @dataclass(frozen=True)
 class Principal:
     token_id: str
-    role: str  # coach | team_manager | cluster_manager | privacy_officer | admin | partner
+    role: str  # one of FIXED_ROLES, or partner
     partner_id: str | None
     label: str
     team: str | None = None  # team roles (TEAM_ROLES): the team whose clients they may see
@@ -52,8 +60,8 @@ def parse_role(role: str) -> tuple[str, str | None]:
     if role in FIXED_ROLES:
         return role, None
     raise ValueError(
-        f"unknown role {role!r}: use coach, team_manager, cluster_manager, privacy_officer, "
-        "admin or partner:<id>"
+        f"unknown role {role!r}: use coach, team_manager, cluster_manager, team_leader, "
+        "privacy_officer, admin or partner:<id>"
     )
 
 
@@ -71,7 +79,9 @@ async def create_token(
     if kind in TEAM_ROLES and not (team and TEAM.match(team)):
         raise ValueError(f"a {kind} token needs a team (lowercase letters, digits, - and _)")
     if kind not in TEAM_ROLES and team is not None:
-        raise ValueError("only coach, team_manager and cluster_manager tokens belong to a team")
+        raise ValueError(
+            "only coach, team_manager, cluster_manager and team_leader tokens belong to a team"
+        )
     token = "wjk_" + secrets.token_urlsafe(32)
     await conn.execute(
         insert(T).values(

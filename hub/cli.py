@@ -302,3 +302,13 @@ main.add_command(_deliveries)
 from .cli_keys import keys as _keys  # noqa: E402
 
 main.add_command(_keys)
+
+# The chain report: `wijkhub report chain`.
+from .chain_report_cli import report as _report  # noqa: E402
+
+main.add_command(_report)
+
+# The escalation ladder: `wijkhub escalations run|steering|notices`.
+from .escalation_cli import escalations as _escalations  # noqa: E402
+
+main.add_command(_escalations)

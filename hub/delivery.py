@@ -43,6 +43,7 @@ from .breaker import Breakers
 from .consents import queue_withdrawal_notices
 from .context import HubContext
 from .metrics import WorkerMetrics
+from .milestones import schedule as schedule_milestones
 from .plugin_types import PartnerMessage
 from .processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_span_id
 from .recheck import recheck
@@ -414,6 +415,9 @@ class DeliveryWorker:
             settled = res.rowcount == 1
             # A disclosure is logged even if the row was taken from us meanwhile: the data
             # left, and the log must say so.
+            if delivered and row.kind == "advice":
+                # Before the log append: that takes the log's lock until the commit.
+                await schedule_milestones(self.ctx, conn, item, row.id, now)
             if res.rowcount == 1 or delivered:
                 await append(conn, [entry], now)
             if delivered and row.kind == "advice" and item.consent_id:

@@ -12,6 +12,8 @@ import signal
 import tempfile
 import time
 import tomllib
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import aiohttp
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from sqlalchemy import func, select
 
 from wijkhub.schemas.categories import LEGAL_BASIS_LABELS_NL
 from wijkhub.schemas.status import (
@@ -29,7 +32,9 @@ from wijkhub.schemas.status import (
 )
 
 from . import demo_household as household
-from .clock import SystemClock, local_date
+from .clock import AMSTERDAM, SystemClock, local_date
+from .escalation import fires_on, load_config, run_escalations
+from .milestones import MILESTONE
 from .partner_secrets import write_secret
 from .plugins import load_registry
 from .processing_log import verify
@@ -62,6 +67,9 @@ def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator], extra: st
             f'name = "{name}"',
             f'endpoint = "{sims[pid].url}"',
             f'secret = "file:secrets/{pid}.key"',
+            # Whom the escalation ladder addresses at the partner (fictional people).
+            f'buddy = {{ name = "Buddy {name}" }}',
+            f'contact_manager = {{ name = "Contactmanager {name}" }}',
             "",
         ]
         # Each simulated partner signs its status updates with its own secret.
@@ -166,6 +174,50 @@ async def serve_until_stopped(console: Console, hub: RunningHub) -> None:
     console.print("Gestopt.")
 
 
+class DemoClock(SystemClock):
+    """The real time, plus days the demo skips ahead to show a deadline passing."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return super().now() + self.offset
+
+
+async def show_escalation(
+    console: Console, hub: RunningHub, sims: dict[str, PartnerSimulator], clock: DemoClock
+) -> bool:
+    """Skip ahead past a deadline: the corporatie decided, but never reports carrying the
+    arrangement out (its simulator's script ends at `adopted`), so on the first working day
+    after that milestone's due day the ladder's first step sends its buddy a reminder in the
+    corporatie's own format."""
+    cfg = load_config(hub.ctx)
+    async with hub.ctx.db.read() as conn:
+        due_on = await conn.scalar(
+            select(func.min(MILESTONE.c.due_on)).where(
+                MILESTONE.c.partner_id == household.CORPORATIE, MILESTONE.c.state == "open"
+            )
+        )
+    if due_on is None:
+        return False
+    day = fires_on(due_on, cfg.step[0])
+    target = datetime.combine(day, dtime(10, 0), tzinfo=AMSTERDAM)
+    clock.offset += target - clock.now()
+    result = await run_escalations(hub.ctx)
+    if [f.step.value for f in result.fired] != ["buddy_reminder"]:
+        return False
+    sim = sims[household.CORPORATIE]
+    async with asyncio.timeout(5):
+        await sim.wait_for(lambda s: s.requests_by_kind["reminder"] >= 1)
+    reminder = next(r.request for r in sim.received if r.request.kind == "reminder")
+    console.print(
+        f"Escalatie op {day:%d-%m-%Y}: {sim.partner_type.title_nl} meldde de uitvoering niet "
+        f"(uiterlijk {reminder.fields['due_on']:%d-%m-%Y}); {reminder.fields['recipient']} "
+        "kreeg een herinnering in het eigen formaat van de partner."
+    )
+    return True
+
+
 async def run_demo(
     console: Console,
     *,
@@ -181,7 +233,10 @@ async def run_demo(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     started = time.perf_counter()
-    hub, sims = await start_demo_hub(workdir, port=port)
+    clock = DemoClock()
+    hub, sims = await start_demo_hub(workdir, port=port, clock=clock)
+    for sim in sims.values():
+        sim.now = clock.now  # the partners verify the hub's signatures on the same clock
     names = {pid: name for pid, _t, name, _p in PARTNERS}
     code = 1
     try:
@@ -225,6 +280,7 @@ async def run_demo(
                         break
                     await asyncio.sleep(0.1)
             console.print()
+            escalated = done and await show_escalation(console, hub, sims, clock)
         async with hub.ctx.db.read() as conn:
             chain = await verify(conn)
         for pid, sim in sims.items():
@@ -239,7 +295,7 @@ async def run_demo(
                 f"Log:      {workdir / 'wijkhub.log'}\n"
                 f"Opruimen: rm -r {workdir}"
             )
-        if done and chain.ok:
+        if done and escalated and chain.ok:
             console.print(
                 f"[green]Alle partners hebben geantwoord[/green] in "
                 f"{time.perf_counter() - started:.1f} s."

@@ -17,6 +17,7 @@ from .advices import DELIVERY, ITEM
 from .auth import Principal
 from .context import HubContext
 from .errors import not_found
+from .milestones import schedule as schedule_milestones
 from .processing_log import STATUS_ERROR, LogEntry, append
 from .recheck import recheck
 
@@ -173,4 +174,6 @@ async def acknowledge(ctx: HubContext, partner_id: str, delivery_id: str, who: P
             ],
             now,
         )
+        if row.kind == "advice":
+            await schedule_milestones(ctx, conn, item, row.id, now)
     return DeliveryStatus.delivered.value

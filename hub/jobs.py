@@ -1,5 +1,5 @@
-"""Periodic jobs inside the server (consent expiry, retention purge, household-plan waits),
-next to the worker.
+"""Periodic jobs inside the server (consent expiry, retention purge, household-plan waits,
+escalation ladder), next to the worker.
 
 Each job runs once at start-up and then every `interval` seconds. A failing run is logged
 and retried at the next interval; it never stops the server. Several hub processes may run
@@ -50,6 +50,7 @@ def periodic_jobs(
 
     async def jobs_ctx(_: web.Application) -> AsyncIterator[None]:
         from .consent_expiry import expire_due
+        from .escalation import load_config, run_escalations
         from .plan import settle_due
         from .retention import purge
 
@@ -63,6 +64,11 @@ def periodic_jobs(
             jobs.append(PeriodicJob("retention", cfg.retention_interval, lambda: purge(ctx)))
         if enabled and cfg.plan_wait_interval > 0:
             jobs.append(PeriodicJob("plan-waits", cfg.plan_wait_interval, lambda: settle_due(ctx)))
+        if enabled and cfg.escalation_interval > 0:
+            load_config(ctx)  # a broken ladder stops the start, with a message naming the key
+            jobs.append(
+                PeriodicJob("escalation", cfg.escalation_interval, lambda: run_escalations(ctx))
+            )
         tasks = [asyncio.create_task(j.loop()) for j in jobs]
         yield
         for j in jobs:

@@ -14,8 +14,9 @@ so it is written once:
   header and the rule "one details block, named after the advice type") and `StatusMessage`
   (the `statusmelding`, with the format's own status codes);
 - translation and reading that do not depend on the format's keys: writing a message,
-  the header of an advice, the `intrekking`, the status vocabulary (`StatusFormat`), the
-  simulator's reading of a hub message, and the export of the JSON Schemas (`SchemaExport`).
+  the header of an advice, the `intrekking`, the `herinnering`, the status vocabulary
+  (`StatusFormat`), the simulator's reading of a hub message, and the export of the JSON
+  Schemas (`SchemaExport`).
 
 A subclass keeps the format's own class names, docstrings and descriptions, because they are
 part of its JSON Schema; a field it re-declares keeps the position the base gave it, so the
@@ -59,8 +60,13 @@ from wijkhub.schemas.consultation import (
     OutboundConsultation,
     PartnerConsultation,
 )
-from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
-from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
+from wijkhub.schemas.outbound import (
+    OutboundAdvice,
+    ReminderNotice,
+    ReminderStep,
+    WithdrawalNotice,
+)
+from wijkhub.schemas.status import Milestone, PartnerStatus, RejectionReason, StatusUpdate
 
 CONTENT_TYPE = safejson.MEDIA_TYPE
 
@@ -508,6 +514,72 @@ def consultation_message(
     )
 
 
+# --- hub -> partner: the reminder (escalation ladder) -----------------------------------------
+
+
+class Mijlpaal(StrEnum):
+    eerste_reactie = "eerste_reactie"
+    intakegesprek = "intakegesprek"
+    besluit = "besluit"
+    uitvoering = "uitvoering"
+
+
+class Stap(StrEnum):
+    buddy = "buddy"  # the executing professional
+    contactmanager = "contactmanager"
+
+
+MIJLPAAL: dict[Milestone, Mijlpaal] = {
+    Milestone.first_answer: Mijlpaal.eerste_reactie,
+    Milestone.intake_held: Mijlpaal.intakegesprek,
+    Milestone.decision: Mijlpaal.besluit,
+    Milestone.execution: Mijlpaal.uitvoering,
+}
+STAP: dict[ReminderStep, Stap] = {
+    ReminderStep.buddy_reminder: Stap.buddy,
+    ReminderStep.contact_manager: Stap.contactmanager,
+}
+
+
+class ReminderMessage(Message):
+    """Base of a format's `herinnering`: a milestone of an advice is past its deadline. It
+    names the advice only (no client data); `aan` is the partner's own buddy or contact
+    manager, as configured in the hub."""
+
+    advies_referentie: UUID
+    volgnummer: ItemNumber
+    afzender: ShortText
+    ontvanger: ShortText
+    adviessoort: ShortText
+    mijlpaal: Mijlpaal
+    uiterlijk: IsoDate = Field(description="The last day that was in time.")
+    stap: Stap
+    aan: ShortText
+    verzonden_op: IsoDateTime
+    tekst: Reason
+
+
+def reminder_message(model: type[ReminderMessage], notice: ReminderNotice) -> PartnerMessage:
+    """Write a late milestone as the format's `herinnering`."""
+    return message(
+        model(
+            berichttype=model.fixed("berichttype"),
+            versie=model.fixed("versie"),
+            advies_referentie=notice.item_ref,
+            volgnummer=notice.item_number,
+            afzender=notice.sender,
+            ontvanger=notice.partner_id,
+            adviessoort=notice.advice_type,
+            mijlpaal=MIJLPAAL[notice.milestone],
+            uiterlijk=notice.due_on,
+            stap=STAP[notice.step],
+            aan=notice.recipient,
+            verzonden_op=notice.sent_at,
+            tekst=notice.text,
+        )
+    )
+
+
 # --- partner -> hub: the status message -------------------------------------------------------
 
 
@@ -637,11 +709,28 @@ def read_request(
     withdrawal: type[Message],
     categories_of: Callable[[A], frozenset[DataCategory]],
     consultation: type[ConsultationMessage] | None = None,
+    reminder: type[ReminderMessage] | None = None,
 ) -> ReceivedRequest:
-    """Read a hub message as the partner would: validate it as the format's advice message
-    or its `intrekking` (which has `advies_referentie`, `volgnummer` and `reden`)."""
+    """Read a hub message as the partner would: validate it as the format's advice message,
+    its `intrekking` (which has `advies_referentie`, `volgnummer` and `reden`) or its
+    `herinnering`."""
     text, data = safejson.load(body, content_type)
     kind = data.get("berichttype")
+    if reminder is not None and kind == reminder.fixed("berichttype"):
+        r = safejson.validate(reminder, text)
+        return ReceivedRequest(
+            kind="reminder",
+            item_ref=r.advies_referentie,
+            advice_type=r.adviessoort,
+            categories=frozenset(),
+            fields={
+                "milestone": next(m for m, code in MIJLPAAL.items() if code is r.mijlpaal),
+                "step": next(s for s, code in STAP.items() if code is r.stap),
+                "due_on": r.uiterlijk,
+                "recipient": r.aan,
+                "text": r.tekst,
+            },
+        )
     advice_kind, withdrawal_kind = advice.fixed("berichttype"), withdrawal.fixed("berichttype")
     if kind == advice_kind:
         received = safejson.validate(advice, text)

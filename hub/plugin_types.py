@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory
 from wijkhub.schemas.consultation import OutboundConsultation
-from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
+from wijkhub.schemas.status import Milestone, PartnerStatus, StatusUpdate
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 
@@ -50,13 +50,29 @@ class DeadlineRule:
 
 
 @dataclass(frozen=True)
+class MilestoneRule:
+    """The deadline of one further milestone, counted from the day the item was delivered.
+
+    `urgent_deadline` applies when the item names one of the advice type's `urgent_when`.
+    """
+
+    milestone: Milestone
+    deadline: DeadlineRule
+    urgent_deadline: DeadlineRule | None = None
+
+
+@dataclass(frozen=True)
 class AdviceType:
     """One kind of advice a partner type accepts.
 
     `required_categories` must all be permitted and covered, or the item is refused;
     `optional_categories` are sent only where policy and consent allow. The item's free-text
     motivation counts as `motivation_category` (a GI's motivation is youth-protection data).
-    `urgent_deadline` replaces `deadline` when the item names one of `urgent_when`.
+    `deadline` is the deadline the partner is told in the request: that of the
+    `headline_milestone` (the first answer, unless the law measures another moment, like the
+    Stadsbank's intake). `urgent_deadline` replaces it when the item names one of `urgent_when`.
+    `milestones` adds the deadlines of further milestones (decision, execution, …), each
+    counted from the day of delivery; the escalation ladder watches all of them.
     `parameters`, if set, is a pydantic model that validates the item's `parameters`.
     """
 
@@ -69,10 +85,17 @@ class AdviceType:
     urgent_deadline: DeadlineRule | None = None
     urgent_when: frozenset[Threat] = frozenset()
     parameters: type[BaseModel] | None = None
+    headline_milestone: Milestone = Milestone.first_answer
+    milestones: tuple[MilestoneRule, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ValueError(f"AdviceType.name {self.name!r} must be snake_case ascii")
+        named = [self.headline_milestone, *(m.milestone for m in self.milestones)]
+        if len(named) != len(set(named)):
+            raise ValueError(f"AdviceType {self.name}: a milestone has two deadlines: {named}")
+        if any(m.urgent_deadline for m in self.milestones) and not self.urgent_when:
+            raise ValueError(f"AdviceType {self.name}: an urgent milestone needs urgent_when")
         if not self.required_categories:
             raise ValueError(f"AdviceType {self.name}: required_categories is empty")
         if self.required_categories & self.optional_categories:
@@ -84,6 +107,16 @@ class AdviceType:
         if self.urgent_deadline and self.urgent_when.intersection(threats):
             return self.urgent_deadline
         return self.deadline
+
+    def milestone_deadlines(
+        self, threats: "list[Threat] | frozenset[Threat]"
+    ) -> dict[Milestone, DeadlineRule]:
+        """Every milestone's deadline for an item with these threats, headline first."""
+        urgent = bool(self.urgent_when.intersection(threats))
+        out = {self.headline_milestone: self.deadline_for(threats)}
+        for m in self.milestones:
+            out[m.milestone] = m.urgent_deadline if urgent and m.urgent_deadline else m.deadline
+        return out
 
 
 @dataclass(frozen=True)
@@ -103,7 +136,7 @@ class ReceivedRequest:
     own parser: the tests compare them with what policy permitted.
     """
 
-    kind: str  # "advice", "withdrawal" or "consultation"
+    kind: str  # "advice", "withdrawal", "consultation" or "reminder"
     item_ref: UUID
     advice_type: str | None
     categories: frozenset[DataCategory]
@@ -132,6 +165,8 @@ class PartnerType:
     The hub runs them in a worker thread, so they may be CPU-bound (XML, XSD validation).
     `translate_consultation` writes a coach's question, answer or report-back on an item; a
     partner type without it cannot receive consultation messages (the hub says so).
+    `translate_reminder` writes the escalation ladder's reminder (a late milestone) in the
+    partner's format; without it the hub records the step as a notice only, and sends nothing.
     """
 
     name: str
@@ -144,6 +179,7 @@ class PartnerType:
     translate_withdrawal: Callable[[WithdrawalNotice], PartnerMessage]
     backoffice: Backoffice | None = None
     translate_consultation: Callable[[OutboundConsultation], PartnerMessage] | None = None
+    translate_reminder: Callable[[ReminderNotice], PartnerMessage] | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

@@ -216,7 +216,9 @@ async def processing_log(call: Call) -> list[dict[str, Any]]:
 # that `api` exists when they do).
 from . import (  # noqa: E402, F401
     approval_routes,
+    chain_report_routes,
     consultation_routes,
+    escalation_routes,
     plan_routes,
     preview_routes,
     privacy_officer,

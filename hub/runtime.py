@@ -20,7 +20,13 @@ from .settings import Settings, example_config_dir
 log = logging.getLogger(__name__)
 
 
-CONFIG_FILES = ("partners.toml", "privacy-rules.toml", "retention.toml", "approval.toml")
+CONFIG_FILES = (
+    "partners.toml",
+    "privacy-rules.toml",
+    "retention.toml",
+    "approval.toml",
+    "escalation.toml",
+)
 
 
 def copy_example_config(settings: Settings) -> list[Path]:

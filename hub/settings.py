@@ -51,13 +51,16 @@ class WorkerSettings(BaseModel):
 
 class JobSettings(BaseModel):
     """Seconds between runs of the periodic jobs inside `wijkhub serve`; 0 turns a job off
-    (then run `wijkhub consents expire` / `wijkhub retention purge` from cron instead)."""
+    (then run `wijkhub consents expire` / `wijkhub retention purge` / `wijkhub escalations run`
+    from cron instead)."""
 
     consent_expiry_interval: float = Field(900.0, ge=0)
     # Off by default: purging is irreversible, so an administrator switches it on.
     retention_interval: float = Field(0.0, ge=0)
     # Household plan: release items waiting for a date, settle waits (hub/plan.py).
     plan_wait_interval: float = Field(300.0, ge=0)
+    # The escalation ladder for late milestones (`wijkhub escalations run` for cron).
+    escalation_interval: float = Field(900.0, ge=0)
 
 
 class Settings(BaseSettings):

@@ -15,6 +15,7 @@ from .advices import ADVICE, ITEM, STATUS
 from .auth import Principal
 from .context import HubContext
 from .errors import ApiError, not_found
+from .milestones import record_status as record_milestones
 from .plugin_types import PayloadError
 from .processing_log import LogEntry, append
 from .signatures import WINDOW_SECONDS, SignatureError, verify_inbound
@@ -181,6 +182,7 @@ async def _store(
                 )
                 .values(partner_status=u.status.value, partner_status_at=u.occurred_at)
             )
+            await record_milestones(conn, item.id, u.status, u.occurred_at)
             log.append(
                 LogEntry(
                     name="status.receive",

@@ -372,3 +372,71 @@ class WebSigninLinkRow(SQLModel, table=True):
     created_at: datetime = _ts()
     expires_at: datetime = _ts()
     used_at: datetime | None = _ts(default=None)
+
+
+# --- Deadlines and escalation (issue 7: milestones per item, the escalation ladder) ---
+
+
+class MilestoneRow(SQLModel, table=True):
+    """One milestone of one delivered item and its deadline (see hub/milestones.py).
+
+    Written once, when the advice is delivered: the due day is counted then, in working days
+    where the rule says so, from the item's threats. A partner status that meets the milestone
+    sets `met_at`; one after which it can no longer be met (rejected, stopped, withdrawn)
+    closes it. Only `open` rows past their due day are escalated.
+    """
+
+    __tablename__ = "item_milestone"
+    __table_args__ = (
+        UniqueConstraint("item_id", "milestone"),
+        # The escalation job's look-up: open milestones whose due day has passed.
+        Index("ix_item_milestone_state_due", "state", "due_on"),
+        # The chain report: per partner and advice type, by delivery date.
+        Index("ix_item_milestone_partner", "partner_id", "advice_type", "started_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(foreign_key="advice_item.id", index=True)
+    delivery_id: str  # the advice delivery that started the clock
+    partner_id: str
+    advice_type: str
+    milestone: str  # schemas.status.Milestone
+    days: int  # the rule applied: `days` working or calendar days
+    working_days: bool
+    urgent: bool  # the urgent rule applied (the item named a threat)
+    started_at: datetime = _ts()  # when the advice was delivered
+    started_on: date  # that day in the Netherlands
+    due_on: date  # the last day that is in time (Dutch calendar)
+    state: str  # open | met | closed
+    met_at: datetime | None = _ts(default=None)  # the partner's occurred_at
+    met_status: str | None = None  # the partner status that met it
+    closed_at: datetime | None = _ts(default=None)
+    closed_reason: str | None = None  # rejected | stopped | withdrawn
+
+
+class EscalationStepRow(SQLModel, table=True):
+    """One rung of the escalation ladder, fired for one late milestone of one item.
+
+    The unique (item, milestone, step) makes the ladder idempotent: a second run, or a second
+    hub process, cannot fire a step twice. Rows with step `team_leader` are the team leader's
+    notices (per team); `steering_report` rows are the steering group's list.
+    """
+
+    __tablename__ = "escalation_step"
+    __table_args__ = (
+        UniqueConstraint("item_id", "milestone", "step"),
+        Index("ix_escalation_step_team", "step", "team", "fired_at"),
+        Index("ix_escalation_step_partner", "partner_id", "advice_type", "fired_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(foreign_key="advice_item.id", index=True)
+    delivery_id: str  # the advice delivery whose milestone is late
+    partner_id: str
+    advice_type: str
+    milestone: str
+    step: str  # buddy_reminder | contact_manager | team_leader | steering_report
+    team: str  # the coach's team (whose team leader gets the notice)
+    due_on: date  # the missed due day
+    fired_at: datetime = _ts()
+    message_delivery_id: str | None = None  # the outbox row, for steps sent to the partner
+    read_at: datetime | None = _ts(default=None)  # a team leader marked the notice as read
+    read_by: str | None = None

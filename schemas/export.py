@@ -10,7 +10,7 @@ from .client import Client, ClientIn
 from .client_view import ClientView
 from .consent import Consent, ConsentIn, ConsentWithdrawal
 from .consultation import ConsultationIn, OutboundConsultation
-from .outbound import OutboundAdvice, WithdrawalNotice
+from .outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
 from .status import StatusUpdate
 
 PUBLIC_MODELS: tuple[type[BaseModel], ...] = (
@@ -24,6 +24,7 @@ PUBLIC_MODELS: tuple[type[BaseModel], ...] = (
     AdviceOut,
     OutboundAdvice,
     WithdrawalNotice,
+    ReminderNotice,
     StatusUpdate,
     ConsultationIn,
     OutboundConsultation,

@@ -1,6 +1,7 @@
 """What a plugin receives: one advice item plus the minimised client view, nothing more."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -10,6 +11,7 @@ from .advice import Threat, Urgency
 from .categories import DataCategory, LegalBasis
 from .client_view import ClientView
 from .common import Contract
+from .status import Milestone
 
 
 class Approval(Contract):
@@ -59,3 +61,31 @@ class WithdrawalNotice(Contract):
     subject_ref: str
     withdrawn_at: datetime
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class ReminderStep(StrEnum):
+    """The rungs of the escalation ladder that are messages to the partner itself."""
+
+    buddy_reminder = "buddy_reminder"  # to the executing professional (the "buddy")
+    contact_manager = "contact_manager"  # to the partner's contact manager
+
+
+class ReminderNotice(Contract):
+    """A milestone of an item is late: a reminder to the partner (escalation ladder).
+
+    Carries no client data: the item is named by its reference and number only. `recipient`
+    is the partner's own employee as configured (buddy or contact manager); `text` is the
+    hub's Dutch sentence for a human reader.
+    """
+
+    item_ref: UUID
+    item_number: int
+    partner_id: str
+    sender: str
+    advice_type: str
+    milestone: Milestone
+    due_on: date
+    step: ReminderStep
+    recipient: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    sent_at: datetime
+    text: Annotated[str, StringConstraints(min_length=1, max_length=500)]

@@ -41,6 +41,7 @@ DELIVERY_STATUS_LABELS_NL: dict[DeliveryStatus, str] = {
 class PartnerStatus(StrEnum):
     received = "received"
     in_progress = "in_progress"
+    intake_held = "intake_held"  # Stadsbank: the first conversation (Wgs art. 4a) took place
     adopted = "adopted"
     partly_adopted = "partly_adopted"
     rejected = "rejected"
@@ -52,6 +53,7 @@ class PartnerStatus(StrEnum):
 PARTNER_STATUS_LABELS_NL: dict[PartnerStatus, str] = {
     PartnerStatus.received: "ontvangen",
     PartnerStatus.in_progress: "in behandeling",
+    PartnerStatus.intake_held: "intakegesprek gehouden",
     PartnerStatus.adopted: "overgenomen",
     PartnerStatus.partly_adopted: "deels overgenomen",
     PartnerStatus.rejected: "afgewezen",
@@ -81,6 +83,38 @@ REJECTION_REASON_LABELS_NL: dict[RejectionReason, str] = {
     RejectionReason.client_declined: "cliënt wil niet",
     RejectionReason.other: "andere reden",
 }
+
+
+class Milestone(StrEnum):
+    """A moment in a partner's handling of an item that has a deadline (see hub/milestones.py)."""
+
+    first_answer = "first_answer"
+    intake_held = "intake_held"
+    decision = "decision"
+    execution = "execution"
+
+
+MILESTONE_LABELS_NL: dict[Milestone, str] = {
+    Milestone.first_answer: "eerste reactie",
+    Milestone.intake_held: "intakegesprek",
+    Milestone.decision: "besluit",
+    Milestone.execution: "uitvoering",
+}
+
+# Which partner statuses meet a milestone. A later milestone implies the earlier ones: a
+# decision without a separate "received" still is a first answer.
+_DECIDED = frozenset({PartnerStatus.adopted, PartnerStatus.partly_adopted, PartnerStatus.rejected})
+MILESTONE_MET_BY: dict[Milestone, frozenset[PartnerStatus]] = {
+    Milestone.first_answer: frozenset(PartnerStatus),
+    Milestone.intake_held: frozenset({PartnerStatus.intake_held, PartnerStatus.carried_out})
+    | _DECIDED,
+    Milestone.decision: _DECIDED | {PartnerStatus.carried_out},
+    Milestone.execution: frozenset({PartnerStatus.carried_out}),
+}
+# Statuses after which a milestone not yet met will never be: it is closed, not late.
+MILESTONE_CLOSED_BY: frozenset[PartnerStatus] = frozenset(
+    {PartnerStatus.rejected, PartnerStatus.stopped}
+)
 
 
 class StatusUpdate(Contract):

@@ -8,8 +8,11 @@ not process the BSN: the format has no place for it at all (see `wire`).
 
 Format: JSON, version 1.0 (`docs/plugins/corporatie.md`, JSON Schemas in this package).
 
-Deadlines, in working days: 2 for `opschorting_ontruiming` (an eviction date is close by
-nature) and for `betalingsregeling_huurachterstand` when an eviction threatens; 10 otherwise.
+Deadlines, in working days, for the first answer: 2 for `opschorting_ontruiming` (an eviction
+date is close by nature) and for `betalingsregeling_huurachterstand` when an eviction
+threatens; 10 otherwise.
+Then a decision within 20 working days (5 when the eviction is close) and its execution within
+40 (10 when the eviction is close), all counted from delivery.
 """
 
 from collections.abc import Iterator
@@ -21,11 +24,12 @@ from wijkhub.hub.plugin_types import (
     Backoffice,
     DeadlineRule,
     FormatInfo,
+    MilestoneRule,
     PartnerType,
 )
 from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory as C
-from wijkhub.schemas.status import PartnerStatus
+from wijkhub.schemas.status import Milestone, PartnerStatus
 
 from .format import (
     parse_status,
@@ -33,6 +37,7 @@ from .format import (
     render_status,
     translate_advice,
     translate_consultation,
+    translate_reminder,
     translate_withdrawal,
 )
 from .parameters import (
@@ -45,6 +50,18 @@ from .wire import VERSION
 
 _BASE = frozenset({C.identification, C.contact, C.housing})
 _OPTIONAL = frozenset({C.household, C.finance})
+_LATER = (
+    MilestoneRule(Milestone.decision, DeadlineRule(20)),
+    MilestoneRule(Milestone.execution, DeadlineRule(40)),
+)
+_LATER_URGENT = (
+    MilestoneRule(Milestone.decision, DeadlineRule(20), urgent_deadline=DeadlineRule(5)),
+    MilestoneRule(Milestone.execution, DeadlineRule(40), urgent_deadline=DeadlineRule(10)),
+)
+_EVICTION = (
+    MilestoneRule(Milestone.decision, DeadlineRule(5)),
+    MilestoneRule(Milestone.execution, DeadlineRule(10)),
+)
 
 ADVICE_TYPES: tuple[AdviceType, ...] = (
     AdviceType(
@@ -55,6 +72,7 @@ ADVICE_TYPES: tuple[AdviceType, ...] = (
         motivation_category=C.free_text,
         deadline=DeadlineRule(10),
         parameters=UrgencyDeclarationParameters,
+        milestones=_LATER,
     ),
     AdviceType(
         name="betalingsregeling_huurachterstand",
@@ -66,6 +84,7 @@ ADVICE_TYPES: tuple[AdviceType, ...] = (
         urgent_deadline=DeadlineRule(2),
         urgent_when=frozenset({Threat.eviction}),
         parameters=PaymentArrangementParameters,
+        milestones=_LATER_URGENT,
     ),
     AdviceType(
         name="opschorting_ontruiming",
@@ -75,6 +94,7 @@ ADVICE_TYPES: tuple[AdviceType, ...] = (
         motivation_category=C.free_text,
         deadline=DeadlineRule(2),
         parameters=EvictionSuspensionParameters,
+        milestones=_EVICTION,
     ),
     AdviceType(
         name="verhuizing",
@@ -84,6 +104,7 @@ ADVICE_TYPES: tuple[AdviceType, ...] = (
         motivation_category=C.free_text,
         deadline=DeadlineRule(10),
         parameters=RelocationParameters,
+        milestones=_LATER,
     ),
 )
 
@@ -99,6 +120,7 @@ def partner_type() -> PartnerType:
         parse_status=parse_status,
         translate_withdrawal=translate_withdrawal,
         translate_consultation=translate_consultation,
+        translate_reminder=translate_reminder,
         backoffice=Backoffice(
             read_request=read_request,
             render_status=render_status,

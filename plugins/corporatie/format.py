@@ -20,7 +20,7 @@ from wijkhub.schemas.client import (
 )
 from wijkhub.schemas.client_view import ClientView
 from wijkhub.schemas.consultation import OutboundConsultation
-from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
+from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 from .parameters import (
@@ -38,6 +38,7 @@ from .wire import (
     Bewoner,
     Dreiging,
     Financien,
+    Herinnering,
     Huisgenoot,
     Inkomensbron,
     Intrekking,
@@ -94,6 +95,7 @@ REDEN_VERHUIZING: dict[RelocationReason, RedenVerhuizing] = {
 STATUS_OUT: dict[PartnerStatus, Statuscode] = {
     PartnerStatus.received: Statuscode.ontvangen,
     PartnerStatus.in_progress: Statuscode.in_behandeling,
+    PartnerStatus.intake_held: Statuscode.intake_gehouden,
     PartnerStatus.adopted: Statuscode.toegekend,
     PartnerStatus.partly_adopted: Statuscode.deels_toegekend,
     PartnerStatus.rejected: Statuscode.afgewezen,
@@ -202,6 +204,11 @@ def translate_advice(advice: OutboundAdvice) -> PartnerMessage:
     return json_format.message(message)
 
 
+def translate_reminder(notice: ReminderNotice) -> PartnerMessage:
+    """Write a late milestone (escalation ladder) as a corporatie `herinnering`."""
+    return json_format.reminder_message(Herinnering, notice)
+
+
 def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
     """Write a withdrawal as a corporatie `intrekking` referring to the advice item."""
     return json_format.withdrawal_message(Intrekking, notice, subject_key="bewoner_referentie")
@@ -252,6 +259,7 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
         content_type,
         advice=Adviesaanvraag,
         withdrawal=Intrekking,
+        reminder=Herinnering,
         categories_of=categories_of,
         consultation=Overlegbericht,
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from wijkhub.hub.json_format import SchemaExport
 
-from .wire import VERSION, Adviesaanvraag, Intrekking, Overlegbericht, Statusmelding
+from .wire import VERSION, Adviesaanvraag, Herinnering, Intrekking, Overlegbericht, Statusmelding
 
 EXPORT = SchemaExport(
     partner_type="corporatie",
@@ -19,6 +19,7 @@ EXPORT = SchemaExport(
         "adviesaanvraag.schema.json": Adviesaanvraag,
         "intrekking.schema.json": Intrekking,
         "overlegbericht.schema.json": Overlegbericht,
+        "herinnering.schema.json": Herinnering,
         "statusmelding.schema.json": Statusmelding,
     },
     directory=Path(__file__).parent,

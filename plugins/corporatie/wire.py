@@ -32,6 +32,7 @@ from wijkhub.hub.json_format import (
     Person,
     Reason,
     Reference,
+    ReminderMessage,
     ShortText,
     StatusMessage,
     Wire,
@@ -86,6 +87,7 @@ class RedenVerhuizing(StrEnum):
 class Statuscode(StrEnum):
     ontvangen = "ontvangen"
     in_behandeling = "in_behandeling"
+    intake_gehouden = "intake_gehouden"  # a first conversation with the client took place
     toegekend = "toegekend"
     deels_toegekend = "deels_toegekend"
     afgewezen = "afgewezen"
@@ -209,6 +211,14 @@ class Intrekking(Message):
     bewoner_referentie: Reference
     ingetrokken_op: IsoDateTime
     reden: Reason
+
+
+class Herinnering(ReminderMessage):
+    """A milestone of an advice is past its deadline: a reminder for the corporatie's buddy, later
+    its contact manager (hub -> corporatie). No client data."""
+
+    berichttype: Literal["herinnering"]
+    versie: Literal["1.0"]
 
 
 class Statusmelding(StatusMessage):

@@ -9,7 +9,8 @@ information about the child protection case, so the motivation counts as youth_p
 The GI decides (overgenomen / deels overgenomen / afgewezen) and reports back.
 
 Format: JSON, version 1.0 (`docs/plugins/gecertificeerde_instelling.md`, JSON Schemas in this
-package). Deadline: 5 working days for both advice types.
+package). Deadlines for both advice types: a first answer within 5 working days, a decision
+within 15, counted from delivery (a GI does not report an execution to the wijkteam).
 """
 
 from collections.abc import Iterator
@@ -21,10 +22,11 @@ from wijkhub.hub.plugin_types import (
     Backoffice,
     DeadlineRule,
     FormatInfo,
+    MilestoneRule,
     PartnerType,
 )
 from wijkhub.schemas.categories import DataCategory as C
-from wijkhub.schemas.status import PartnerStatus
+from wijkhub.schemas.status import Milestone, PartnerStatus
 
 from .format import (
     parse_status,
@@ -32,6 +34,7 @@ from .format import (
     render_status,
     translate_advice,
     translate_consultation,
+    translate_reminder,
     translate_withdrawal,
 )
 from .parameters import HelpAdviceParameters, InformationParameters
@@ -39,6 +42,7 @@ from .wire import VERSION
 
 _REQUIRED = frozenset({C.identification, C.youth_protection})
 _OPTIONAL = frozenset({C.household})
+_DECISION = (MilestoneRule(Milestone.decision, DeadlineRule(15)),)
 
 ADVICE_TYPES: tuple[AdviceType, ...] = (
     AdviceType(
@@ -49,6 +53,7 @@ ADVICE_TYPES: tuple[AdviceType, ...] = (
         motivation_category=C.youth_protection,
         deadline=DeadlineRule(5),
         parameters=InformationParameters,
+        milestones=_DECISION,
     ),
     AdviceType(
         name="advies_hulp_binnen_maatregel",
@@ -58,6 +63,7 @@ ADVICE_TYPES: tuple[AdviceType, ...] = (
         motivation_category=C.youth_protection,
         deadline=DeadlineRule(5),
         parameters=HelpAdviceParameters,
+        milestones=_DECISION,
     ),
 )
 
@@ -73,6 +79,7 @@ def partner_type() -> PartnerType:
         parse_status=parse_status,
         translate_withdrawal=translate_withdrawal,
         translate_consultation=translate_consultation,
+        translate_reminder=translate_reminder,
         backoffice=Backoffice(
             read_request=read_request,
             render_status=render_status,

@@ -13,7 +13,7 @@ from wijkhub.schemas.categories import DataCategory
 from wijkhub.schemas.client import ChildProtectionMeasure, YouthProtection
 from wijkhub.schemas.client_view import ClientView
 from wijkhub.schemas.consultation import OutboundConsultation
-from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
+from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 from .parameters import HelpAdviceParameters, HelpForm, InformationOccasion, InformationParameters
@@ -23,6 +23,7 @@ from .wire import (
     Adviessoort,
     Betrokkene,
     Gezinslid,
+    Herinnering,
     HulpadviesVerzoek,
     Hulpvorm,
     InformatieVerzoek,
@@ -60,6 +61,7 @@ HULPVORM: dict[HelpForm, Hulpvorm] = {
 STATUS_OUT: dict[PartnerStatus, Statuscode] = {
     PartnerStatus.received: Statuscode.ontvangen,
     PartnerStatus.in_progress: Statuscode.in_behandeling,
+    PartnerStatus.intake_held: Statuscode.intake_gehouden,
     PartnerStatus.adopted: Statuscode.overgenomen,
     PartnerStatus.partly_adopted: Statuscode.deels_overgenomen,
     PartnerStatus.rejected: Statuscode.afgewezen,
@@ -126,6 +128,11 @@ def translate_advice(advice: OutboundAdvice) -> PartnerMessage:
     return json_format.message(message)
 
 
+def translate_reminder(notice: ReminderNotice) -> PartnerMessage:
+    """Write a late milestone (escalation ladder) as a GI `herinnering`."""
+    return json_format.reminder_message(Herinnering, notice)
+
+
 def translate_withdrawal(notice: WithdrawalNotice) -> PartnerMessage:
     """Write a withdrawal as a GI `intrekking` referring to the advice item."""
     return json_format.withdrawal_message(Intrekking, notice, subject_key="betrokkene_referentie")
@@ -171,6 +178,7 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
         content_type,
         advice=Adviesbericht,
         withdrawal=Intrekking,
+        reminder=Herinnering,
         categories_of=categories_of,
         consultation=Overlegbericht,
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from wijkhub.hub.json_format import SchemaExport
 
-from .wire import VERSION, Adviesbericht, Intrekking, Overlegbericht, Statusmelding
+from .wire import VERSION, Adviesbericht, Herinnering, Intrekking, Overlegbericht, Statusmelding
 
 EXPORT = SchemaExport(
     partner_type="gecertificeerde_instelling",
@@ -19,6 +19,7 @@ EXPORT = SchemaExport(
         "adviesbericht.schema.json": Adviesbericht,
         "intrekking.schema.json": Intrekking,
         "overlegbericht.schema.json": Overlegbericht,
+        "herinnering.schema.json": Herinnering,
         "statusmelding.schema.json": Statusmelding,
     },
     directory=Path(__file__).parent,

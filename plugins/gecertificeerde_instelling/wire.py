@@ -34,6 +34,7 @@ from wijkhub.hub.json_format import (
     Person,
     Reason,
     Reference,
+    ReminderMessage,
     ShortText,
     StatusMessage,
     Wire,
@@ -71,6 +72,7 @@ class Hulpvorm(StrEnum):
 class Statuscode(StrEnum):
     ontvangen = "ontvangen"
     in_behandeling = "in_behandeling"
+    intake_gehouden = "intake_gehouden"  # a first conversation with the client took place
     overgenomen = "overgenomen"
     deels_overgenomen = "deels_overgenomen"
     afgewezen = "afgewezen"
@@ -152,6 +154,14 @@ class Intrekking(Message):
     betrokkene_referentie: Reference
     ingetrokken_op: IsoDateTime
     reden: Reason
+
+
+class Herinnering(ReminderMessage):
+    """A milestone of an advice is past its deadline: a reminder for the GI's buddy, later
+    its contact manager (hub -> GI). No client data."""
+
+    berichttype: Literal["herinnering"]
+    versie: Literal["1.0"]
 
 
 class Statusmelding(StatusMessage):

@@ -9,8 +9,9 @@ The Stadsbank may process the BSN, so the BSN is a required category here.
 
 The format is XML validated against XSDs shipped in this package (see
 `docs/plugins/stadsbank.md`): `Aanmelding`, `Intrekking` and `Overlegbericht` go to the
-Stadsbank (`stadsbank-aanmelding-v1.xsd`), `Statusmelding` comes back
-(`stadsbank-status-v1.xsd`), optionally with an `Overleg` block.
+Stadsbank (`stadsbank-aanmelding-v1.xsd`), and so does `Herinnering` (a late milestone,
+escalation ladder); `Statusmelding` comes back (`stadsbank-status-v1.xsd`), optionally with an
+`Overleg` block.
 """
 
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from .format import (
     parse_status,
     translate_advice,
     translate_consultation,
+    translate_reminder,
     translate_withdrawal,
 )
 
@@ -39,6 +41,7 @@ PARTNER_TYPE = PartnerType(
     translate_withdrawal=translate_withdrawal,
     translate_consultation=translate_consultation,
     backoffice=BACKOFFICE,
+    translate_reminder=translate_reminder,
 )
 
 

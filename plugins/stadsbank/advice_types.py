@@ -2,10 +2,11 @@
 
 from pydantic import BaseModel, ConfigDict
 
-from wijkhub.hub.plugin_types import AdviceType, DeadlineRule
+from wijkhub.hub.plugin_types import AdviceType, DeadlineRule, MilestoneRule
 from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory as C
 from wijkhub.schemas.common import Cents
+from wijkhub.schemas.status import Milestone
 
 SCHULDHULP = "schuldhulpverlening_aanmelding"
 BUDGETBEHEER = "budgetbeheer"
@@ -34,6 +35,19 @@ class BudgetbeheerParameters(BaseModel):
 _REGULAR = DeadlineRule(28, working_days=False)
 _URGENT = DeadlineRule(3)
 _THREATS = frozenset(Threat)
+# The intake is the headline milestone (its date travels as EersteGesprekUiterlijk). Art. 4a
+# also asks for a decision within 8 weeks of the intake: counted from delivery that is 4 + 8
+# weeks, or 3 working days + 8 weeks (61 days). First answer and execution are Wijkhub's
+# choice: a receipt within 2 working days (1 when urgent), the plan carried out in 26 weeks.
+_MILESTONES = (
+    MilestoneRule(Milestone.first_answer, DeadlineRule(2), urgent_deadline=DeadlineRule(1)),
+    MilestoneRule(
+        Milestone.decision,
+        DeadlineRule(84, working_days=False),
+        urgent_deadline=DeadlineRule(61, working_days=False),
+    ),
+    MilestoneRule(Milestone.execution, DeadlineRule(182, working_days=False)),
+)
 _REQUIRED = frozenset({C.identification, C.bsn, C.contact, C.finance})
 _OPTIONAL = frozenset({C.household, C.housing})
 
@@ -47,6 +61,8 @@ ADVICE_TYPES: tuple[AdviceType, ...] = (
         deadline=_REGULAR,
         urgent_deadline=_URGENT,
         urgent_when=_THREATS,
+        headline_milestone=Milestone.intake_held,
+        milestones=_MILESTONES,
         parameters=SchuldhulpParameters,
     ),
     AdviceType(
@@ -58,6 +74,8 @@ ADVICE_TYPES: tuple[AdviceType, ...] = (
         deadline=_REGULAR,
         urgent_deadline=_URGENT,
         urgent_when=_THREATS,
+        headline_milestone=Milestone.intake_held,
+        milestones=_MILESTONES,
         parameters=BudgetbeheerParameters,
     ),
 )

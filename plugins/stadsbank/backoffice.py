@@ -17,10 +17,11 @@ from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
 from .format import (
     CONSULTATION_OUT,
-    INTAKE_DETAIL,
+    MILESTONE_OUT,
     NS_STATUS,
     REASON_CODE_OUT,
     STATUS_OUT,
+    STEP_OUT,
     THREAT_OUT,
     URGENCY_OUT,
     XmlBuilder,
@@ -50,11 +51,10 @@ _CLIENT_ELEMENTS: dict[str, C] = {
 _PARAMETER_BLOCK = {SCHULDHULP: "Schuldhulpverlening", BUDGETBEHEER: "Budgetbeheer"}
 _THREAT_IN = {code: threat for threat, code in THREAT_OUT.items()}
 _URGENCY_IN = {code: urgency for urgency, code in URGENCY_OUT.items()}
-_INTAKE_PREFIX = f"{INTAKE_DETAIL}: "
 
 SCRIPT: tuple[PartnerStatus, ...] = (
     PartnerStatus.received,
-    PartnerStatus.in_progress,
+    PartnerStatus.intake_held,
     PartnerStatus.adopted,
 )
 
@@ -107,12 +107,36 @@ def _advice(root: etree._Element) -> ReceivedRequest:
     )
 
 
+_MILESTONE_IN = {code: m for m, code in MILESTONE_OUT.items()}
+_STEP_IN = {code: step for step, code in STEP_OUT.items()}
+
+
+def _reminder(root: etree._Element) -> ReceivedRequest:
+    el = children(root)
+    return ReceivedRequest(
+        kind="reminder",
+        item_ref=UUID(el["Referentie"].text),
+        advice_type=el["Soort"].text,
+        categories=frozenset(),  # names the request only: no client data
+        fields={
+            "milestone": _MILESTONE_IN[el["Mijlpaal"].text or ""],
+            "step": _STEP_IN[el["Stap"].text or ""],
+            "due_on": parse_date(el["Uiterlijk"].text or "", "Uiterlijk"),
+            "recipient": el["Aan"].text,
+            "text": el["Tekst"].text,
+        },
+    )
+
+
 def read_request(body: bytes, content_type: str) -> ReceivedRequest:
-    """Read an `Aanmelding` or `Intrekking` as the Stadsbank; raise `PayloadError` if invalid."""
+    """Read an `Aanmelding`, `Intrekking` or `Herinnering` as the Stadsbank; raise
+    `PayloadError` if invalid."""
     root = read_valid(body, content_type, aanmelding_schema())
     name = etree.QName(root).localname
     if name == "Intrekking":
         return _withdrawal(root)
+    if name == "Herinnering":
+        return _reminder(root)
     if name == "Aanmelding":
         return _advice(root)
     if name == "Overlegbericht":
@@ -138,19 +162,11 @@ def render_status(update: StatusUpdate) -> PartnerMessage:
     root = b.root("Statusmelding")
     b.add(root, "BerichtId", update.partner_message_id)
     b.add(root, "Referentie", str(update.item_ref))
-    code = STATUS_OUT[update.status]
-    detail = update.detail
-    # The milestone of Wgs art. 4a has its own code; `parse_status` restores the detail.
-    if update.status is PartnerStatus.in_progress and detail is not None:
-        if detail == INTAKE_DETAIL:
-            code, detail = "intake_gehouden", None
-        elif detail.startswith(_INTAKE_PREFIX):
-            code, detail = "intake_gehouden", detail[len(_INTAKE_PREFIX) :]
-    b.add(root, "Status", code)
+    b.add(root, "Status", STATUS_OUT[update.status])
     b.opt(root, "Tijdstip", update.occurred_at)
     b.opt(root, "Reden", update.reason)
-    if detail is not None:
-        b.add(root, "Toelichting", detail)
+    if update.detail is not None:
+        b.add(root, "Toelichting", update.detail)
     if update.reason_code is not None:
         b.add(root, "RedenCode", REASON_CODE_OUT[update.reason_code])
     c = update.consultation

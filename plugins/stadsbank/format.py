@@ -24,8 +24,13 @@ from wijkhub.schemas.consultation import (
     OutboundConsultation,
     PartnerConsultation,
 )
-from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
-from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
+from wijkhub.schemas.outbound import (
+    OutboundAdvice,
+    ReminderNotice,
+    ReminderStep,
+    WithdrawalNotice,
+)
+from wijkhub.schemas.status import Milestone, PartnerStatus, RejectionReason, StatusUpdate
 
 from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
 
@@ -82,13 +87,23 @@ INCOME_OUT: dict[IncomeSource, str] = {
     IncomeSource.other: "overig",
 }
 
-# Wgs art. 4a measures the term until the first conversation; the neutral model has no
-# milestone field, so "intake gehouden" travels as the detail of in_progress.
-INTAKE_DETAIL = "intake gehouden"
+MILESTONE_OUT: dict[Milestone, str] = {
+    Milestone.first_answer: "eerste_reactie",
+    Milestone.intake_held: "intakegesprek",
+    Milestone.decision: "besluit",
+    Milestone.execution: "uitvoering",
+}
+STEP_OUT: dict[ReminderStep, str] = {
+    ReminderStep.buddy_reminder: "buddy",
+    ReminderStep.contact_manager: "contactmanager",
+}
+
+# Wgs art. 4a measures the term until the first conversation: `intake_gehouden` is the hub's
+# `intake_held`, the milestone the Stadsbank's headline deadline is measured against.
 STATUS_IN: dict[str, PartnerStatus] = {
     "ontvangen": PartnerStatus.received,
     "in_behandeling": PartnerStatus.in_progress,
-    "intake_gehouden": PartnerStatus.in_progress,
+    "intake_gehouden": PartnerStatus.intake_held,
     "toegekend": PartnerStatus.adopted,
     "deels_toegekend": PartnerStatus.partly_adopted,
     "afgewezen": PartnerStatus.rejected,
@@ -99,6 +114,7 @@ STATUS_IN: dict[str, PartnerStatus] = {
 STATUS_OUT: dict[PartnerStatus, str] = {
     PartnerStatus.received: "ontvangen",
     PartnerStatus.in_progress: "in_behandeling",
+    PartnerStatus.intake_held: "intake_gehouden",
     PartnerStatus.adopted: "toegekend",
     PartnerStatus.partly_adopted: "deels_toegekend",
     PartnerStatus.rejected: "afgewezen",
@@ -408,6 +424,24 @@ def translate_consultation(consultation: OutboundConsultation) -> PartnerMessage
     return check_outgoing(root, aanmelding_schema())
 
 
+def translate_reminder(notice: ReminderNotice) -> PartnerMessage:
+    """A late milestone (escalation ladder): a `Herinnering` to the buddy or contact manager."""
+    b = XmlBuilder(NS_AANMELDING)
+    root = b.root("Herinnering")
+    b.add(root, "Referentie", str(notice.item_ref))
+    b.add(root, "Volgnummer", str(notice.item_number))
+    b.add(root, "Afzender", notice.sender)
+    b.add(root, "Ontvanger", notice.partner_id)
+    b.add(root, "Soort", notice.advice_type)
+    b.add(root, "Mijlpaal", MILESTONE_OUT[notice.milestone])
+    b.add(root, "Uiterlijk", notice.due_on.isoformat())
+    b.add(root, "Stap", STEP_OUT[notice.step])
+    b.add(root, "Aan", notice.recipient)
+    b.add(root, "Tijdstip", iso_datetime(notice.sent_at))
+    b.add(root, "Tekst", notice.text)
+    return check_outgoing(root, aanmelding_schema())
+
+
 # --- partner -> hub ---
 
 
@@ -456,8 +490,6 @@ def parse_status(body: bytes, content_type: str) -> list[StatusUpdate]:
     if status is PartnerStatus.rejected and "RedenCode" not in fields:
         raise PayloadError(f"RedenCode is verplicht bij status {code}")
     detail = fields.get("Toelichting")
-    if code == "intake_gehouden":
-        detail = f"{INTAKE_DETAIL}: {detail}" if detail and detail.strip() else INTAKE_DETAIL
     try:
         update = StatusUpdate(
             item_ref=UUID(fields["Referentie"]),

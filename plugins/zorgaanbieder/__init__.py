@@ -4,8 +4,9 @@ The municipality allocates support (product category, volume, unit, frequency, p
 provider acknowledges the allocation with a retour, and reports the start and the end of care.
 The format is XML modelled on the iWmo 3.2 messages 301 (toewijzing), 302 (retour), 305 (start
 zorg) and 307 (stop zorg), in Wijkhub's own namespaces and without the VECOZO/GGk envelope,
-plus Wijkhub's own intrekking message for withdrawn consent and overleg message for
-consultation (both ways). The format is described for the
+plus Wijkhub's own intrekking message for withdrawn consent, overleg message for consultation
+(both ways) and herinnering message for a late milestone (escalation ladder). The format is
+described for the
 provider's IT staff in `docs/plugins/zorgaanbieder.md`.
 
 Advice types: `wmo_huishoudelijke_hulp` (product category 01) and `wmo_begeleiding` (02).
@@ -23,6 +24,7 @@ from .format import (
     parse_status,
     translate_advice,
     translate_consultation,
+    translate_reminder,
     translate_withdrawal,
 )
 
@@ -37,6 +39,7 @@ PARTNER_TYPE = PartnerType(
     translate_withdrawal=translate_withdrawal,
     translate_consultation=translate_consultation,
     backoffice=BACKOFFICE,
+    translate_reminder=translate_reminder,
 )
 
 

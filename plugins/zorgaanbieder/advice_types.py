@@ -9,6 +9,8 @@ from .parameters import BegeleidingParameters, HuishoudelijkeHulpParameters, Wmo
 # start message (305) within 5 working days of the allocation; shorter than any statutory term
 # because the covenant asks partners to act "met voorrang".
 START_CARE_DEADLINE = DeadlineRule(days=5, working_days=True)
+# It is the only milestone measured: the allocation (301) is already the municipality's
+# decision, and the stop message (307) marks the end of care, which has no deadline.
 
 REQUIRED = frozenset({C.identification, C.bsn, C.contact})
 OPTIONAL = frozenset({C.household, C.health})

@@ -23,6 +23,7 @@ from .codes import (
     NS_302,
     NS_305,
     NS_307,
+    NS_HERINNERING,
     NS_INTREKKING,
     NS_OVERLEG,
     REDEN_VOLGENS_PLAN,
@@ -44,14 +45,17 @@ from .common import (
     sub,
     text,
 )
-from .format import REDEN_CODE, SOORT
+from .format import MIJLPAAL, REDEN_CODE, SOORT, STAP
 
 CATEGORY_OF = {t.name: code for code, t in ADVICE_TYPE_BY_CATEGORY.items()}
 HUB_MESSAGES = {
     NS_301: "een toewijzing (301)",
     NS_INTREKKING: "een intrekking",
     NS_OVERLEG: "een overlegbericht",
+    NS_HERINNERING: "een herinnering",
 }
+_MIJLPAAL_IN = {code: m for m, code in MIJLPAAL.items()}
+_STAP_IN = {code: step for step, code in STAP.items()}
 
 # Which elements carry which data category: presence is what counts, not the values.
 _CATEGORY_ELEMENTS: tuple[tuple[DataCategory, tuple[str, ...]], ...] = (
@@ -90,6 +94,20 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
             fields={
                 "toewijzingnummer": int(required_text(root, "Intrekking/ToewijzingNummer")),
                 "reden": required_text(root, "Intrekking/Reden"),
+            },
+        )
+    if namespace == NS_HERINNERING:
+        return ReceivedRequest(
+            kind="reminder",
+            item_ref=item_ref,
+            advice_type=required_text(root, "Herinnering/Adviessoort"),
+            categories=frozenset(),
+            fields={
+                "milestone": _MIJLPAAL_IN[required_text(root, "Herinnering/Mijlpaal")],
+                "step": _STAP_IN[required_text(root, "Herinnering/Stap")],
+                "due_on": date.fromisoformat(required_text(root, "Herinnering/Uiterlijk")),
+                "recipient": required_text(root, "Herinnering/Aan"),
+                "text": required_text(root, "Herinnering/Tekst"),
             },
         )
 

@@ -22,6 +22,7 @@ NS_305: Final = "urn:wijkhub:zorgaanbieder:wmo305:1"
 NS_307: Final = "urn:wijkhub:zorgaanbieder:wmo307:1"
 NS_INTREKKING: Final = "urn:wijkhub:zorgaanbieder:intrekking:1"
 NS_OVERLEG: Final = "urn:wijkhub:zorgaanbieder:overleg:1"
+NS_HERINNERING: Final = "urn:wijkhub:zorgaanbieder:herinnering:1"
 
 SCHEMA_FILES: Final[dict[str, str]] = {
     NS_301: "wmo301.xsd",
@@ -30,6 +31,7 @@ SCHEMA_FILES: Final[dict[str, str]] = {
     NS_307: "wmo307.xsd",
     NS_INTREKKING: "intrekking.xsd",
     NS_OVERLEG: "overleg.xsd",
+    NS_HERINNERING: "herinnering.xsd",
 }
 
 # COD002 (Vektis) berichtcodes of the iWmo messages these are modelled on.

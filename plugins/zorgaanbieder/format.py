@@ -19,8 +19,13 @@ from wijkhub.schemas.consultation import (
     OutboundConsultation,
     PartnerConsultation,
 )
-from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
-from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
+from wijkhub.schemas.outbound import (
+    OutboundAdvice,
+    ReminderNotice,
+    ReminderStep,
+    WithdrawalNotice,
+)
+from wijkhub.schemas.status import Milestone, PartnerStatus, RejectionReason, StatusUpdate
 
 from .advice_types import ADVICE_TYPE_BY_CATEGORY, PARAMETERS
 from .codes import (
@@ -34,6 +39,7 @@ from .codes import (
     NS_302,
     NS_305,
     NS_307,
+    NS_HERINNERING,
     NS_INTREKKING,
     NS_OVERLEG,
     REDEN_VOLGENS_PLAN,
@@ -214,6 +220,43 @@ def translate_consultation(consultation: OutboundConsultation) -> PartnerMessage
     sub(overleg, "Tekst", consultation.text)
     if consultation.in_reply_to is not None:
         sub(overleg, "AntwoordOp", consultation.in_reply_to)
+    return PartnerMessage(finish(root), CONTENT_TYPE)
+
+
+MIJLPAAL: dict[Milestone, str] = {
+    Milestone.first_answer: "eerste_reactie",
+    Milestone.intake_held: "intakegesprek",
+    Milestone.decision: "besluit",
+    Milestone.execution: "uitvoering",
+}
+STAP: dict[ReminderStep, str] = {
+    ReminderStep.buddy_reminder: "buddy",
+    ReminderStep.contact_manager: "contactmanager",
+}
+
+
+def translate_reminder(notice: ReminderNotice) -> PartnerMessage:
+    """Write a herinnering: a milestone of this allocation is late (escalation ladder)."""
+    root = new_message(NS_HERINNERING)
+    header = sub(root, "Header")
+    sub(header, "BerichtVersie", "1")
+    sub(header, "Afzender", notice.sender)
+    sub(header, "Ontvanger", notice.partner_id)
+    ident = sub(header, "BerichtIdentificatie")
+    # One message per step and milestone: a resend of the same reminder keeps its id.
+    suffix = f"-HER-{MIJLPAAL[notice.milestone][:3].upper()}-{STAP[notice.step][:1].upper()}"
+    sub(ident, "Identificatie", message_id(notice.item_number, suffix))
+    sub(ident, "Dagtekening", dagtekening(notice.sent_at))
+    sub(header, "WijkhubReferentie", str(notice.item_ref))
+    body = sub(root, "Herinnering")
+    sub(body, "ToewijzingNummer", str(notice.item_number))
+    sub(body, "Adviessoort", notice.advice_type)
+    sub(body, "Mijlpaal", MIJLPAAL[notice.milestone])
+    sub(body, "Uiterlijk", notice.due_on.isoformat())
+    sub(body, "Stap", STAP[notice.step])
+    sub(body, "Aan", notice.recipient)
+    sub(body, "Verzendmoment", moment(notice.sent_at))
+    sub(body, "Tekst", notice.text)
     return PartnerMessage(finish(root), CONTENT_TYPE)
 
 

@@ -92,7 +92,7 @@ def test_registry_contains_stadsbank() -> None:
     assert pt.backoffice is not None
     assert pt.backoffice.script == (
         PartnerStatus.received,
-        PartnerStatus.in_progress,
+        PartnerStatus.intake_held,
         PartnerStatus.adopted,
     )
 
@@ -323,7 +323,7 @@ def test_read_request_rejects_other_messages() -> None:
 CODES = {
     "ontvangen": PartnerStatus.received,
     "in_behandeling": PartnerStatus.in_progress,
-    "intake_gehouden": PartnerStatus.in_progress,
+    "intake_gehouden": PartnerStatus.intake_held,
     "toegekend": PartnerStatus.adopted,
     "deels_toegekend": PartnerStatus.partly_adopted,
     "afgewezen": PartnerStatus.rejected,
@@ -343,15 +343,14 @@ def test_status_codes_map_to_neutral_statuses(code: str, status: PartnerStatus) 
     assert update.reason == "Inkomen te hoog"
 
 
-def test_intake_held_is_in_progress_with_detail() -> None:
+def test_intake_held_is_its_own_status() -> None:
     [update] = parse_status(status_xml("intake_gehouden"), XML)
-    assert (update.status, update.detail) == (PartnerStatus.in_progress, "intake gehouden")
+    assert (update.status, update.detail) == (PartnerStatus.intake_held, None)
     [update] = parse_status(status_xml("intake_gehouden", detail="Vervolgafspraak 1 dec"), XML)
-    assert update.detail == "intake gehouden: Vervolgafspraak 1 dec"
-    [update] = parse_status(status_xml("in_behandeling"), XML)
-    assert update.detail is None
-    rendered = render_status(update.model_copy(update={"detail": "intake gehouden"}))
+    assert update.detail == "Vervolgafspraak 1 dec"
+    rendered = render_status(update)
     assert b"<Status>intake_gehouden</Status>" in rendered.body
+    assert parse_status(rendered.body, XML) == [update]
 
 
 # --- consultation (issue 7) ---
@@ -429,9 +428,7 @@ _OFFSETS = st.just(UTC) | st.integers(-14 * 60, 14 * 60).map(
 def status_updates(draw: st.DrawFn) -> StatusUpdate:
     status = draw(st.sampled_from(list(PartnerStatus)))
     reason = draw(_text(300) if status in _NEEDS_REASON else st.none() | _text(300))
-    detail = draw(
-        st.none() | st.just("") | _text(300) | _text(50).map(lambda t: f"intake gehouden: {t}")
-    )
+    detail = draw(st.none() | st.just("") | _text(300))
     message_id = draw(
         st.text(
             st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cn", "Zs")),
@@ -526,7 +523,7 @@ def test_rejection_without_reason_is_refused(code: str, reason: str | None) -> N
         (status_xml("ontvangen").replace(b"status:1", b"status:2"), XML),
         (status_xml("ontvangen").replace(b"Statusmelding", b"Aanmelding"), XML),
         (status_xml("ontvangen", reason="x" * 2001), XML),
-        (status_xml("intake_gehouden", detail="x" * 2000), XML),  # too long with the prefix
+        (status_xml("intake_gehouden", detail="x" * 2001), XML),
         (b'<!DOCTYPE x [<!ENTITY a "Testervelde">]><x>&a;</x>', XML),
     ],
 )
@@ -647,7 +644,8 @@ def test_documented_examples_are_valid_messages() -> None:
     assert kinds == [
         "advice",
         "withdrawal",
-        PartnerStatus.in_progress,
+        "reminder",
+        PartnerStatus.intake_held,
         PartnerStatus.partly_adopted,
         "consultation",
         PartnerStatus.rejected,

@@ -673,7 +673,8 @@ def test_documented_examples_are_valid_messages() -> None:
     blocks = [b.encode() for b in re.findall(r"```xml\n(.*?)```", doc.read_text(), re.S)]
     kinds = []
     for body in blocks:
-        if NS_301.encode() in body or b"intrekking" in body or b"<Soort>vraag" in body:
+        hub_side = (NS_301.encode(), b"intrekking", b"<Soort>vraag", b"herinnering")
+        if any(marker in body for marker in hub_side):
             kinds.append(read_request(body, XML).kind)
         else:
             kinds.extend(u.status.value for u in parse_status(body, XML))
@@ -685,4 +686,5 @@ def test_documented_examples_are_valid_messages() -> None:
         "withdrawal",
         "consultation",
         "in_consultation",
+        "reminder",
     ]
