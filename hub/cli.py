@@ -291,3 +291,8 @@ main.add_command(_deliveries)
 from .cli_keys import keys as _keys  # noqa: E402
 
 main.add_command(_keys)
+
+# Benchmarks: `wijkhub bench [--quick] [--pg URL] [--json PATH]`.
+from .cli_bench import bench as _bench  # noqa: E402
+
+main.add_command(_bench)
