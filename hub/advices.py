@@ -7,8 +7,9 @@ The straight path of DESIGN.md: validate → decide (consent) → minimise → t
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -186,116 +187,121 @@ async def submit(
     approval_rules = approvals.load_rules(ctx)
 
     advice_id, trace_id, root_span = uuid.uuid4().hex, new_trace_id(), new_span_id()
-    async with ctx.db.write() as conn:
-        await conn.execute(
-            insert(ADVICE).values(
-                id=advice_id,
-                client_id=client_id,
-                created_at=now,
-                created_by=actor,
+    # The CPU work (sealing, building rows and log entries) happens before BEGIN IMMEDIATE:
+    # on SQLite every writer waits while this transaction holds the write lock.
+    advice_row = {
+        "id": advice_id,
+        "client_id": client_id,
+        "created_at": now,
+        "created_by": actor,
+        "trace_id": trace_id,
+        "summary": ctx.seal(advice.summary, f"advice.summary:{advice_id}")
+        if advice.summary
+        else None,
+    }
+    item_rows: list[dict[str, Any]] = []
+    to_send: list[tuple[PreparedItem, Decision, str, date | None]] = []
+    pending: list[approvals.Pending] = []
+    log = [
+        LogEntry(
+            name="advice.submit",
+            actor=actor,
+            outcome="submitted",
+            trace_id=trace_id,
+            span_id=root_span,
+            data_subject_id=client_id,
+            detail=f"{len(prepared)} onderdelen",
+        )
+    ]
+    for p, d in zip(prepared, decisions, strict=True):
+        item_ref = uuid.uuid4().hex
+        deadline = due_date(today, p.atype.deadline_for(p.item.threats)) if d.allowed else None
+        item_rows.append(
+            {
+                "id": item_ref,
+                "advice_id": advice_id,
+                "client_id": client_id,
+                "position": p.position,
+                "partner_id": p.partner.id,
+                "partner_type": p.partner.type,
+                "advice_type": p.atype.name,
+                "urgency": p.item.urgency.value,
+                "requested_date": p.item.requested_date,
+                "details": ctx.seal(
+                    {
+                        "motivation": p.item.motivation,
+                        "parameters": p.parameters,
+                        "threats": [t.value for t in p.item.threats],
+                    },
+                    f"advice_item.details:{item_ref}",
+                ),
+                **decision_columns(d),
+                "deadline": deadline,
+            }
+        )
+        log.append(
+            LogEntry(
+                name="advice_item.decide",
+                actor=actor,
                 trace_id=trace_id,
-                summary=ctx.seal(advice.summary, f"advice.summary:{advice_id}")
-                if advice.summary
-                else None,
+                parent_span_id=root_span,
+                status_code=STATUS_OK,
+                outcome="allowed" if d.allowed else "refused",
+                detail=d.code,
+                data_subject_id=client_id,
+                partner_id=p.partner.id,
+                purpose=p.atype.name,
+                legal_basis=d.legal_basis.value if d.legal_basis else None,
+                categories=[c.value for c in d.categories],
+                rules_version=d.rules_version,
             )
         )
-        rendered: list[tuple[PreparedItem, Decision, str, int, date | None]] = []
-        pending: list[approvals.Pending] = []
-        log = [
-            LogEntry(
-                name="advice.submit",
-                actor=actor,
-                outcome="submitted",
-                trace_id=trace_id,
-                span_id=root_span,
-                data_subject_id=client_id,
-                detail=f"{len(prepared)} onderdelen",
-            )
-        ]
-        for p, d in zip(prepared, decisions, strict=True):
-            item_ref = uuid.uuid4().hex
-            deadline = due_date(today, p.atype.deadline_for(p.item.threats)) if d.allowed else None
-            number = (
-                await conn.execute(
-                    insert(ITEM)
-                    .values(
-                        id=item_ref,
-                        advice_id=advice_id,
-                        client_id=client_id,
-                        position=p.position,
-                        partner_id=p.partner.id,
-                        partner_type=p.partner.type,
-                        advice_type=p.atype.name,
-                        urgency=p.item.urgency.value,
-                        requested_date=p.item.requested_date,
-                        details=ctx.seal(
-                            {
-                                "motivation": p.item.motivation,
-                                "parameters": p.parameters,
-                                "threats": [t.value for t in p.item.threats],
-                            },
-                            f"advice_item.details:{item_ref}",
-                        ),
-                        **decision_columns(d),
-                        deadline=deadline,
-                    )
-                    .returning(ITEM.c.number)
-                )
-            ).scalar_one()
-            log.append(
-                LogEntry(
-                    name="advice_item.decide",
-                    actor=actor,
-                    trace_id=trace_id,
-                    parent_span_id=root_span,
-                    status_code=STATUS_OK,
-                    outcome="allowed" if d.allowed else "refused",
-                    detail=d.code,
-                    data_subject_id=client_id,
-                    partner_id=p.partner.id,
-                    purpose=p.atype.name,
-                    legal_basis=d.legal_basis.value if d.legal_basis else None,
-                    categories=[c.value for c in d.categories],
-                    rules_version=d.rules_version,
+        needs = (
+            approval_rules.required_role(p.atype.name, p.item.estimated_cost_cents)
+            if approval_rules and d.allowed
+            else None
+        )
+        if needs is not None:  # four eyes: no outbox row until approved
+            pending.append(
+                approvals.Pending(
+                    item_ref, p.partner.id, p.atype.name, needs, p.item.estimated_cost_cents
                 )
             )
-            needs = (
-                approval_rules.required_role(p.atype.name, p.item.estimated_cost_cents)
-                if approval_rules and d.allowed
-                else None
-            )
-            if needs is not None:  # four eyes: no outbox row until approved
-                pending.append(
-                    approvals.Pending(
-                        item_ref, p.partner.id, p.atype.name, needs, p.item.estimated_cost_cents
-                    )
-                )
-            elif d.allowed:
-                rendered.append((p, d, item_ref, number, deadline))
-        try:
-            messages = await asyncio.to_thread(
-                lambda: [
-                    _render(ctx, client, p, d, ref, n, dl, now) for p, d, ref, n, dl in rendered
-                ]
-            )
-        except ValueError as exc:
-            # A plugin that cannot express this data in its format: refuse the whole advice
-            # (the transaction rolls back) rather than store an item that can never be sent.
-            log_.warning("translation failed: %s", type(exc).__name__)
-            raise ApiError(
-                422,
-                "untranslatable",
-                "Een onderdeel kan niet in het formaat van de partner worden "
-                "uitgedrukt; controleer de tekstvelden op ongebruikelijke tekens.",
-            ) from None
+        elif d.allowed:
+            to_send.append((p, d, item_ref, deadline))
+
+    async with ctx.db.write() as conn:
+        await conn.execute(insert(ADVICE).values(**advice_row))
+        # One statement for all items; the numbers come back by id (iWmo needs them below).
+        numbers: dict[str, int] = {
+            r.id: r.number
+            for r in await conn.execute(insert(ITEM).returning(ITEM.c.id, ITEM.c.number), item_rows)
+        }
+        rendered = [(p, d, ref, numbers[ref], dl) for p, d, ref, dl in to_send]
+        deliveries: list[dict[str, Any]] = []
         if rendered:
-            await conn.execute(
-                insert(DELIVERY),
-                [
-                    delivery_row(ctx, ref, p.partner, "advice", msg, trace_id, now)
-                    for (p, _d, ref, _n, _dl), msg in zip(rendered, messages, strict=True)
-                ],
-            )
+            try:
+                messages = await asyncio.to_thread(
+                    lambda: [
+                        _render(ctx, client, p, d, ref, n, dl, now) for p, d, ref, n, dl in rendered
+                    ]
+                )
+            except ValueError as exc:
+                # A plugin that cannot express this data in its format: refuse the whole
+                # advice (the transaction rolls back) rather than store an item that can
+                # never be sent.
+                log_.warning("translation failed: %s", type(exc).__name__)
+                raise ApiError(
+                    422,
+                    "untranslatable",
+                    "Een onderdeel kan niet in het formaat van de partner worden "
+                    "uitgedrukt; controleer de tekstvelden op ongebruikelijke tekens.",
+                ) from None
+            deliveries = [
+                delivery_row(ctx, ref, p.partner, "advice", msg, trace_id, now)
+                for (p, _d, ref, _n, _dl), msg in zip(rendered, messages, strict=True)
+            ]
+            await conn.execute(insert(DELIVERY), deliveries)
         log += await approvals.hold(
             ctx,
             conn,
@@ -307,10 +313,35 @@ async def submit(
             parent_span_id=root_span,
             now=now,
         )
+        held = await approvals.for_items(conn, [x.item_ref for x in pending]) if pending else {}
         await append(conn, log, now)
     if rendered:
         ctx.on_new_deliveries()
-    return await get(ctx, advice_id, team=team)
+    # The answer is built from what was just stored, exactly as `get` builds it from the
+    # database (the same function), without reading it all back.
+    at = now.astimezone(UTC)  # as the database returns it
+    return _advice_out(
+        ctx,
+        _Row({**advice_row, "created_at": at}),
+        [_Row({**row, "number": numbers[row["id"]], "partner_status": None}) for row in item_rows],
+        [
+            _Row({**row, "created_at": at, "updated_at": at, "last_error": None})
+            for row in deliveries
+        ],
+        [],
+        [],
+        held,
+    )
+
+
+class _Row(dict[str, Any]):
+    """A row built in memory that reads like a database row (`row.column`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def delivery_row(
@@ -382,7 +413,21 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
         )
     ).all()
     held = await approvals.for_items(conn, ids)
+    return _advice_out(ctx, advice, items, deliveries, attempts, statuses, held)
 
+
+def _advice_out(
+    ctx: HubContext,
+    advice: Any,
+    items: Sequence[Any],
+    deliveries: Sequence[Any],
+    attempts: Sequence[Any],
+    statuses: Sequence[Any],
+    held: dict[str, Any],
+) -> AdviceOut:
+    """An advice with each item's timeline, from its rows (deliveries, attempts and statuses
+    in the order `_load` reads them): one place for `get` and `submit`."""
+    advice_id = advice.id
     out = []
     for it in items:
         timeline = [

@@ -3,9 +3,10 @@
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from wijkhub.schemas.status import StatusUpdate
 
@@ -22,6 +23,12 @@ from .tables import InboundNonceRow
 NONCE = InboundNonceRow.__table__  # type: ignore[attr-defined]
 # Twice the window: a nonce is remembered for as long as its timestamp could be accepted.
 NONCE_TTL = timedelta(seconds=2 * WINDOW_SECONDS)
+PARSE_INLINE_BYTES = 64 * 1024
+
+
+def _insert_for(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING, in the dialect's own spelling."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 class _Replayed(Exception):
@@ -60,8 +67,12 @@ async def receive(
         await refused(ctx, who.actor, exc.code, f"status {partner_id}")
         raise ApiError(401, exc.code, exc.message) from None
     try:
-        updates: list[StatusUpdate] = await asyncio.to_thread(
-            ptype.parse_status, body, content_type
+        # A status message is small: parsing it costs less than a hop to a thread and back.
+        # Only a large body is parsed off the event loop.
+        updates: list[StatusUpdate] = (
+            await asyncio.to_thread(ptype.parse_status, body, content_type)
+            if len(body) > PARSE_INLINE_BYTES
+            else ptype.parse_status(body, content_type)
         )
     except PayloadError as exc:
         raise ApiError(
@@ -99,20 +110,24 @@ async def _store(
     now: datetime,
 ) -> IntakeResult:
     accepted = duplicates = 0
+    # Sealed before BEGIN IMMEDIATE: on SQLite every writer waits while the lock is held.
+    sealed = {
+        u.partner_message_id: (
+            ctx.seal(
+                {"reason": u.reason, "detail": u.detail},
+                f"status_update.text:{partner_id}:{u.partner_message_id}",
+            ),
+            ctx.seal_bytes(body, f"status_update.raw:{partner_id}:{u.partner_message_id}"),
+        )
+        for u in updates
+    }
     async with ctx.db.write() as conn:
         # The nonce is spent in the same transaction as the change: a replay of this exact
         # request (within the signature window) changes nothing.
         await conn.execute(delete(NONCE).where(NONCE.c.seen_at < now - NONCE_TTL))
-        try:
-            async with conn.begin_nested():
-                await conn.execute(
-                    insert(NONCE).values(partner_id=partner_id, nonce=nonce, seen_at=now)
-                )
-        except IntegrityError:
-            replayed = True
-        else:
-            replayed = False
-        if replayed:
+        spend = _insert_for(conn.dialect.name)(NONCE).on_conflict_do_nothing()
+        res = await conn.execute(spend.values(partner_id=partner_id, nonce=nonce, seen_at=now))
+        if res.rowcount != 1:
             raise _Replayed
         refs = {u.item_ref.hex for u in updates}
         items = {
@@ -146,26 +161,25 @@ async def _store(
             ).scalars()
         )
         log: list[LogEntry] = []
+        rows: list[dict[str, object]] = []
         for u in updates:
             if u.partner_message_id in seen:
                 duplicates += 1
                 continue
             seen.add(u.partner_message_id)
             item = items[u.item_ref.hex]
-            aad = f"status_update.text:{partner_id}:{u.partner_message_id}"
-            await conn.execute(
-                insert(STATUS).values(
-                    item_id=item.id,
-                    partner_id=partner_id,
-                    partner_message_id=u.partner_message_id,
-                    status=u.status.value,
-                    occurred_at=u.occurred_at,
-                    received_at=now,
-                    text=ctx.seal({"reason": u.reason, "detail": u.detail}, aad),
-                    raw=ctx.seal_bytes(
-                        body, f"status_update.raw:{partner_id}:{u.partner_message_id}"
-                    ),
-                )
+            text, raw = sealed[u.partner_message_id]
+            rows.append(
+                {
+                    "item_id": item.id,
+                    "partner_id": partner_id,
+                    "partner_message_id": u.partner_message_id,
+                    "status": u.status.value,
+                    "occurred_at": u.occurred_at,
+                    "received_at": now,
+                    "text": text,
+                    "raw": raw,
+                }
             )
             # Late or out-of-order messages are kept, but the newest event sets the status.
             await conn.execute(
@@ -191,5 +205,7 @@ async def _store(
                 )
             )
             accepted += 1
+        if rows:
+            await conn.execute(insert(STATUS), rows)  # one statement for all of them
         await append(conn, log, now)
     return IntakeResult(accepted, duplicates)
