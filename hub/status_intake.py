@@ -1,11 +1,12 @@
 """Partner answers: parsed by the partner's plugin, checked against the sender, stored, logged."""
 
 import asyncio
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wijkhub.schemas.status import StatusUpdate
@@ -14,6 +15,7 @@ from .access_log import refused
 from .advices import ADVICE, ITEM, STATUS
 from .auth import Principal
 from .context import HubContext
+from .db import Database
 from .errors import ApiError, not_found
 from .plugin_types import PayloadError
 from .processing_log import LogEntry, append
@@ -24,6 +26,20 @@ NONCE = InboundNonceRow.__table__  # type: ignore[attr-defined]
 # Twice the window: a nonce is remembered for as long as its timestamp could be accepted.
 NONCE_TTL = timedelta(seconds=2 * WINDOW_SECONDS)
 PARSE_INLINE_BYTES = 64 * 1024
+
+
+# Expired nonces are deleted at most this often per database (the delete is housekeeping:
+# a replay is refused by the unique nonce while it is stored and by the signature window after).
+PURGE_EVERY = timedelta(seconds=WINDOW_SECONDS / 10)
+_next_purge: "weakref.WeakKeyDictionary[Database, datetime]" = weakref.WeakKeyDictionary()
+
+
+def _purge_due(ctx: HubContext, now: datetime) -> bool:
+    due = _next_purge.get(ctx.db)
+    if due is not None and now < due:
+        return False
+    _next_purge[ctx.db] = now + PURGE_EVERY
+    return True
 
 
 def _insert_for(dialect: str) -> Any:
@@ -124,7 +140,8 @@ async def _store(
     async with ctx.db.write() as conn:
         # The nonce is spent in the same transaction as the change: a replay of this exact
         # request (within the signature window) changes nothing.
-        await conn.execute(delete(NONCE).where(NONCE.c.seen_at < now - NONCE_TTL))
+        if _purge_due(ctx, now):
+            await conn.execute(delete(NONCE).where(NONCE.c.seen_at < now - NONCE_TTL))
         spend = _insert_for(conn.dialect.name)(NONCE).on_conflict_do_nothing()
         res = await conn.execute(spend.values(partner_id=partner_id, nonce=nonce, seen_at=now))
         if res.rowcount != 1:
@@ -150,28 +167,15 @@ async def _store(
             raise ApiError(
                 404, "unknown_item", f"Onbekend verzoek in statusmelding: {sorted(missing)[0]}"
             )
-        seen = set(
-            (
-                await conn.execute(
-                    select(STATUS.c.partner_message_id).where(
-                        STATUS.c.partner_id == partner_id,
-                        STATUS.c.partner_message_id.in_([u.partner_message_id for u in updates]),
-                    )
-                )
-            ).scalars()
-        )
-        log: list[LogEntry] = []
-        rows: list[dict[str, object]] = []
+        # Stored with ON CONFLICT DO NOTHING: what comes back is new, the rest was seen
+        # before (or twice in this message). One statement instead of a look-up plus inserts.
+        rows: dict[str, dict[str, object]] = {}
         for u in updates:
-            if u.partner_message_id in seen:
-                duplicates += 1
-                continue
-            seen.add(u.partner_message_id)
-            item = items[u.item_ref.hex]
             text, raw = sealed[u.partner_message_id]
-            rows.append(
+            rows.setdefault(
+                u.partner_message_id,
                 {
-                    "item_id": item.id,
+                    "item_id": items[u.item_ref.hex].id,
                     "partner_id": partner_id,
                     "partner_message_id": u.partner_message_id,
                     "status": u.status.value,
@@ -179,8 +183,25 @@ async def _store(
                     "received_at": now,
                     "text": text,
                     "raw": raw,
-                }
+                },
             )
+        new = set(
+            (
+                await conn.execute(
+                    _insert_for(conn.dialect.name)(STATUS)
+                    .on_conflict_do_nothing()
+                    .returning(STATUS.c.partner_message_id),
+                    list(rows.values()),
+                )
+            ).scalars()
+        )
+        log: list[LogEntry] = []
+        for u in updates:
+            if u.partner_message_id not in new:
+                duplicates += 1
+                continue
+            new.discard(u.partner_message_id)  # a second copy in this message is a duplicate
+            item = items[u.item_ref.hex]
             # Late or out-of-order messages are kept, but the newest event sets the status.
             await conn.execute(
                 update(ITEM)
@@ -205,7 +226,5 @@ async def _store(
                 )
             )
             accepted += 1
-        if rows:
-            await conn.execute(insert(STATUS), rows)  # one statement for all of them
         await append(conn, log, now)
     return IntakeResult(accepted, duplicates)

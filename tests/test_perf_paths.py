@@ -3,9 +3,13 @@ read-back would show, and status intake stores, deduplicates and refuses as it d
 
 import shutil
 
+from sqlalchemy import select
+
 from tests.harness import Env
+from tests.test_api_access import corp_status
 from wijkhub.hub import demo_household as household
 from wijkhub.hub.settings import example_config_dir
+from wijkhub.hub.status_intake import NONCE, NONCE_TTL, PURGE_EVERY
 
 
 async def test_submit_answer_is_what_get_returns(env: Env) -> None:
@@ -36,3 +40,25 @@ async def test_submit_numbers_each_item_as_stored(env: Env) -> None:
     # The number the partner received is the item's number (zorgaanbieder: WH<number>).
     zorg = next(it for it in second["items"] if it["partner_id"] == household.ZORG)
     assert any(f"WH{zorg['number']}" in m.body.decode() for m in env.sims[household.ZORG].received)
+
+
+async def test_expired_nonces_are_deleted_and_a_replay_is_still_refused(env: Env) -> None:
+    client = await env.household()
+    advice = await env.submit(household.advice(client, env.today))
+    await env.deliver()
+    corp = next(it for it in advice["items"] if it["partner_id"] == household.CORPORATIE)
+    first = corp_status(corp["id"], "in_progress", "nonce-1")
+    headers = {"Content-Type": "application/json", **env.sims["woonplaats"].signed(first)}
+    path = "/api/v1/partners/woonplaats/status"
+    r = await env.partner["woonplaats"].post(path, data=first, headers=headers)
+    assert r.status == 202, r.body
+    # The same signed request again: its nonce is spent.
+    r = await env.partner["woonplaats"].post(path, data=first, headers=headers)
+    assert r.status == 401 and r.body["error"]["code"] == "signature_replayed"
+
+    env.clock.advance(seconds=NONCE_TTL.total_seconds() + PURGE_EVERY.total_seconds() + 1)
+    r = await env.post_status("woonplaats", corp_status(corp["id"], "carried_out", "nonce-2"))
+    assert r.status == 202, r.body
+    async with env.hub.ctx.db.read() as conn:
+        left = (await conn.execute(select(NONCE.c.seen_at))).scalars().all()
+    assert left == [env.clock.now()]  # the old one is gone, the new one kept
