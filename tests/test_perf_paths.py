@@ -2,12 +2,16 @@
 read-back would show, and status intake stores, deduplicates and refuses as it did."""
 
 import shutil
+import sqlite3
+from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
 from tests.harness import Env
 from tests.test_api_access import corp_status
 from wijkhub.hub import demo_household as household
+from wijkhub.hub.db import Database
 from wijkhub.hub.settings import example_config_dir
 from wijkhub.hub.status_intake import NONCE, NONCE_TTL, PURGE_EVERY
 
@@ -62,3 +66,27 @@ async def test_expired_nonces_are_deleted_and_a_replay_is_still_refused(env: Env
     async with env.hub.ctx.db.read() as conn:
         left = (await conn.execute(select(NONCE.c.seen_at))).scalars().all()
     assert left == [env.clock.now()]  # the old one is gone, the new one kept
+
+
+async def test_sqlite_write_transaction_takes_the_write_lock_at_begin(tmp_path: Path) -> None:
+    # BEGIN is sent straight to the driver's thread: it must still be BEGIN IMMEDIATE (another
+    # writer is locked out from the start) and a failed transaction must still roll back.
+    path = tmp_path / "x.db"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with db.write() as conn:
+            await conn.execute(text("CREATE TABLE t (a INTEGER)"))
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        async with db.write() as conn:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            await conn.execute(text("INSERT INTO t VALUES (1)"))
+        other.close()
+        with pytest.raises(RuntimeError):
+            async with db.write() as conn:
+                await conn.execute(text("INSERT INTO t VALUES (2)"))
+                raise RuntimeError
+        async with db.read() as conn:
+            assert (await conn.execute(text("SELECT a FROM t"))).scalars().all() == [1]
+    finally:
+        await db.dispose()
