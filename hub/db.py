@@ -65,10 +65,24 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One write transaction: all or nothing."""
         if self.is_sqlite:
-            async with self._write_lock, self.engine.connect() as conn:
-                conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
-                async with conn.begin():
-                    yield conn
+            await self._write_lock.acquire()
+            try:
+                conn = await self.engine.connect()
+            except BaseException:
+                self._write_lock.release()
+                raise
+            try:
+                try:
+                    conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
+                    async with conn.begin():
+                        yield conn
+                finally:
+                    # Released once COMMIT (or ROLLBACK) is done: giving the connection back
+                    # to the pool costs another hop to the driver's thread, and the next
+                    # writer need not wait for it.
+                    self._write_lock.release()
+            finally:
+                await conn.close()
         else:
             async with self.engine.begin() as conn:
                 yield conn
