@@ -1,9 +1,9 @@
 """Before/after on a noisy machine: `python -m bench.ab --out new.json` measures the installed
-code; `--tree DIR` measures another checkout (e.g. `git archive <base> | tar -x -C DIR`) in the
-same way. Run the two at the same time, or alternate them, and compare medians (see
-docs/performance.md). Besides the bench's own figures it counts, for the fan-out burst, the
-process CPU time and the hops to the SQLite driver's thread per delivered item: those depend
-far less on the machine's load than the rates do."""
+code; `--tree DIR` measures the hub of another checkout (e.g. `git archive <base> | tar -x -C
+DIR`) with this checkout's bench, so only the hub's code differs. Run the two at the same time,
+or alternate them, and compare medians (see docs/performance.md). Besides the bench's figures
+it counts, for the fan-out burst, the process CPU time and the hops to the SQLite driver's
+thread per delivered item: those depend far less on the machine's load than the rates do."""
 
 import argparse
 import asyncio
@@ -35,11 +35,12 @@ if args.tree:
     alias = Path(tempfile.mkdtemp(prefix="wijkhub-ab-"))
     (alias / "wijkhub").mkdir()
     (alias / "wijkhub" / "__init__.py").write_text('"""Wijkhub."""\n')
-    for d in ("hub", "consent", "schemas", "plugins", "config", "bench"):
+    for d in ("hub", "consent", "schemas", "plugins", "config"):
         (alias / "wijkhub" / d).symlink_to(tree / d)
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
-    sys.path[:0] = [str(alias), str(tree)]
-    for name in [m for m in sys.modules if m == "bench" or m.startswith(("bench.", "wijkhub"))]:
+    # Only the hub's code comes from the other checkout: both are measured by this bench.
+    sys.path[:0] = [str(alias)]
+    for name in [m for m in sys.modules if m.startswith("wijkhub")]:
         del sys.modules[name]
 
 import aiosqlite.core  # noqa: E402
