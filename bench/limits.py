@@ -17,8 +17,9 @@ BODY = json.dumps({"data": "x" * 2000}).encode()  # ~2 KB JSON
 
 
 def _spawn_echo() -> subprocess.Popen[bytes]:
+    # `bench.echo` from a checkout (`python -m bench`), `wijkhub.bench.echo` when installed.
     return subprocess.Popen(
-        [sys.executable, "-m", "bench.echo"],
+        [sys.executable, "-m", f"{__package__}.echo"],
         stdout=subprocess.PIPE,
         cwd=Path(__file__).resolve().parent.parent,
     )

@@ -7,8 +7,9 @@ The straight path of DESIGN.md: validate → decide (consent) → minimise → t
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -267,102 +268,107 @@ async def submit(
     client_id = client.id.hex
 
     advice_id, trace_id, root_span = uuid.uuid4().hex, new_trace_id(), new_span_id()
-    async with ctx.db.write() as conn:
-        await conn.execute(
-            insert(ADVICE).values(
-                id=advice_id,
-                client_id=client_id,
-                created_at=now,
-                created_by=actor,
+    # The CPU work (sealing, building rows and log entries) happens before BEGIN IMMEDIATE:
+    # on SQLite every writer waits while this transaction holds the write lock.
+    advice_row = {
+        "id": advice_id,
+        "client_id": client_id,
+        "created_at": now,
+        "created_by": actor,
+        "trace_id": trace_id,
+        "summary": ctx.seal(advice.summary, f"advice.summary:{advice_id}")
+        if advice.summary
+        else None,
+    }
+    item_rows: list[dict[str, Any]] = []
+    to_send: list[tuple[Planned, str]] = []
+    refs: dict[int, str] = {}
+    pending: list[approvals.Pending] = []
+    log = [
+        LogEntry(
+            name="advice.submit",
+            actor=actor,
+            outcome="submitted",
+            trace_id=trace_id,
+            span_id=root_span,
+            data_subject_id=client_id,
+            detail=f"{len(pln.items)} onderdelen",
+        )
+    ]
+    for pl in pln.items:
+        p, d, deadline = pl.prepared, pl.decision, pl.deadline
+        item_ref = refs[p.position] = uuid.uuid4().hex
+        subject = pln.household.subject(p.position, client_id)  # a household member, or the client
+        item_rows.append(
+            {
+                "id": item_ref,
+                "advice_id": advice_id,
+                "client_id": subject,
+                "position": p.position,
+                "partner_id": p.partner.id,
+                "partner_type": p.partner.type,
+                "advice_type": p.atype.name,
+                "urgency": p.item.urgency.value,
+                "requested_date": p.item.requested_date,
+                "details": ctx.seal(
+                    {
+                        "motivation": p.item.motivation,
+                        "parameters": p.parameters,
+                        "threats": [t.value for t in p.item.threats],
+                    },
+                    f"advice_item.details:{item_ref}",
+                ),
+                **decision_columns(d),
+                # A waiting item's deadline runs from the day it is sent, not from today.
+                "deadline": None if pln.household.waits(p.position) else deadline,
+            }
+        )
+        log.append(
+            LogEntry(
+                name="advice_item.decide",
+                actor=actor,
                 trace_id=trace_id,
-                summary=ctx.seal(advice.summary, f"advice.summary:{advice_id}")
-                if advice.summary
-                else None,
+                parent_span_id=root_span,
+                status_code=STATUS_OK,
+                outcome="allowed" if d.allowed else "refused",
+                detail=d.code,
+                data_subject_id=subject,
+                partner_id=p.partner.id,
+                purpose=p.atype.name,
+                legal_basis=d.legal_basis.value if d.legal_basis else None,
+                categories=[c.value for c in d.categories],
+                rules_version=d.rules_version,
             )
         )
-        rendered: list[tuple[Planned, str, int]] = []
-        refs: dict[int, str] = {}
-        pending: list[approvals.Pending] = []
-        log = [
-            LogEntry(
-                name="advice.submit",
-                actor=actor,
-                outcome="submitted",
-                trace_id=trace_id,
-                span_id=root_span,
-                data_subject_id=client_id,
-                detail=f"{len(pln.items)} onderdelen",
-            )
-        ]
-        for pl in pln.items:
-            p, d, deadline = pl.prepared, pl.decision, pl.deadline
-            item_ref = refs[p.position] = uuid.uuid4().hex
-            subject = pln.household.subject(p.position, client_id)
-            number = (
-                await conn.execute(
-                    insert(ITEM)
-                    .values(
-                        id=item_ref,
-                        advice_id=advice_id,
-                        client_id=subject,
-                        position=p.position,
-                        partner_id=p.partner.id,
-                        partner_type=p.partner.type,
-                        advice_type=p.atype.name,
-                        urgency=p.item.urgency.value,
-                        requested_date=p.item.requested_date,
-                        details=ctx.seal(
-                            {
-                                "motivation": p.item.motivation,
-                                "parameters": p.parameters,
-                                "threats": [t.value for t in p.item.threats],
-                            },
-                            f"advice_item.details:{item_ref}",
-                        ),
-                        **decision_columns(d),
-                        deadline=deadline,
-                    )
-                    .returning(ITEM.c.number)
-                )
-            ).scalar_one()
-            log.append(
-                LogEntry(
-                    name="advice_item.decide",
-                    actor=actor,
-                    trace_id=trace_id,
-                    parent_span_id=root_span,
-                    status_code=STATUS_OK,
-                    outcome="allowed" if d.allowed else "refused",
-                    detail=d.code,
-                    data_subject_id=subject,
-                    partner_id=p.partner.id,
-                    purpose=p.atype.name,
-                    legal_basis=d.legal_basis.value if d.legal_basis else None,
-                    categories=[c.value for c in d.categories],
-                    rules_version=d.rules_version,
+        if pl.needs_approval is not None:  # four eyes: no outbox row until approved
+            pending.append(
+                approvals.Pending(
+                    item_ref,
+                    p.partner.id,
+                    p.atype.name,
+                    pl.needs_approval,
+                    p.item.estimated_cost_cents,
                 )
             )
-            if pl.needs_approval is not None:  # four eyes: no outbox row until approved
-                pending.append(
-                    approvals.Pending(
-                        item_ref,
-                        p.partner.id,
-                        p.atype.name,
-                        pl.needs_approval,
-                        p.item.estimated_cost_cents,
-                    )
-                )
-            elif d.allowed and not pln.household.waits(p.position):  # waiting: no outbox row yet
-                rendered.append((pl, item_ref, number))
-        messages = await translate_all(ctx, rendered, now)
+        elif d.allowed and not pln.household.waits(p.position):  # waiting: no outbox row yet
+            to_send.append((pl, item_ref))
+
+    async with ctx.db.write() as conn:
+        await conn.execute(insert(ADVICE).values(**advice_row))
+        # One statement for all items; the numbers come back by id (iWmo needs them below).
+        numbers: dict[str, int] = {
+            r.id: r.number
+            for r in await conn.execute(insert(ITEM).returning(ITEM.c.id, ITEM.c.number), item_rows)
+        }
+        rendered = [(pl, ref, numbers[ref]) for pl, ref in to_send]
+        deliveries: list[dict[str, Any]] = []
         if rendered:
-            await conn.execute(
-                insert(DELIVERY),
-                [
-                    delivery_row(ctx, ref, pl.prepared.partner, "advice", msg, trace_id, now)
-                    for (pl, ref, _n), (_ob, msg) in zip(rendered, messages, strict=True)
-                ],
-            )
+            messages = await translate_all(ctx, rendered, now)
+            deliveries = [
+                delivery_row(ctx, ref, pl.prepared.partner, "advice", msg, trace_id, now)
+                for (pl, ref, _n), (_ob, msg) in zip(rendered, messages, strict=True)
+            ]
+            await conn.execute(insert(DELIVERY), deliveries)
         log += await approvals.hold(
             ctx,
             conn,
@@ -383,10 +389,41 @@ async def submit(
             trace_id=trace_id,
             parent_span_id=root_span,
         )
+        held = await approvals.for_items(conn, [x.item_ref for x in pending]) if pending else {}
         await append(conn, log, now)
+        # The answer is built from what was just stored, exactly as `get` builds it from the
+        # database (the same function), without reading it all back.
+        at = now.astimezone(UTC)  # as the database returns it
+        answer = _advice_out(
+            ctx,
+            _Row({**advice_row, "created_at": at}),
+            [
+                _Row({**row, "number": numbers[row["id"]], "partner_status": None})
+                for row in item_rows
+            ],
+            [
+                _Row({**row, "created_at": at, "updated_at": at, "last_error": None})
+                for row in deliveries
+            ],
+            [],
+            [],
+            held,
+        )
+        if pln.household.items:  # waits and members' names: the plan's side of the answer
+            await plan.annotate(ctx, conn, answer.items)
     if rendered:
         ctx.on_new_deliveries()
-    return await get(ctx, advice_id, team=team)
+    return answer
+
+
+class _Row(dict[str, Any]):
+    """A row built in memory that reads like a database row (`row.column`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def delivery_row(
@@ -460,7 +497,27 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
     held = await approvals.for_items(conn, ids)
     consulted = await consultation.events_for(ctx, conn, ids)
     escalated = await escalation.timeline(ctx, conn, ids)
+    out = _advice_out(
+        ctx, advice, items, deliveries, attempts, statuses, held, consulted, escalated
+    )
+    await plan.annotate(ctx, conn, out.items)
+    return out
 
+
+def _advice_out(
+    ctx: HubContext,
+    advice: Any,
+    items: Sequence[Any],
+    deliveries: Sequence[Any],
+    attempts: Sequence[Any],
+    statuses: Sequence[Any],
+    held: dict[str, Any],
+    consulted: dict[str, list[TimelineEvent]] | None = None,
+    escalated: dict[str, list[TimelineEvent]] | None = None,
+) -> AdviceOut:
+    """An advice with each item's timeline, from its rows (deliveries, attempts and statuses
+    in the order `_load` reads them): one place for `get` and `submit`."""
+    advice_id = advice.id
     out = []
     for it in items:
         timeline = [
@@ -511,8 +568,8 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
                     at=s.occurred_at, kind="partner_status", status=s.status, detail=detail
                 )
             )
-        timeline += consulted[it.id]
-        timeline += escalated.get(it.id, [])
+        timeline += (consulted or {}).get(it.id, [])
+        timeline += (escalated or {}).get(it.id, [])
         timeline.sort(key=lambda e: e.at)
         out.append(
             AdviceItemOut(
@@ -538,7 +595,6 @@ async def _load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> Advic
                 timeline=timeline,
             )
         )
-    await plan.annotate(ctx, conn, out)
     summary = ctx.unseal(advice.summary, f"advice.summary:{advice_id}") if advice.summary else None
     return AdviceOut(
         id=uuid.UUID(advice.id),

@@ -312,3 +312,8 @@ main.add_command(_report)
 from .escalation_cli import escalations as _escalations  # noqa: E402
 
 main.add_command(_escalations)
+
+# Benchmarks: `wijkhub bench [--quick] [--pg URL] [--json PATH]`.
+from .cli_bench import bench as _bench  # noqa: E402
+
+main.add_command(_bench)

@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util.concurrency import await_
 
 
 class Database:
@@ -50,16 +51,38 @@ class Database:
         @event.listens_for(sync_engine, "begin")
         def _on_begin(conn: Any) -> None:
             mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            # Straight on aiosqlite's thread: one hop there and back instead of three (cursor,
+            # execute, close). Every hop waits for the event loop, and a writer holds the
+            # write lock meanwhile. (aiosqlite is pinned; `_execute` runs a call in its thread.)
+            aio = conn.connection.driver_connection
+            raw = getattr(aio, "_conn", None)
+            if raw is not None and hasattr(aio, "_execute"):
+                await_(aio._execute(raw.execute, f"BEGIN {mode}"))
+            else:
+                conn.exec_driver_sql(f"BEGIN {mode}")
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One write transaction: all or nothing."""
         if self.is_sqlite:
-            async with self._write_lock, self.engine.connect() as conn:
-                conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
-                async with conn.begin():
-                    yield conn
+            await self._write_lock.acquire()
+            try:
+                conn = await self.engine.connect()
+            except BaseException:
+                self._write_lock.release()
+                raise
+            try:
+                try:
+                    conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
+                    async with conn.begin():
+                        yield conn
+                finally:
+                    # Released once COMMIT (or ROLLBACK) is done: giving the connection back
+                    # to the pool costs another hop to the driver's thread, and the next
+                    # writer need not wait for it.
+                    self._write_lock.release()
+            finally:
+                await conn.close()
         else:
             async with self.engine.begin() as conn:
                 yield conn

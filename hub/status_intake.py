@@ -1,11 +1,13 @@
 """Partner answers: parsed by the partner's plugin, checked against the sender, stored, logged."""
 
 import asyncio
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from wijkhub.schemas.status import StatusUpdate
 
@@ -14,6 +16,7 @@ from .access_log import refused
 from .advices import ADVICE, ITEM, STATUS
 from .auth import Principal
 from .context import HubContext
+from .db import Database
 from .errors import ApiError, not_found
 from .milestones import record_status as record_milestones
 from .plugin_types import PayloadError
@@ -24,6 +27,26 @@ from .tables import InboundNonceRow
 NONCE = InboundNonceRow.__table__  # type: ignore[attr-defined]
 # Twice the window: a nonce is remembered for as long as its timestamp could be accepted.
 NONCE_TTL = timedelta(seconds=2 * WINDOW_SECONDS)
+PARSE_INLINE_BYTES = 64 * 1024
+
+
+# Expired nonces are deleted at most this often per database (the delete is housekeeping:
+# a replay is refused by the unique nonce while it is stored and by the signature window after).
+PURGE_EVERY = timedelta(seconds=WINDOW_SECONDS / 10)
+_next_purge: "weakref.WeakKeyDictionary[Database, datetime]" = weakref.WeakKeyDictionary()
+
+
+def _purge_due(ctx: HubContext, now: datetime) -> bool:
+    due = _next_purge.get(ctx.db)
+    if due is not None and now < due:
+        return False
+    _next_purge[ctx.db] = now + PURGE_EVERY
+    return True
+
+
+def _insert_for(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING, in the dialect's own spelling."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 class _Replayed(Exception):
@@ -62,8 +85,12 @@ async def receive(
         await refused(ctx, who.actor, exc.code, f"status {partner_id}")
         raise ApiError(401, exc.code, exc.message) from None
     try:
-        updates: list[StatusUpdate] = await asyncio.to_thread(
-            ptype.parse_status, body, content_type
+        # A status message is small: parsing it costs less than a hop to a thread and back.
+        # Only a large body is parsed off the event loop.
+        updates: list[StatusUpdate] = (
+            await asyncio.to_thread(ptype.parse_status, body, content_type)
+            if len(body) > PARSE_INLINE_BYTES
+            else ptype.parse_status(body, content_type)
         )
     except PayloadError as exc:
         raise ApiError(
@@ -103,20 +130,25 @@ async def _store(
 ) -> IntakeResult:
     accepted = duplicates = 0
     changed: set[str] = set()
+    # Sealed before BEGIN IMMEDIATE: on SQLite every writer waits while the lock is held.
+    sealed = {
+        u.partner_message_id: (
+            ctx.seal(
+                {"reason": u.reason, "detail": u.detail},
+                f"status_update.text:{partner_id}:{u.partner_message_id}",
+            ),
+            ctx.seal_bytes(body, f"status_update.raw:{partner_id}:{u.partner_message_id}"),
+        )
+        for u in updates
+    }
     async with ctx.db.write() as conn:
         # The nonce is spent in the same transaction as the change: a replay of this exact
         # request (within the signature window) changes nothing.
-        await conn.execute(delete(NONCE).where(NONCE.c.seen_at < now - NONCE_TTL))
-        try:
-            async with conn.begin_nested():
-                await conn.execute(
-                    insert(NONCE).values(partner_id=partner_id, nonce=nonce, seen_at=now)
-                )
-        except IntegrityError:
-            replayed = True
-        else:
-            replayed = False
-        if replayed:
+        if _purge_due(ctx, now):
+            await conn.execute(delete(NONCE).where(NONCE.c.seen_at < now - NONCE_TTL))
+        spend = _insert_for(conn.dialect.name)(NONCE).on_conflict_do_nothing()
+        res = await conn.execute(spend.values(partner_id=partner_id, nonce=nonce, seen_at=now))
+        if res.rowcount != 1:
             raise _Replayed
         refs = {u.item_ref.hex for u in updates}
         items = {
@@ -139,39 +171,42 @@ async def _store(
             raise ApiError(
                 404, "unknown_item", f"Onbekend verzoek in statusmelding: {sorted(missing)[0]}"
             )
-        seen = set(
+        # Stored with ON CONFLICT DO NOTHING: what comes back is new, the rest was seen
+        # before (or twice in this message). One statement instead of a look-up plus inserts.
+        rows: dict[str, dict[str, object]] = {}
+        for u in updates:
+            text, raw = sealed[u.partner_message_id]
+            rows.setdefault(
+                u.partner_message_id,
+                {
+                    "item_id": items[u.item_ref.hex].id,
+                    "partner_id": partner_id,
+                    "partner_message_id": u.partner_message_id,
+                    "status": u.status.value,
+                    "occurred_at": u.occurred_at,
+                    "received_at": now,
+                    "text": text,
+                    "raw": raw,
+                    "reason_code": u.reason_code.value if u.reason_code else None,
+                },
+            )
+        new = set(
             (
                 await conn.execute(
-                    select(STATUS.c.partner_message_id).where(
-                        STATUS.c.partner_id == partner_id,
-                        STATUS.c.partner_message_id.in_([u.partner_message_id for u in updates]),
-                    )
+                    _insert_for(conn.dialect.name)(STATUS)
+                    .on_conflict_do_nothing()
+                    .returning(STATUS.c.partner_message_id),
+                    list(rows.values()),
                 )
             ).scalars()
         )
         log: list[LogEntry] = []
         for u in updates:
-            if u.partner_message_id in seen:
+            if u.partner_message_id not in new:
                 duplicates += 1
                 continue
-            seen.add(u.partner_message_id)
+            new.discard(u.partner_message_id)  # a second copy in this message is a duplicate
             item = items[u.item_ref.hex]
-            aad = f"status_update.text:{partner_id}:{u.partner_message_id}"
-            await conn.execute(
-                insert(STATUS).values(
-                    item_id=item.id,
-                    partner_id=partner_id,
-                    partner_message_id=u.partner_message_id,
-                    status=u.status.value,
-                    occurred_at=u.occurred_at,
-                    received_at=now,
-                    text=ctx.seal({"reason": u.reason, "detail": u.detail}, aad),
-                    raw=ctx.seal_bytes(
-                        body, f"status_update.raw:{partner_id}:{u.partner_message_id}"
-                    ),
-                    reason_code=u.reason_code.value if u.reason_code else None,
-                )
-            )
             # Late or out-of-order messages are kept, but the newest event sets the status.
             await conn.execute(
                 update(ITEM)

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 ROOT = Path(__file__).resolve().parent.parent
+WIJKHUB = str(Path(sys.executable).parent / "wijkhub")
 EXPECTED = [
     "raw_post_per_s",
     "sqlite_commit_per_s",
@@ -33,17 +37,20 @@ EXPECTED = [
 ]
 
 
-def test_tiny_bench_reports_every_figure(tmp_path: Path) -> None:
+def test_tiny_bench_through_the_cli_reports_every_figure(tmp_path: Path) -> None:
+    # Run from a directory that is not the checkout: `wijkhub bench` must import the bench
+    # from the installed package (wijkhub.bench), not from the working directory.
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--tiny", "--json", str(out)],
-        cwd=ROOT,
+        [WIJKHUB, "bench", "--tiny", "--json", str(out)],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(out.read_text())
+    assert result["mode"] == "tiny"
     figures = result["figures"]
     missing = [k for k in EXPECTED if k not in figures]
     assert not missing, missing
@@ -52,3 +59,22 @@ def test_tiny_bench_reports_every_figure(tmp_path: Path) -> None:
     assert figures["consents_stored"] == 500 and figures["log_entries"] == 500
     assert result["machine"]["cores"] >= 1
     assert "Fan-out" in proc.stdout  # the table was printed
+    assert out.with_suffix(".log").exists()
+
+
+def test_cli_passes_its_options_to_the_bench(monkeypatch: pytest.MonkeyPatch) -> None:
+    import wijkhub.bench.__main__ as bench_main
+    from wijkhub.hub.cli import main
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(bench_main, "main", lambda argv: seen.append(argv) or 0)
+    res = CliRunner().invoke(main, ["bench", "--quick", "--pg", "postgresql://x@h/db"])
+    assert res.exit_code == 0, res.output
+    assert seen == [["--json", "bench-results.json", "--quick", "--pg", "postgresql://x@h/db"]]
+
+
+def test_python_m_bench_still_runs_from_the_checkout() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and "--quick" in proc.stdout, proc.stderr

@@ -1,0 +1,29 @@
+"""`wijkhub bench`: the benchmark (bench/, installed as `wijkhub.bench`) with the same options
+as `python -m bench`, so it runs from any directory once wijkhub is installed."""
+
+import sys
+
+import click
+
+
+@click.command()
+@click.option("--quick", is_flag=True, help="Small numbers, well under 2 minutes.")
+@click.option("--tiny", is_flag=True, hidden=True)  # the test suite: every figure, fast
+@click.option("--pg", metavar="URL", help="PostgreSQL server (postgresql://user@host/db).")
+@click.option(
+    "--json",
+    "json_path",
+    metavar="PATH",
+    default="bench-results.json",
+    show_default=True,
+    help="Where the figures go (the hub's log goes next to it as .log).",
+)
+def bench(quick: bool, tiny: bool, pg: str | None, json_path: str) -> None:
+    """Measure the hub beside this machine's own limits (see README, "Benchmarks")."""
+    from wijkhub.bench.__main__ import main as bench_main
+
+    argv = ["--json", json_path]
+    argv += ["--quick"] if quick else []
+    argv += ["--tiny"] if tiny else []
+    argv += ["--pg", pg] if pg else []
+    sys.exit(bench_main(argv))
