@@ -82,8 +82,10 @@ async def test_three_worker_processes_deliver_3000_items_once_each(
         total = 3000
         await submit_many(hub, total)
         assert (await delivery_counts(hub)) == {"queued": total}
+        # A lease long enough that a loaded machine never lets one expire mid-send: this test
+        # is about sharing the queue; expiry and re-claims are the kill -9 test's subject.
         config = write_config(
-            tmp_path, pg_url, poll_interval=0.1, batch_size=50, lease_seconds=30.0
+            tmp_path, pg_url, poll_interval=0.1, batch_size=50, lease_seconds=300.0
         )
         with processes(config) as ps:
             for i in range(3):
