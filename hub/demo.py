@@ -5,6 +5,7 @@ formats; only the partners' backoffices are simulated.
 """
 
 import asyncio
+import json
 import logging
 import secrets
 import shutil
@@ -12,6 +13,7 @@ import signal
 import tempfile
 import time
 import tomllib
+from collections import Counter
 from datetime import datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -32,6 +34,7 @@ from wijkhub.schemas.status import (
 )
 
 from . import demo_household as household
+from .approvals import ROLE_NL, ApprovalRules
 from .clock import AMSTERDAM, SystemClock, local_date
 from .escalation import fires_on, load_config, run_escalations
 from .milestones import MILESTONE
@@ -43,6 +46,9 @@ from .settings import Settings, WorkerSettings, example_config_dir
 from .simulator import PartnerSimulator
 
 DEMO_TEAM = "velve-lindenhof"
+# The one advice type that waits for a second coach in the demo. The GI's JSON message carries
+# the approval (`goedkeuring`); the Wmo 301 and Stadsbank messages have no place for it.
+FOUR_EYES_TYPE = "advies_hulp_binnen_maatregel"
 BASIS_NL = {k.value: v for k, v in LEGAL_BASIS_LABELS_NL.items()}
 PARTNERS = [
     (household.CORPORATIE, "corporatie", "De Woonplaats", "/wijkhub/verzoeken"),
@@ -80,14 +86,29 @@ def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator], extra: st
     tomllib.loads(path.read_text())  # fail here, not in the hub, if this is ever malformed
 
 
+def write_approval_toml(path: Path) -> None:
+    """The example's mandates, with four eyes for one advice type only: one approval to show."""
+    example = tomllib.loads((example_config_dir() / "approval.toml").read_text())
+    rules = ApprovalRules.model_validate({**example, "four_eyes": [FOUR_EYES_TYPE]})
+    lines = [f'version = "{rules.version}-demo"', f'four_eyes = ["{FOUR_EYES_TYPE}"]', ""]
+    for m in rules.mandate:
+        lines += ["[[mandate]]", f'role = "{m.role}"']
+        if m.up_to_cents is not None:
+            lines.append(f"up_to_cents = {m.up_to_cents}")
+    path.write_text("\n".join(lines) + "\n")
+    ApprovalRules.model_validate(tomllib.loads(path.read_text()))  # as the hub will read it
+
+
 async def start_demo_hub(
     workdir: Path,
     *,
     sim_options: dict[str, dict[str, Any]] | None = None,
     extra_partners: str = "",
+    four_eyes: bool = False,
     **hub_kw: Any,
 ) -> tuple[RunningHub, dict[str, PartnerSimulator]]:
-    """Simulators first (the hub's config needs their ports), then the hub, then tokens."""
+    """Simulators first (the hub's config needs their ports), then the hub, then tokens.
+    `four_eyes`: the GI's advice needs a second coach's approval (`write_approval_toml`)."""
     registry = load_registry()
     simulator = hub_kw.pop("simulator", PartnerSimulator)  # e.g. chaos.ChaosSimulator
     sims: dict[str, PartnerSimulator] = {}
@@ -101,6 +122,8 @@ async def start_demo_hub(
     config_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(example_config_dir() / "privacy-rules.toml", config_dir)
     write_partners_toml(config_dir / "partners.toml", sims, extra_partners)
+    if four_eyes:
+        write_approval_toml(config_dir / "approval.toml")
     worker = hub_kw.pop(
         "worker",
         WorkerSettings(backoff_initial=0.2, backoff_max=2.0, backoff_jitter=0.1, poll_interval=0.2),
@@ -218,6 +241,74 @@ async def show_escalation(
     return True
 
 
+async def show_approval(
+    console: Console,
+    hub: RunningHub,
+    sims: dict[str, PartnerSimulator],
+    author: aiohttp.ClientSession,
+    advice: dict[str, Any],
+    names: dict[str, str],
+) -> bool:
+    """Four eyes through the real API: the GI's advice waits while the other partners get
+    theirs; its author may not approve it; a second coach of the team, with a token of their
+    own, does; only then does the GI receive it, with the approval in its own message."""
+    item = next(it for it in advice["items"] if it["advice_type"] == FOUR_EYES_TYPE)
+    sim, name = sims[item["partner_id"]], names[item["partner_id"]]
+    path = f"/api/v1/approvals/{item['id']}"
+
+    async def received(partner: PartnerSimulator, n: int) -> bool:
+        try:
+            async with asyncio.timeout(10):
+                await partner.wait_for(lambda p: p.requests_by_kind["advice"] >= n)
+        except TimeoutError:
+            return False
+        return True
+
+    # First every other allowed item reaches its partner, so "nothing yet" means something.
+    others = Counter(
+        it["partner_id"] for it in advice["items"] if it["decision"]["allowed"] and it is not item
+    )
+    for other, n in others.items():
+        if not await received(sims[other], n):
+            return False
+    async with author.get(f"/api/v1/advices/{advice['id']}") as r:
+        current = next(it for it in (await r.json())["items"] if it["id"] == item["id"])
+    if current["delivery_status"] != "awaiting_approval" or sim.requests_by_kind["advice"]:
+        return False
+    console.print(
+        f"Vier ogen: het advies aan {name} wacht op goedkeuring door een tweede coach; "
+        f"de andere partners hebben hun bericht, {name} ontving nog niets."
+    )
+    async with author.post(path + "/approve") as r:
+        refused = (r.status, (await r.json())["error"]["message"])
+    second = await hub.token("coach", "demo-coach-2", team=DEMO_TEAM)
+    async with aiohttp.ClientSession(
+        base_url=hub.url, headers={"Authorization": f"Bearer {second}"}
+    ) as colleague:
+        async with colleague.get("/api/v1/approvals") as r:
+            listed = item["id"] in {w["item_id"] for w in await r.json()}
+        async with colleague.post(path + "/approve") as r:
+            result = await r.json()
+    if refused[0] != 403 or not listed or result.get("delivery_status") != "queued":
+        return False
+    console.print(
+        f"De auteur zelf mocht het niet ({refused[0]}: {refused[1]}); een tweede coach van het "
+        f"team keurde het met een eigen token goed via de API."
+    )
+    if not await received(sim, 1):
+        return False
+    got = next(r for r in sim.received if r.request.kind == "advice")
+    approval = json.loads(got.body).get("goedkeuring")
+    if str(got.request.item_ref) != item["id"] or not approval:
+        return False
+    console.print(
+        f"Pas daarna ontving {name} het advies, met de goedkeuring in het bericht: rol "
+        f'"{approval["rol"]}" ({ROLE_NL[approval["rol"]]}), goedkeurder '
+        f"{approval['goedkeurder']} (pseudoniem)."
+    )
+    return True
+
+
 async def run_demo(
     console: Console,
     *,
@@ -234,7 +325,7 @@ async def run_demo(
     )
     started = time.perf_counter()
     clock = DemoClock()
-    hub, sims = await start_demo_hub(workdir, port=port, clock=clock)
+    hub, sims = await start_demo_hub(workdir, port=port, clock=clock, four_eyes=True)
     for sim in sims.values():
         sim.now = clock.now  # the partners verify the hub's signatures on the same clock
     names = {pid: name for pid, _t, name, _p in PARTNERS}
@@ -266,19 +357,24 @@ async def run_demo(
                 if it["decision"]["allowed"]
             }
             deadline = time.monotonic() + answer_within
+            approval = asyncio.create_task(show_approval(console, hub, sims, http, advice, names))
             with Live(_table(advice, names), console=console, refresh_per_second=8) as live:
                 while True:
                     async with http.get(f"/api/v1/advices/{advice['id']}") as r:
                         advice = await r.json()
                     live.update(_table(advice, names))
-                    done = all(
+                    done = approval.done() and all(
                         it["partner_status"] == expected[it["id"]]
                         for it in advice["items"]
                         if it["id"] in expected
                     )
-                    if done or time.monotonic() > deadline:
+                    failed = approval.done() and not approval.result()
+                    if done or failed or time.monotonic() > deadline:
                         break
                     await asyncio.sleep(0.1)
+            approval.cancel()  # still waiting only when the deadline passed
+            approved = approval.done() and not approval.cancelled() and approval.result()
+            done = done and approved
             console.print()
             escalated = done and await show_escalation(console, hub, sims, clock)
         async with hub.ctx.db.read() as conn:
@@ -301,6 +397,8 @@ async def run_demo(
                 f"{time.perf_counter() - started:.1f} s."
             )
             code = 0
+        elif not approved:
+            console.print("[red]De goedkeuring (vier ogen) verliep niet zoals verwacht.[/red]")
         else:
             console.print("[red]Niet alle partners antwoordden op tijd.[/red]")
         if serve:

@@ -3,21 +3,26 @@
 import asyncio
 import json
 import os
+import re
 import sqlite3
 import stat
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
+from wijkhub.hub import demo
+from wijkhub.hub import demo_household as household
 from wijkhub.hub.cli import main
 from wijkhub.hub.db import Database
 from wijkhub.hub.demo import run_demo
 from wijkhub.hub.processing_log import LogEntry, append, new_trace_id
+from wijkhub.hub.simulator import PartnerSimulator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -157,7 +162,22 @@ def test_checked_in_json_schemas_are_current(tmp_path: Path) -> None:
     assert check.exit_code == 1 and "AdviceIn.json" in check.output
 
 
-async def test_demo_ends_with_every_partner_answered() -> None:
+def spy_on_simulators(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, PartnerSimulator]]:
+    """The demo's simulators, kept for the test to read what each partner received."""
+    started: list[dict[str, PartnerSimulator]] = []
+    real = demo.start_demo_hub
+
+    async def spy(*args: Any, **kw: Any) -> Any:
+        hub, sims = await real(*args, **kw)
+        started.append(sims)
+        return hub, sims
+
+    monkeypatch.setattr(demo, "start_demo_hub", spy)
+    return started
+
+
+async def test_demo_ends_with_every_partner_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = spy_on_simulators(monkeypatch)
     console = Console(record=True, width=140, force_terminal=False)
     code = await run_demo(console, answer_within=30, clean=True)
     text = console.export_text()
@@ -165,6 +185,39 @@ async def test_demo_ends_with_every_partner_answered() -> None:
     assert "Alle partners hebben geantwoord" in text
     assert "keten intact" in text
     assert "geldt niet voor het doel 'Budgetbeheer'" in text
+    assert "Buddy De Woonplaats kreeg een herinnering" in text
+
+    # Four eyes: the GI's advice waited, the author could not approve it, a second coach did.
+    flat = " ".join(text.split())
+    waiting = flat.index("Jeugdbescherming Overijssel ontving nog niets")
+    assert "403: U kunt een eigen onderdeel niet zelf goedkeuren" in flat
+    shown = re.search(r"Pas daarna ontving .*?goedkeurder ([0-9a-f]{32}) \(pseudoniem\)", flat)
+    assert shown and shown.start() > waiting, flat
+    # What the GI's backoffice actually got: one advice (so none before the approval), and it
+    # carries the approval the hub made when the second coach approved.
+    sims = started[0]
+    gi = [r for r in sims[household.GI].received if r.request.kind == "advice"]
+    assert len(gi) == 1
+    approval = json.loads(gi[0].body)["goedkeuring"]
+    assert approval["rol"] == "coach" and approval["goedkeurder"] == shown.group(1)
+    assert b"demo-coach" not in gi[0].body  # pseudonymous, no token label
+    corporatie = [r for r in sims[household.CORPORATIE].received if r.request.kind == "advice"]
+    assert json.loads(corporatie[0].body).get("goedkeuring") is None  # no four eyes there
+
+
+async def test_demo_fails_when_the_four_eyes_item_is_not_held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The demo checks the approval step itself: an item that leaves at once is a failure."""
+    started = spy_on_simulators(monkeypatch)
+    monkeypatch.setattr(demo, "write_approval_toml", lambda path: None)  # nothing needs approval
+    console = Console(record=True, width=140, force_terminal=False)
+    code = await run_demo(console, answer_within=30, clean=True)
+    text = console.export_text()
+    assert code == 1, text
+    assert "De goedkeuring (vier ogen) verliep niet zoals verwacht" in text
+    assert "ontving nog niets" not in text
+    assert started[0][household.GI].requests_by_kind["advice"] == 1
 
 
 def test_worker_says_when_the_database_cannot_be_reached(config: Path, tmp_path: Path) -> None:
