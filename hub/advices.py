@@ -129,6 +129,33 @@ def decision_columns(d: Decision) -> dict[str, Any]:
     }
 
 
+def decision_log(
+    d: Decision,
+    p: PreparedItem,
+    *,
+    actor: str,
+    trace_id: str,
+    subject: str,
+    parent_span_id: str | None = None,
+) -> LogEntry:
+    """The processing-log entry of one policy decision (submit, release, a new version)."""
+    return LogEntry(
+        name="advice_item.decide",
+        actor=actor,
+        trace_id=trace_id,
+        parent_span_id=parent_span_id,
+        status_code=STATUS_OK,
+        outcome="allowed" if d.allowed else "refused",
+        detail=d.code,
+        data_subject_id=subject,
+        partner_id=p.partner.id,
+        purpose=p.atype.name,
+        legal_basis=d.legal_basis.value if d.legal_basis else None,
+        categories=[c.value for c in d.categories],
+        rules_version=d.rules_version,
+    )
+
+
 def _facts(p: PreparedItem) -> ItemFacts:
     return ItemFacts(p.partner.id, p.partner.name, p.partner.type, p.atype)
 
@@ -324,20 +351,8 @@ async def submit(
             }
         )
         log.append(
-            LogEntry(
-                name="advice_item.decide",
-                actor=actor,
-                trace_id=trace_id,
-                parent_span_id=root_span,
-                status_code=STATUS_OK,
-                outcome="allowed" if d.allowed else "refused",
-                detail=d.code,
-                data_subject_id=subject,
-                partner_id=p.partner.id,
-                purpose=p.atype.name,
-                legal_basis=d.legal_basis.value if d.legal_basis else None,
-                categories=[c.value for c in d.categories],
-                rules_version=d.rules_version,
+            decision_log(
+                d, p, actor=actor, trace_id=trace_id, subject=subject, parent_span_id=root_span
             )
         )
         if pl.needs_approval is not None:  # four eyes: no outbox row until approved
@@ -663,21 +678,7 @@ async def requeue(
                 delivery_row(ctx, row.id, p.partner, "advice", msg, trace_id, now)
             )
         )
-    entry = LogEntry(
-        name="advice_item.decide",
-        actor=actor,
-        trace_id=trace_id,
-        status_code=STATUS_OK,
-        outcome="allowed" if d.allowed else "refused",
-        detail=d.code,
-        data_subject_id=row.client_id,
-        partner_id=p.partner.id,
-        purpose=p.atype.name,
-        legal_basis=d.legal_basis.value if d.legal_basis else None,
-        categories=[c.value for c in d.categories],
-        rules_version=d.rules_version,
-    )
-    return d, entry
+    return d, decision_log(d, p, actor=actor, trace_id=trace_id, subject=row.client_id)
 
 
 # The dry run: refs and numbers are given out only when an advice is stored.

@@ -25,6 +25,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.consent import registry as consent_registry
+from wijkhub.consent.members import decide_for_member
 from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.schemas.advice import AdviceIn, AdviceItemIn, Decision, TimelineEvent, Urgency
 from wijkhub.schemas.categories import DataCategory
@@ -37,7 +38,7 @@ from wijkhub.schemas.consultation import (
 )
 from wijkhub.schemas.status import StatusUpdate
 
-from . import approvals, clients
+from . import approvals, clients, households
 from .auth import Principal
 from .clock import local_date
 from .context import HubContext
@@ -45,7 +46,7 @@ from .deadlines import due_date
 from .errors import ApiError, FieldError, invalid, not_found
 from .partners import PartnerConfig
 from .plugin_types import PartnerType
-from .processing_log import STATUS_OK, LogEntry, append
+from .processing_log import LogEntry, append
 from .tables import (
     AdviceRow,
     ApprovalRow,
@@ -423,6 +424,7 @@ async def accept(
             )
         client = await clients.load(ctx, conn, item.client_id)
         consents = await consent_registry.for_clients(conn, ctx, [item.client_id])
+        member = await households.for_item(ctx, conn, item_id)
         cost = await conn.scalar(select(APPROVAL.c.cost_cents).where(APPROVAL.c.item_id == item_id))
         version = 1 + (
             await conn.scalar(select(VERSION.c.version).where(VERSION.c.item_id == item_id)) or 1
@@ -467,23 +469,16 @@ async def accept(
                 for f in exc.fields
             ],
         ) from None
-    # The same code path as a submission: the policy decides the new version from scratch.
-    d = decide(
-        ItemFacts(p.partner.id, p.partner.name, p.partner.type, p.atype), ctx.rules, consents, today
+    # The same code path as a submission: the policy decides the new version from scratch,
+    # per household member (a child's item also needs the parents with authority).
+    facts = ItemFacts(p.partner.id, p.partner.name, p.partner.type, p.atype)
+    d = (
+        decide_for_member(facts, ctx.rules, member, today)
+        if member is not None
+        else decide(facts, ctx.rules, consents, today)
     )
-    decide_log = LogEntry(
-        name="advice_item.decide",
-        actor=who.actor,
-        trace_id=item.advice_trace,
-        status_code=STATUS_OK,
-        outcome="allowed" if d.allowed else "refused",
-        detail=d.code,
-        data_subject_id=item.client_id,
-        partner_id=p.partner.id,
-        purpose=p.atype.name,
-        legal_basis=d.legal_basis.value if d.legal_basis else None,
-        categories=[c.value for c in d.categories],
-        rules_version=d.rules_version,
+    decide_log = advices.decision_log(
+        d, p, actor=who.actor, trace_id=item.advice_trace, subject=item.client_id
     )
     if not d.allowed:
         async with ctx.db.write() as conn:

@@ -27,6 +27,7 @@ from wijkhub.hub.plugins import load_registry
 from wijkhub.hub.settings import example_config_dir
 from wijkhub.hub.tables import AdviceRow, HouseholdRow, ItemRow, PlanGoalRow, PlanItemRow
 from wijkhub.schemas.categories import DataCategory as C
+from wijkhub.schemas.consultation import ConsultationKind, CounterProposal, PartnerConsultation
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 # Fictional BSNs (the reserved range) for the other members of the demo household.
@@ -716,3 +717,33 @@ async def test_an_item_needing_approval_also_waits_for_its_date(env: Env) -> Non
     assert len(sent) == 1
     # The approval travels with the delivery, also when the item was released later.
     assert json.loads(sent[0].body)["goedkeuring"]["rol"] == "coach"
+
+
+async def test_a_counter_proposal_on_a_childs_item_needs_the_parents_too(env: Env) -> None:
+    """Accepting a counter-proposal decides the new version per member, like a submission: a
+    parent's missing consent refuses it even though the child's own consent covers it."""
+    f = await family(env)
+    parental(env, "one")
+    await consent_for(env, f["daan"], household.ZORG)
+    it = await wmo_for_daan(env, f)
+    await env.deliver()
+    sim = env.sims[household.ZORG]
+    assert len(sim.received) == 1
+    parental(env, "all")  # the partners' rules now ask both parents; Joris never consented
+    proposal = PartnerConsultation(
+        kind=ConsultationKind.counter_proposal,
+        text="Liever na de kerstvakantie beginnen.",
+        proposal=CounterProposal(requested_date=env.today + timedelta(days=40)),
+    )
+    code, text = await sim.consult(it["id"], proposal, message_id="zorg-tv-daan")
+    assert code == 202, text
+    msgs = (await env.coach.get(f"/api/v1/items/{it['id']}/consultation")).body
+    [msg] = [m for m in msgs if m["kind"] == "counter_proposal"]
+    r = await env.coach.post(f"/api/v1/items/{it['id']}/consultation/{msg['id']}/accept")
+    assert r.status == 422, r.body
+    assert r.body["error"]["code"] == "counter_proposal_refused"
+    assert "ouder met gezag" in r.body["error"]["message"]
+    await env.deliver()
+    assert len(sim.received) == 1  # nothing more sent
+    logged = await env.log(name="advice_item.decide", data_subject_id=f["daan"])
+    assert logged[-1]["detail"] == "parent_consent_missing"
