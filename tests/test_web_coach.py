@@ -359,3 +359,80 @@ async def test_cost_decides_the_approval_shown_in_the_preview(env: Env) -> None:
     assert "wacht op goedkeuring" in page
     await env.deliver()
     assert env.sims[household.CORPORATIE].received == []
+
+
+async def test_household_page_shows_members_consents_and_the_plan_per_member(env: Env) -> None:
+    from tests.test_household_plan import family, item
+
+    fam = await family(env)
+    fenna, joris = fam["m"]["Fenna"], fam["m"]["Joris"]
+    r = await env.coach.post(
+        f"/api/v1/households/{fam['id']}/plan/goals",
+        json={"member_id": fenna, "domain": "wonen", "text": "Huurachterstand is weg"},
+    )
+    assert r.status == 201, r.body
+    goal = r.body["id"]
+    later = env.today + timedelta(days=14)
+    advice = await env.submit(
+        {
+            "client_id": fam["fenna"],
+            "items": [
+                item(household.STADSBANK, "schuldhulpverlening_aanmelding", member_id=fenna),
+                item(
+                    household.CORPORATIE,
+                    "betalingsregeling_huurachterstand",
+                    member_id=fenna,
+                    goal_id=goal,
+                    wait_for={"until": later.isoformat()},
+                ),
+            ],
+        }
+    )
+    await env.deliver()
+    plan = (await env.coach.get(f"/api/v1/households/{fam['id']}/plan")).body
+
+    coach = await signed_in(env)
+    status, page = await coach.get(f"/coach/clienten/{fam['fenna'].replace('-', '')}")
+    assert status == 200, text_of(page)[-1500:]
+    # Members and their roles, from the household record.
+    roles = dict(
+        re.findall(r'<tr data-member="([0-9a-f]{32})">.*?data-role="([a-z_]+)"', page, re.S)
+    )
+    assert roles == {
+        uuid_hex(fenna): "parent_with_authority",
+        uuid_hex(joris): "parent_with_authority",
+        uuid_hex(fam["m"]["Daan"]): "child",
+    }
+    assert "ouder met gezag" in page and "kind" in page and "Joris" in page
+    # Consents per member: Fenna's three, none for Joris.
+    fenna_row = re.search(rf'<tr data-member="{uuid_hex(fenna)}">(.*?)</tr>', page, re.S)
+    joris_row = re.search(rf'<tr data-member="{uuid_hex(joris)}">(.*?)</tr>', page, re.S)
+    assert fenna_row and joris_row
+    assert fenna_row.group(1).count("data-consent-partner=") == 3
+    assert "geen toestemming vastgelegd" in joris_row.group(1)
+    # The plan per member: the goal per life domain, the items with state, since/until and
+    # what the waiting one waits for — the API's plan, on the page.
+    [fenna_plan] = [m for m in plan["members"] if m["member"]["id"] == fenna]
+    block = re.search(
+        rf'<div class="card member-plan" data-member="{uuid_hex(fenna)}">(.*?)</table>', page, re.S
+    )
+    assert block
+    shown = text_of(block.group(1))
+    assert "wonen : Huurachterstand is weg" in re.sub(r"\s+", " ", shown)
+    for it in fenna_plan["items"]:
+        row = re.search(rf'<tr data-item="{uuid_hex(it["item_id"])}"[^>]*>(.*?)</tr>', page, re.S)
+        assert row, it
+        cells = text_of(row.group(1))
+        assert it["delivery_status_label"] in cells
+        if it["waiting_on"]:
+            assert it["waiting_on"] in cells
+    waiting = [it for it in fenna_plan["items"] if it["delivery_status"] == "waiting"]
+    assert len(waiting) == 1 and later.strftime("%d-%m-%Y") in waiting[0]["waiting_on"]
+    assert f"/coach/adviezen/{uuid_hex(advice['id'])}" in page
+    # Another team's coach does not get the household (the API's scope).
+    other = await signed_in(env, "coach", "team-b")
+    assert (await other.get(f"/coach/clienten/{fam['fenna'].replace('-', '')}"))[0] == 404
+
+
+def uuid_hex(value: str) -> str:
+    return value.replace("-", "")

@@ -23,7 +23,7 @@ from wijkhub.schemas.status import (
     PartnerStatus,
 )
 
-from .. import advices, clients, consents
+from .. import advices, clients, consents, households, plan
 from ..api_kit import validation_error
 from ..auth import Principal
 from ..clock import AMSTERDAM, local_date
@@ -161,6 +161,7 @@ async def _household_page(
         "coach/household.html",
         {
             "client": client,
+            "homes": await household_records(ctx, client_id, team),
             "members": household_members(client),
             "consents": consent_list,
             "advices": advice_list,
@@ -169,6 +170,7 @@ async def _household_page(
             "categories": list(DataCategory),
             "today": today,
             "type_titles": type_titles(ctx),
+            "advice_titles": {k.split("/", 1)[1]: v for k, v in type_titles(ctx).items()},
             "late": {id(it) for a in advice_list for it in a.plan if coach_data.is_late(it, today)},
             "errors": errors or [],
             "open_partner": open_partner,
@@ -178,9 +180,31 @@ async def _household_page(
     )
 
 
+async def household_records(
+    ctx: HubContext, client_id: str, team: str | None
+) -> list[dict[str, Any]]:
+    """The client's households as the API has them (`households.get`, `plan.view`, the same
+    team scope): members with their roles, each member's consents, and the plan per member."""
+    out = []
+    for household_id in await coach_data.household_ids(ctx, client_id, team):
+        home = await households.get(ctx, household_id, team)
+        member_consents = {
+            m.id: await consents.list_for_client(ctx, m.client_id.hex, team=team)
+            for m in home.members
+        }
+        out.append(
+            {
+                "household": home,
+                "plan": await plan.view(ctx, household_id, team),
+                "consents": member_consents,
+            }
+        )
+    return out
+
+
 def household_members(client: Any) -> list[dict[str, Any]]:
-    """The client first, then the members of the household. When households become records of
-    their own, their members slot in here with the same keys."""
+    """The client first, then the household as written in the client's record (shown when the
+    client is in no household record)."""
     rows = [
         {
             "name": f"{client.given_names} {client.family_name}",
