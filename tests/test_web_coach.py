@@ -436,3 +436,133 @@ async def test_household_page_shows_members_consents_and_the_plan_per_member(env
 
 def uuid_hex(value: str) -> str:
     return value.replace("-", "")
+
+
+async def _corporatie_item(env: Env) -> tuple[str, str]:
+    client_id = await env.household()
+    body = household.advice(client_id, env.today)
+    body["items"] = [it for it in body["items"] if it["partner_id"] == household.CORPORATIE]
+    advice = await env.submit(body)
+    await env.deliver()
+    return uuid_hex(advice["id"]), uuid_hex(advice["items"][0]["id"])
+
+
+async def test_advice_page_consultation_thread_and_forms(env: Env) -> None:
+    from tests.test_consultation import consultation
+    from wijkhub.schemas.consultation import CounterProposal
+
+    advice_id, item_id = await _corporatie_item(env)
+    sim = env.sims[household.CORPORATIE]
+    code, text = await sim.consult(
+        item_id,
+        consultation(
+            "counter_proposal",
+            "Liever € 50 per maand.",
+            proposal=CounterProposal(parameters={"proposed_monthly_amount_cents": 5000}),
+        ),
+        message_id="corp-tv-1",
+    )
+    assert code == 202, text
+    [proposal] = (await env.coach.get(f"/api/v1/items/{item_id}/consultation")).body
+
+    coach = await signed_in(env)
+    status, page = await coach.get(f"/coach/adviezen/{advice_id}")
+    assert status == 200
+    thread = re.search(rf'<div class="card thread" id="overleg-{item_id}"[^>]*>(.*)', page, re.S)
+    assert thread and "Liever € 50 per maand." in html.unescape(thread.group(1))
+    assert f'data-message="{uuid_hex(proposal["id"])}" data-direction="in"' in page
+    assert "proposed_monthly_amount_cents" in page and 'data-status="open"' in page
+    accept = f"/coach/onderdelen/{item_id}/overleg/{proposal['id']}/aanvaarden"
+    # Without its CSRF token: refused, the proposal stays open.
+    status, page, _ = await coach.post(accept, [("advies", advice_id)], csrf=False)
+    assert status == 403 and "niets gewijzigd" in page
+    [still] = (await env.coach.get(f"/api/v1/items/{item_id}/consultation")).body
+    assert still["proposal_status"] == "open"
+    # Accepting: the API's function — a new version, decided again and sent.
+    status, page, path = await coach.post(accept, [("advies", advice_id)])
+    assert status == 200 and path == f"/coach/adviezen/{advice_id}", text_of(page)[-800:]
+    assert "nieuwe versie" in text_of(page)
+    thread_now = (await env.coach.get(f"/api/v1/items/{item_id}/consultation")).body
+    # The partner is told on the old item (same clock tick: order by direction, not time).
+    [done] = [m for m in thread_now if m["direction"] == "in"]
+    assert [m["kind"] for m in thread_now if m["direction"] == "out"] == ["answer"]
+    assert done["proposal_status"] == "accepted" and done["new_item_id"]
+    new_id = uuid_hex(done["new_item_id"])
+    assert f'data-item="{new_id}"' in page and 'data-status="accepted"' in page
+    # Accepting twice: the API's 409, in Dutch.
+    status, page, _ = await coach.post(accept, [("advies", advice_id)])
+    assert status == 409 and "al beslist" in text_of(page)
+
+    # A question to the partner through the form reaches the partner in its format.
+    status, page, _ = await coach.post(
+        f"/coach/onderdelen/{new_id}/overleg",
+        [("advies", advice_id), ("soort", "question"), ("tekst", "Lukt het voor 1 december?")],
+    )
+    assert status == 200 and "staat klaar voor de partner" in page
+    await env.deliver()
+    assert [c.fields["tekst"] for c in sim.consultations][-1] == "Lukt het voor 1 december?"
+    msgs = (await env.coach.get(f"/api/v1/items/{new_id}/consultation")).body
+    assert [(m["direction"], m["kind"]) for m in msgs] == [("out", "question")]
+    # An empty text names the field; nothing is sent.
+    status, page, _ = await coach.post(
+        f"/coach/onderdelen/{new_id}/overleg",
+        [("advies", advice_id), ("soort", "question"), ("tekst", "")],
+    )
+    assert status == 422 and "text" in text_of(page)
+    assert len((await env.coach.get(f"/api/v1/items/{new_id}/consultation")).body) == 1
+
+    # Declining a counter-proposal sends the coach's answer.
+    code, _ = await sim.consult(
+        new_id,
+        consultation(
+            "counter_proposal",
+            "Toch liever € 40.",
+            proposal=CounterProposal(parameters={"proposed_monthly_amount_cents": 4000}),
+        ),
+        message_id="corp-tv-2",
+    )
+    assert code == 202
+    [second] = [
+        m
+        for m in (await env.coach.get(f"/api/v1/items/{new_id}/consultation")).body
+        if m["kind"] == "counter_proposal"
+    ]
+    await coach.get(f"/coach/adviezen/{advice_id}")
+    status, page, _ = await coach.post(
+        f"/coach/onderdelen/{new_id}/overleg/{second['id']}/afwijzen",
+        [("advies", advice_id), ("tekst", "€ 50 was de afspraak.")],
+    )
+    assert status == 200 and "afgewezen" in text_of(page)
+    last = (await env.coach.get(f"/api/v1/items/{new_id}/consultation")).body
+    [declined] = [m for m in last if m["kind"] == "counter_proposal"]
+    assert declined["proposal_status"] == "declined"
+    assert sorted(m["kind"] for m in last if m["direction"] == "out") == ["answer", "question"]
+    # Another team's coach cannot post in this thread (the API's scope: not found).
+    other = await signed_in(env, "coach", "team-b")
+    await other.get("/coach")
+    status, _, _ = await other.post(
+        f"/coach/onderdelen/{new_id}/overleg",
+        [("advies", advice_id), ("soort", "question"), ("tekst", "Hallo")],
+    )
+    assert status == 404
+
+
+async def test_advice_page_shows_the_escalation_step_of_a_late_item(env: Env) -> None:
+    from wijkhub.hub.escalation import run_escalations
+
+    for sim in env.sims.values():
+        sim.answer = False
+    advice_id, _ = await _corporatie_item(env)
+    coach = await signed_in(env)
+    assert "escalation-step" not in (await coach.get(f"/coach/adviezen/{advice_id}/stand"))[1]
+    env.clock.advance(days=8)
+    fired = await run_escalations(env.hub.ctx)
+    assert fired.fired, "the ladder should have climbed"
+    last = fired.fired[-1].step.value
+    coach = await signed_in(env)
+    status, fragment = await coach.get(f"/coach/adviezen/{advice_id}/stand")
+    assert status == 200 and "advice-item--late" in fragment
+    m = re.search(
+        r'class="badge badge--warn escalation-step" data-step="([a-z_]+)">([^<]*)<', fragment
+    )
+    assert m and m.group(1) == last and m.group(2).startswith("escalatie: ")
