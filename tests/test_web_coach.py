@@ -359,3 +359,211 @@ async def test_cost_decides_the_approval_shown_in_the_preview(env: Env) -> None:
     assert "wacht op goedkeuring" in page
     await env.deliver()
     assert env.sims[household.CORPORATIE].received == []
+
+
+async def test_household_page_shows_members_consents_and_the_plan_per_member(env: Env) -> None:
+    from tests.test_household_plan import family, item
+
+    fam = await family(env)
+    fenna, joris = fam["m"]["Fenna"], fam["m"]["Joris"]
+    r = await env.coach.post(
+        f"/api/v1/households/{fam['id']}/plan/goals",
+        json={"member_id": fenna, "domain": "wonen", "text": "Huurachterstand is weg"},
+    )
+    assert r.status == 201, r.body
+    goal = r.body["id"]
+    later = env.today + timedelta(days=14)
+    advice = await env.submit(
+        {
+            "client_id": fam["fenna"],
+            "items": [
+                item(household.STADSBANK, "schuldhulpverlening_aanmelding", member_id=fenna),
+                item(
+                    household.CORPORATIE,
+                    "betalingsregeling_huurachterstand",
+                    member_id=fenna,
+                    goal_id=goal,
+                    wait_for={"until": later.isoformat()},
+                ),
+            ],
+        }
+    )
+    await env.deliver()
+    plan = (await env.coach.get(f"/api/v1/households/{fam['id']}/plan")).body
+
+    coach = await signed_in(env)
+    status, page = await coach.get(f"/coach/clienten/{fam['fenna'].replace('-', '')}")
+    assert status == 200, text_of(page)[-1500:]
+    # Members and their roles, from the household record.
+    roles = dict(
+        re.findall(r'<tr data-member="([0-9a-f]{32})">.*?data-role="([a-z_]+)"', page, re.S)
+    )
+    assert roles == {
+        uuid_hex(fenna): "parent_with_authority",
+        uuid_hex(joris): "parent_with_authority",
+        uuid_hex(fam["m"]["Daan"]): "child",
+    }
+    assert "ouder met gezag" in page and "kind" in page and "Joris" in page
+    # Consents per member: Fenna's three, none for Joris.
+    fenna_row = re.search(rf'<tr data-member="{uuid_hex(fenna)}">(.*?)</tr>', page, re.S)
+    joris_row = re.search(rf'<tr data-member="{uuid_hex(joris)}">(.*?)</tr>', page, re.S)
+    assert fenna_row and joris_row
+    assert fenna_row.group(1).count("data-consent-partner=") == 3
+    assert "geen toestemming vastgelegd" in joris_row.group(1)
+    # The plan per member: the goal per life domain, the items with state, since/until and
+    # what the waiting one waits for — the API's plan, on the page.
+    [fenna_plan] = [m for m in plan["members"] if m["member"]["id"] == fenna]
+    block = re.search(
+        rf'<div class="card member-plan" data-member="{uuid_hex(fenna)}">(.*?)</table>', page, re.S
+    )
+    assert block
+    shown = text_of(block.group(1))
+    assert "wonen : Huurachterstand is weg" in re.sub(r"\s+", " ", shown)
+    for it in fenna_plan["items"]:
+        row = re.search(rf'<tr data-item="{uuid_hex(it["item_id"])}"[^>]*>(.*?)</tr>', page, re.S)
+        assert row, it
+        cells = text_of(row.group(1))
+        assert it["delivery_status_label"] in cells
+        if it["waiting_on"]:
+            assert it["waiting_on"] in cells
+    waiting = [it for it in fenna_plan["items"] if it["delivery_status"] == "waiting"]
+    assert len(waiting) == 1 and later.strftime("%d-%m-%Y") in waiting[0]["waiting_on"]
+    assert f"/coach/adviezen/{uuid_hex(advice['id'])}" in page
+    # Another team's coach does not get the household (the API's scope).
+    other = await signed_in(env, "coach", "team-b")
+    assert (await other.get(f"/coach/clienten/{fam['fenna'].replace('-', '')}"))[0] == 404
+
+
+def uuid_hex(value: str) -> str:
+    return value.replace("-", "")
+
+
+async def _corporatie_item(env: Env) -> tuple[str, str]:
+    client_id = await env.household()
+    body = household.advice(client_id, env.today)
+    body["items"] = [it for it in body["items"] if it["partner_id"] == household.CORPORATIE]
+    advice = await env.submit(body)
+    await env.deliver()
+    return uuid_hex(advice["id"]), uuid_hex(advice["items"][0]["id"])
+
+
+async def test_advice_page_consultation_thread_and_forms(env: Env) -> None:
+    from tests.test_consultation import consultation
+    from wijkhub.schemas.consultation import CounterProposal
+
+    advice_id, item_id = await _corporatie_item(env)
+    sim = env.sims[household.CORPORATIE]
+    code, text = await sim.consult(
+        item_id,
+        consultation(
+            "counter_proposal",
+            "Liever € 50 per maand.",
+            proposal=CounterProposal(parameters={"proposed_monthly_amount_cents": 5000}),
+        ),
+        message_id="corp-tv-1",
+    )
+    assert code == 202, text
+    [proposal] = (await env.coach.get(f"/api/v1/items/{item_id}/consultation")).body
+
+    coach = await signed_in(env)
+    status, page = await coach.get(f"/coach/adviezen/{advice_id}")
+    assert status == 200
+    thread = re.search(rf'<div class="card thread" id="overleg-{item_id}"[^>]*>(.*)', page, re.S)
+    assert thread and "Liever € 50 per maand." in html.unescape(thread.group(1))
+    assert f'data-message="{uuid_hex(proposal["id"])}" data-direction="in"' in page
+    assert "proposed_monthly_amount_cents" in page and 'data-status="open"' in page
+    accept = f"/coach/onderdelen/{item_id}/overleg/{proposal['id']}/aanvaarden"
+    # Without its CSRF token: refused, the proposal stays open.
+    status, page, _ = await coach.post(accept, [("advies", advice_id)], csrf=False)
+    assert status == 403 and "niets gewijzigd" in page
+    [still] = (await env.coach.get(f"/api/v1/items/{item_id}/consultation")).body
+    assert still["proposal_status"] == "open"
+    # Accepting: the API's function — a new version, decided again and sent.
+    status, page, path = await coach.post(accept, [("advies", advice_id)])
+    assert status == 200 and path == f"/coach/adviezen/{advice_id}", text_of(page)[-800:]
+    assert "nieuwe versie" in text_of(page)
+    thread_now = (await env.coach.get(f"/api/v1/items/{item_id}/consultation")).body
+    # The partner is told on the old item (same clock tick: order by direction, not time).
+    [done] = [m for m in thread_now if m["direction"] == "in"]
+    assert [m["kind"] for m in thread_now if m["direction"] == "out"] == ["answer"]
+    assert done["proposal_status"] == "accepted" and done["new_item_id"]
+    new_id = uuid_hex(done["new_item_id"])
+    assert f'data-item="{new_id}"' in page and 'data-status="accepted"' in page
+    # Accepting twice: the API's 409, in Dutch.
+    status, page, _ = await coach.post(accept, [("advies", advice_id)])
+    assert status == 409 and "al beslist" in text_of(page)
+
+    # A question to the partner through the form reaches the partner in its format.
+    status, page, _ = await coach.post(
+        f"/coach/onderdelen/{new_id}/overleg",
+        [("advies", advice_id), ("soort", "question"), ("tekst", "Lukt het voor 1 december?")],
+    )
+    assert status == 200 and "staat klaar voor de partner" in page
+    await env.deliver()
+    # Same clock tick as the acceptance's answer: the order of the two is not fixed.
+    assert "Lukt het voor 1 december?" in [c.fields["tekst"] for c in sim.consultations]
+    msgs = (await env.coach.get(f"/api/v1/items/{new_id}/consultation")).body
+    assert [(m["direction"], m["kind"]) for m in msgs] == [("out", "question")]
+    # An empty text names the field; nothing is sent.
+    status, page, _ = await coach.post(
+        f"/coach/onderdelen/{new_id}/overleg",
+        [("advies", advice_id), ("soort", "question"), ("tekst", "")],
+    )
+    assert status == 422 and "text" in text_of(page)
+    assert len((await env.coach.get(f"/api/v1/items/{new_id}/consultation")).body) == 1
+
+    # Declining a counter-proposal sends the coach's answer.
+    code, _ = await sim.consult(
+        new_id,
+        consultation(
+            "counter_proposal",
+            "Toch liever € 40.",
+            proposal=CounterProposal(parameters={"proposed_monthly_amount_cents": 4000}),
+        ),
+        message_id="corp-tv-2",
+    )
+    assert code == 202
+    [second] = [
+        m
+        for m in (await env.coach.get(f"/api/v1/items/{new_id}/consultation")).body
+        if m["kind"] == "counter_proposal"
+    ]
+    await coach.get(f"/coach/adviezen/{advice_id}")
+    status, page, _ = await coach.post(
+        f"/coach/onderdelen/{new_id}/overleg/{second['id']}/afwijzen",
+        [("advies", advice_id), ("tekst", "€ 50 was de afspraak.")],
+    )
+    assert status == 200 and "afgewezen" in text_of(page)
+    last = (await env.coach.get(f"/api/v1/items/{new_id}/consultation")).body
+    [declined] = [m for m in last if m["kind"] == "counter_proposal"]
+    assert declined["proposal_status"] == "declined"
+    assert sorted(m["kind"] for m in last if m["direction"] == "out") == ["answer", "question"]
+    # Another team's coach cannot post in this thread (the API's scope: not found).
+    other = await signed_in(env, "coach", "team-b")
+    await other.get("/coach")
+    status, _, _ = await other.post(
+        f"/coach/onderdelen/{new_id}/overleg",
+        [("advies", advice_id), ("soort", "question"), ("tekst", "Hallo")],
+    )
+    assert status == 404
+
+
+async def test_advice_page_shows_the_escalation_step_of_a_late_item(env: Env) -> None:
+    from wijkhub.hub.escalation import run_escalations
+
+    for sim in env.sims.values():
+        sim.answer = False
+    advice_id, _ = await _corporatie_item(env)
+    coach = await signed_in(env)
+    assert "escalation-step" not in (await coach.get(f"/coach/adviezen/{advice_id}/stand"))[1]
+    env.clock.advance(days=8)
+    fired = await run_escalations(env.hub.ctx)
+    assert fired.fired, "the ladder should have climbed"
+    last = fired.fired[-1].step.value
+    coach = await signed_in(env)
+    status, fragment = await coach.get(f"/coach/adviezen/{advice_id}/stand")
+    assert status == 200 and "advice-item--late" in fragment
+    m = re.search(
+        r'class="badge badge--warn escalation-step" data-step="([a-z_]+)">([^<]*)<', fragment
+    )
+    assert m and m.group(1) == last and m.group(2).startswith("escalatie: ")

@@ -340,6 +340,7 @@ HOME_BY_ROLE = {
     "team_manager": "/goedkeuringen",
     "cluster_manager": "/goedkeuringen",
     "privacy_officer": "/privacy",
+    "team_leader": "/team/ketenrapport",
 }
 
 
@@ -357,7 +358,7 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 
 def _import_page_modules() -> None:
-    from . import approver_pages, privacy_pages  # noqa: F401
+    from . import approver_pages, privacy_pages, team_pages  # noqa: F401
 
     # The coach pages are built beside this module; registered when present.
     if importlib.util.find_spec(f"{__package__}.coach_pages") is not None:

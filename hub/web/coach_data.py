@@ -13,7 +13,7 @@ from wijkhub.schemas.advice import AdviceOut
 from wijkhub.schemas.client import Client
 from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 
-from .. import clients
+from .. import clients, households
 from ..advices import ADVICE, ITEM
 from ..clock import local_date
 from ..context import HubContext
@@ -123,6 +123,23 @@ async def client_advices(ctx: HubContext, client_id: str, team: str | None) -> l
             plan = by_id[it.advice_id].plan[-1]
             plan.late = plan.allowed and is_late(plan, today)
     return out
+
+
+async def household_ids(ctx: HubContext, client_id: str, team: str | None) -> list[str]:
+    """The households (of the team) the client is a member of, oldest first."""
+    member, home = households.MEMBER, households.HOUSEHOLD
+    async with ctx.db.read() as conn:
+        if not await clients.in_scope(conn, client_id, team):
+            raise not_found("Cliënt")
+        stmt = (
+            select(home.c.id)
+            .join(member, member.c.household_id == home.c.id)
+            .where(member.c.client_id == client_id)
+            .order_by(home.c.created_at, home.c.id)
+        )
+        if team is not None:
+            stmt = stmt.where(home.c.team == team)
+        return list(dict.fromkeys((await conn.execute(stmt)).scalars()))
 
 
 def is_late(item: object, today: date) -> bool:

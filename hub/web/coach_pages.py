@@ -16,6 +16,12 @@ from pydantic import ValidationError
 from wijkhub.schemas.advice import AdviceOut, Threat, Urgency
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL, LEGAL_BASIS_LABELS_NL, DataCategory
 from wijkhub.schemas.consent import ConsentIn, ConsentStatus
+from wijkhub.schemas.consultation import (
+    CONSULTATION_KIND_LABELS_NL,
+    ConsultationIn,
+    ConsultationKind,
+    DeclineIn,
+)
 from wijkhub.schemas.status import (
     DELIVERY_STATUS_LABELS_NL,
     PARTNER_STATUS_LABELS_NL,
@@ -23,12 +29,13 @@ from wijkhub.schemas.status import (
     PartnerStatus,
 )
 
-from .. import advices, clients, consents
+from .. import advices, clients, consents, consultation, households, plan
 from ..api_kit import validation_error
 from ..auth import Principal
 from ..clock import AMSTERDAM, local_date
 from ..context import HubContext
 from ..errors import ApiError, FieldError
+from ..escalation import STEP_LABELS_NL
 from ..routes import COACH, _hex
 from . import coach_data, coach_forms
 from .app import flash_redirect, hub, pages, render, scope
@@ -57,6 +64,12 @@ TIMELINE_NL = {
     "approval": "goedkeuring",
     "escalation": "escalatie",
     "consultation": "overleg",
+    "consultation_in": "overleg: van de partner",
+    "consultation_out": "overleg: aan de partner",
+    "counter_proposal": "tegenvoorstel",
+    "superseded": "vervangen",
+    "version": "nieuwe versie",
+    "wait": "wacht",
 }
 STATUS_NL: dict[str, str] = {
     "allowed": "toegestaan",
@@ -101,6 +114,9 @@ def labels() -> dict[str, Any]:
         "urgency_nl": {k.value: v for k, v in coach_forms.URGENCY_NL.items()},
         "threat_nl": {k.value: v for k, v in coach_forms.THREAT_NL.items()},
         "field_nl": FIELD_NL,
+        "escalation_nl": {k.value: v for k, v in STEP_LABELS_NL.items()},
+        "kind_nl": {k.value: v for k, v in CONSULTATION_KIND_LABELS_NL.items()},
+        "proposal_nl": consultation.PROPOSAL_STATUS_NL,
     }
 
 
@@ -161,6 +177,7 @@ async def _household_page(
         "coach/household.html",
         {
             "client": client,
+            "homes": await household_records(ctx, client_id, team),
             "members": household_members(client),
             "consents": consent_list,
             "advices": advice_list,
@@ -169,6 +186,7 @@ async def _household_page(
             "categories": list(DataCategory),
             "today": today,
             "type_titles": type_titles(ctx),
+            "advice_titles": {k.split("/", 1)[1]: v for k, v in type_titles(ctx).items()},
             "late": {id(it) for a in advice_list for it in a.plan if coach_data.is_late(it, today)},
             "errors": errors or [],
             "open_partner": open_partner,
@@ -178,9 +196,31 @@ async def _household_page(
     )
 
 
+async def household_records(
+    ctx: HubContext, client_id: str, team: str | None
+) -> list[dict[str, Any]]:
+    """The client's households as the API has them (`households.get`, `plan.view`, the same
+    team scope): members with their roles, each member's consents, and the plan per member."""
+    out = []
+    for household_id in await coach_data.household_ids(ctx, client_id, team):
+        home = await households.get(ctx, household_id, team)
+        member_consents = {
+            m.id: await consents.list_for_client(ctx, m.client_id.hex, team=team)
+            for m in home.members
+        }
+        out.append(
+            {
+                "household": home,
+                "plan": await plan.view(ctx, household_id, team),
+                "consents": member_consents,
+            }
+        )
+    return out
+
+
 def household_members(client: Any) -> list[dict[str, Any]]:
-    """The client first, then the members of the household. When households become records of
-    their own, their members slot in here with the same keys."""
+    """The client first, then the household as written in the client's record (shown when the
+    client is in no household record)."""
     rows = [
         {
             "name": f"{client.given_names} {client.family_name}",
@@ -382,8 +422,29 @@ async def advice_page(request: web.Request, who: Principal) -> web.StreamRespons
     advice = await _advice(request, who)
     ctx = hub(request)
     client = await clients.get(ctx, advice.client_id.hex, team=_team(who))
+    # The consultation thread per item the partner knows (the API's `consultation.list_for`).
+    threads = {
+        it.id.hex: await consultation.list_for(ctx, it.id.hex, _team(who))
+        for it in advice.items
+        if it.decision.allowed
+    }
     return await render(
-        request, "coach/advice.html", {**_advice_context(request, advice), "client": client}
+        request,
+        "coach/advice.html",
+        {
+            **_advice_context(request, advice),
+            "client": client,
+            "threads": threads,
+            "coach_kinds": [
+                (k.value, CONSULTATION_KIND_LABELS_NL[k])
+                for k in (
+                    ConsultationKind.question,
+                    ConsultationKind.answer,
+                    ConsultationKind.report_back,
+                )
+            ],
+            "sent": SENT_NL.get(request.query.get("gedaan", "")),
+        },
     )
 
 
@@ -393,3 +454,59 @@ async def advice_state(request: web.Request, who: Principal) -> web.StreamRespon
     an open page holds no database connection."""
     advice = await _advice(request, who)
     return await render(request, "coach/_advice_state.html", _advice_context(request, advice))
+
+
+# --- consultation per item (the API's `consultation` functions) -------------------------------
+
+SENT_NL = {
+    "verstuurd": "Het bericht staat klaar voor de partner.",
+    "aanvaard": "Het tegenvoorstel is aanvaard: er is een nieuwe versie van het onderdeel.",
+    "afgewezen": "Het tegenvoorstel is afgewezen; de partner krijgt uw antwoord.",
+}
+
+
+async def _back(request: web.Request, item_id: str, done: str) -> web.HTTPSeeOther:
+    """Back to the advice page the form was on, at the item's thread."""
+    form = await request.post()
+    advice_id = _hex(str(form.get("advies", "")), "Advies")
+    return flash_redirect(f"/coach/adviezen/{advice_id}?gedaan={done}#overleg-{item_id}")
+
+
+def _text(form: Any) -> str:
+    return str(form.get("tekst", "")).strip()
+
+
+@pages.post("/coach/onderdelen/{item_id}/overleg", roles=COACH)
+async def send_message(request: web.Request, who: Principal) -> web.StreamResponse:
+    item_id = _hex(request.match_info["item_id"], "Onderdeel")
+    form = await request.post()
+    body = {"kind": str(form.get("soort", "")), "text": _text(form)}
+    if form.get("antwoord_op"):
+        body["in_reply_to"] = str(form["antwoord_op"])
+    try:
+        data = ConsultationIn.model_validate(body)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    await consultation.send(hub(request), item_id, data, who, _team(who))
+    raise await _back(request, item_id, "verstuurd")
+
+
+@pages.post("/coach/onderdelen/{item_id}/overleg/{proposal_id}/aanvaarden", roles=COACH)
+async def accept_proposal(request: web.Request, who: Principal) -> web.StreamResponse:
+    item_id = _hex(request.match_info["item_id"], "Onderdeel")
+    proposal_id = _hex(request.match_info["proposal_id"], "Tegenvoorstel")
+    await consultation.accept(hub(request), item_id, proposal_id, who, _team(who))
+    raise await _back(request, item_id, "aanvaard")
+
+
+@pages.post("/coach/onderdelen/{item_id}/overleg/{proposal_id}/afwijzen", roles=COACH)
+async def decline_proposal(request: web.Request, who: Principal) -> web.StreamResponse:
+    item_id = _hex(request.match_info["item_id"], "Onderdeel")
+    proposal_id = _hex(request.match_info["proposal_id"], "Tegenvoorstel")
+    form = await request.post()
+    try:
+        data = DeclineIn.model_validate({"text": _text(form)})
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+    await consultation.decline(hub(request), item_id, proposal_id, data.text, who, _team(who))
+    raise await _back(request, item_id, "afgewezen")

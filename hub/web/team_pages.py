@@ -1,0 +1,233 @@
+"""Team leader pages: the chain report as tables and server-rendered SVG charts (per partner
+and period, with filters, CSV download), the team leader's escalation notices (mark read) and
+the steering group's list.
+
+Roles, team scope and figures are the API's: `chain_report_routes.READERS`,
+`escalation_routes.TEAM_READERS` / `STEERING_READERS`, `auth.team_scope` (a team leader sees
+the own team, the privacy officer all teams) and `chain_report.build` / `to_csv`,
+`escalation.list_steps` / `mark_read`. Suppressed figures stay suppressed: shown as "< 5".
+"""
+
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+from markupsafe import Markup, escape
+from pydantic import ValidationError
+
+from ..auth import Principal
+from ..chain_report import MIN_CASES, SUPPRESSED, ChainReport, ReportQuery, build, default_range
+from ..chain_report import to_csv as report_csv
+from ..chain_report_routes import READERS
+from ..clock import local_date
+from ..errors import not_found
+from ..escalation import STEP_LABELS_NL, Step, list_steps, mark_read
+from ..escalation_routes import STEERING_READERS, TEAM_READERS
+from ..routes import _hex
+from .app import flash_redirect, hub, pages, render, scope
+from .privacy_pages import _clean, _errors, nl_time
+
+PERIOD_NL = {"month": "per maand", "quarter": "per kwartaal", "range": "hele periode"}
+TIMING_NL = {
+    "first_answer": "eerste antwoord",
+    "decision": "besluit",
+    "execution": "uitvoering",
+}
+STEP_NL = {s.value: label for s, label in STEP_LABELS_NL.items()}
+REASON_NL = {
+    "professional_secrecy": "beroepsgeheim",
+    "no_capacity": "geen capaciteit",
+    "not_eligible": "komt niet in aanmerking",
+    "not_responsible": "niet verantwoordelijk",
+    "client_declined": "cliënt wil niet",
+    "other": "anders",
+    "zonder_code": "zonder code",
+}
+HIDDEN = f"< {MIN_CASES}"
+# Chart geometry (SVG user units); colours meet WCAG contrast on white.
+BAR_COLOURS = {"first_answer": "#01689b", "decision": "#8e3a00", "execution": "#2b6e2b"}
+LABEL_W, BAR_H, GAP, CHART_W = 230, 14, 10, 640
+
+
+def shown(value: Any, kind: str = "count") -> str:
+    """A figure as the page shows it: suppressed as "< 5", never a number."""
+    if value == SUPPRESSED:
+        return HIDDEN
+    if kind == "share":
+        return f"{value * 100:.1f}%".replace(".", ",")
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+def _partner_names(request: web.Request) -> dict[str, str]:
+    return {p.id: p.name for p in hub(request).partners.all()}
+
+
+def _titles(request: web.Request) -> dict[str, str]:
+    return {
+        a.name: a.title_nl
+        for t in hub(request).registry.partner_types.values()
+        for a in t.advice_types
+    }
+
+
+def chart(partner: str, rows: list[Any], titles: dict[str, str]) -> Markup:
+    """One partner's median working days to each milestone, per period and advice type, as a
+    horizontal bar chart. A suppressed median gets no bar, only "< 5"."""
+    values = [
+        getattr(r, t).median for r in rows for t in TIMING_NL if getattr(r, t).median != SUPPRESSED
+    ]
+    top = max([float(v) for v in values] + [1.0])
+    scale = (CHART_W - LABEL_W - 60) / top
+    group_h = len(TIMING_NL) * BAR_H + GAP + 16
+    height = 30 + len(rows) * group_h
+    title = f"Mediaan werkdagen per periode bij {partner}"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {CHART_W} {height}" width="100%" '
+        f'aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    x = LABEL_W
+    for i, (t, label) in enumerate(TIMING_NL.items()):  # legend
+        lx = x + i * 130
+        out.append(
+            f'<rect x="{lx}" y="4" width="12" height="12" fill="{BAR_COLOURS[t]}"/>'
+            f'<text x="{lx + 16}" y="15" font-size="12" fill="#1a1a1a">{label}</text>'
+        )
+    y = 30
+    for r in rows:
+        what = f"{r.period} · {titles.get(r.advice_type, r.advice_type)}"
+        out.append(
+            f'<text x="0" y="{y + 11}" font-size="12" font-weight="bold" fill="#1a1a1a">'
+            f"{escape(what[:40])}</text>"
+        )
+        y += 16
+        for t, label in TIMING_NL.items():
+            median = getattr(r, t).median
+            if median == SUPPRESSED:
+                out.append(
+                    f'<text x="{LABEL_W}" y="{y + 11}" font-size="12" fill="#1a1a1a" '
+                    f'class="suppressed">{label}: {HIDDEN}</text>'
+                )
+            else:
+                w = max(float(median) * scale, 1.0)
+                out.append(
+                    f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR_H - 2}" '
+                    f'fill="{BAR_COLOURS[t]}"><title>{label}: {shown(median)} werkdagen'
+                    f"</title></rect>"
+                    f'<text x="{LABEL_W + w + 4:.1f}" y="{y + 11}" font-size="12" '
+                    f'fill="#1a1a1a">{shown(median)}</text>'
+                )
+            y += BAR_H
+        y += GAP
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+async def _report(request: web.Request, who: Principal) -> tuple[ChainReport | None, dict, list]:
+    """The report the API would give this person for the filter form (None: invalid form)."""
+    ctx = hub(request)
+    form = _clean(request.query)
+    start, end = default_range(local_date(ctx.clock.now()))
+    params: dict[str, Any] = {"from": start, "until": end, "period": "month"}
+    params.update({k: v for k, v in form.items() if k in ("from", "until", "period")})
+    try:
+        query = ReportQuery.model_validate(params)
+    except ValidationError as exc:
+        return None, form, _errors(exc)
+    return await build(ctx, query, scope(who)), form, []
+
+
+@pages.get("/team/ketenrapport", roles=READERS)
+async def chain_report_page(request: web.Request, who: Principal) -> web.StreamResponse:
+    report, form, errors = await _report(request, who)
+    names, titles = _partner_names(request), _titles(request)
+    by_partner: dict[str, list[Any]] = defaultdict(list)
+    for row in report.rows if report else []:
+        by_partner[row.partner_id].append(row)
+    charts = {p: chart(names.get(p, p), rows, titles) for p, rows in by_partner.items()}
+    csv_query = urlencode(form)
+    return await render(
+        request,
+        "team/chain_report.html",
+        {
+            "report": report,
+            "form": form,
+            "errors": errors,
+            "by_partner": by_partner,
+            "charts": charts,
+            "names": names,
+            "titles": titles,
+            "shown": shown,
+            "timing_nl": TIMING_NL,
+            "step_nl": STEP_NL,
+            "reason_nl": REASON_NL,
+            "period_nl": PERIOD_NL,
+            "hidden": HIDDEN,
+            "csv_query": csv_query,
+            "nl_time": nl_time,
+        },
+        status=422 if errors else 200,
+    )
+
+
+@pages.get("/team/ketenrapport.csv", roles=READERS)
+async def chain_report_csv(request: web.Request, who: Principal) -> web.StreamResponse:
+    """The API's CSV (`chain_report.to_csv`) of the same report the page shows."""
+    report, _, errors = await _report(request, who)
+    if report is None:
+        raise web.HTTPUnprocessableEntity(reason="; ".join(errors))
+    return web.Response(
+        text=report_csv(report),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ketenrapportage.csv"'},
+    )
+
+
+# --- escalations -----------------------------------------------------------------------------
+
+
+def _team(who: Principal) -> str:
+    team = scope(who)
+    assert team is not None  # TEAM_READERS are team roles: scope() refuses one without a team
+    return team
+
+
+@pages.get("/team/meldingen", roles=TEAM_READERS)
+async def notices(request: web.Request, who: Principal) -> web.StreamResponse:
+    unread = request.query.get("ongelezen") == "ja"
+    items = await list_steps(hub(request), Step.team_leader, team=_team(who), unread_only=unread)
+    return await render(
+        request,
+        "team/notices.html",
+        {
+            "notices": items,
+            "unread": unread,
+            "nl_time": nl_time,
+            "titles": _titles(request),
+            "done": request.query.get("gedaan") == "gelezen",
+        },
+    )
+
+
+@pages.post("/team/meldingen/{item_id}/gelezen", roles=TEAM_READERS)
+async def notice_read(request: web.Request, who: Principal) -> web.StreamResponse:
+    item_id = _hex(request.match_info["item_id"], "Melding")
+    if not await mark_read(hub(request), item_id, _team(who), who.actor):
+        raise not_found("Melding")
+    raise flash_redirect("/team/meldingen?gedaan=gelezen")
+
+
+@pages.get("/team/stuurgroep", roles=STEERING_READERS)
+async def steering(request: web.Request, who: Principal) -> web.StreamResponse:
+    open_only = request.query.get("open") == "ja"
+    items = await list_steps(hub(request), Step.steering_report, open_only=open_only)
+    return await render(
+        request,
+        "team/steering.html",
+        {"items": items, "open_only": open_only, "nl_time": nl_time, "titles": _titles(request)},
+    )
