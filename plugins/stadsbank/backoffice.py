@@ -8,10 +8,12 @@ arrived with what policy permitted.
 from uuid import UUID
 
 from lxml import etree
+from pydantic import ValidationError
 
 from wijkhub.hub.plugin_types import Backoffice, PartnerMessage, PayloadError, ReceivedRequest
 from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory as C
+from wijkhub.schemas.outbound import Approval
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
@@ -89,6 +91,17 @@ def _advice(root: etree._Element) -> ReceivedRequest:
     if "Dreigingen" in termijn:
         threats = [_THREAT_IN[d.text or ""] for d in termijn["Dreigingen"]]
     deadline = termijn.get("EersteGesprekUiterlijk")
+    approval = None
+    if "Goedkeuring" in el:
+        g = children(el["Goedkeuring"])
+        try:
+            approval = Approval(
+                role=g["Rol"].text or "",
+                approver_ref=g["Goedkeurder"].text or "",
+                approved_at=parse_datetime(g["GoedgekeurdOp"].text or "", "GoedgekeurdOp"),
+            )
+        except ValidationError:  # e.g. only spaces: the XSD counts them, the contract not
+            raise PayloadError("Goedkeuring bevat een lege Rol of Goedkeurder") from None
     return ReceivedRequest(
         kind="advice",
         item_ref=UUID(el["Referentie"].text),
@@ -103,6 +116,7 @@ def _advice(root: etree._Element) -> ReceivedRequest:
                 if deadline is not None
                 else None
             ),
+            "approval": approval,  # four eyes: who approved (role, pseudonym), or None
         },
     )
 

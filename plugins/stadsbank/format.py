@@ -390,6 +390,11 @@ def translate_advice(advice: OutboundAdvice) -> PartnerMessage:
     _client(b, root, advice.client)
     b.opt(root, "Motivatie", advice.motivation)
     _parameters(b, root, advice)
+    if advice.approval is not None:  # four eyes: role and pseudonym travel with the request
+        goedkeuring = b.add(root, "Goedkeuring")
+        b.add(goedkeuring, "Rol", advice.approval.role)
+        b.add(goedkeuring, "Goedkeurder", advice.approval.approver_ref)
+        b.add(goedkeuring, "GoedgekeurdOp", iso_datetime(advice.approval.approved_at))
     return check_outgoing(root, aanmelding_schema())
 
 

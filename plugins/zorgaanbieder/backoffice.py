@@ -9,6 +9,7 @@ from lxml import etree
 
 from wijkhub.hub.plugin_types import Backoffice, PartnerMessage, ReceivedRequest
 from wijkhub.schemas.categories import DataCategory
+from wijkhub.schemas.outbound import Approval
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 from .advice_types import ADVICE_TYPE_BY_CATEGORY
@@ -40,6 +41,7 @@ from .common import (
     moment,
     new_message,
     parse_message,
+    parse_moment,
     reden_from,
     required_text,
     sub,
@@ -121,6 +123,13 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
     if find(root, f"{_PRODUCT}/Commentaar") is not None:
         categories.add(advice_type.motivation_category if advice_type else DataCategory.free_text)
     einddatum = text(root, f"{_PRODUCT}/Einddatum")
+    approval = None
+    if find(root, "Header/Goedkeuring") is not None:
+        approval = Approval(
+            role=required_text(root, "Header/Goedkeuring/Rol"),
+            approver_ref=required_text(root, "Header/Goedkeuring/Goedkeurder"),
+            approved_at=parse_moment(required_text(root, "Header/Goedkeuring/GoedgekeurdOp")),
+        )
     return ReceivedRequest(
         kind="advice",
         item_ref=item_ref,
@@ -137,6 +146,7 @@ def read_request(body: bytes, content_type: str) -> ReceivedRequest:
             "frequentie": required_text(root, f"{_PRODUCT}/Omvang/Frequentie"),
             "ingangsdatum": date.fromisoformat(required_text(root, f"{_PRODUCT}/Ingangsdatum")),
             "einddatum": date.fromisoformat(einddatum) if einddatum else None,
+            "approval": approval,  # four eyes: who approved (role, pseudonym), or None
         },
     )
 

@@ -114,6 +114,11 @@ def translate_advice(advice: OutboundAdvice) -> PartnerMessage:
     sub(header, "Aanmaakmoment", moment(advice.created_at))
     sub(header, "WijkhubReferentie", str(advice.item_ref))
     sub(header, "Grondslag", GRONDSLAG[advice.legal_basis])
+    if advice.approval is not None:  # four eyes (Wijkhub extension): role and pseudonym only
+        goedkeuring = sub(header, "Goedkeuring")
+        sub(goedkeuring, "Rol", advice.approval.role)
+        sub(goedkeuring, "Goedkeurder", advice.approval.approver_ref)
+        sub(goedkeuring, "GoedgekeurdOp", moment(advice.approval.approved_at))
 
     client = sub(root, "Client")
     _write_client(client, advice.client)

@@ -21,6 +21,7 @@ from wijkhub.plugins.stadsbank.format import StadsbankFormatBug
 from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory as C
 from wijkhub.schemas.consultation import ConsultationKind, CounterProposal, OutboundConsultation
+from wijkhub.schemas.outbound import Approval
 from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 ADVICE_TYPES = ("schuldhulpverlening_aanmelding", "budgetbeheer")
@@ -259,6 +260,15 @@ def test_parameters_block_must_match_the_advice_type() -> None:
     motivation=st.none() | st.just(MOTIVATION),
     threats=st.lists(st.sampled_from(list(Threat)), max_size=4),
     params=st.fixed_dictionaries({}, optional={"income_to_manage_cents": st.integers(0, 10**7)}),
+    approval=st.none()
+    | st.builds(
+        Approval,
+        role=st.sampled_from(["coach", "team_manager", "cluster_manager"]),
+        approver_ref=st.text("0123456789abcdef", min_size=32, max_size=32),
+        approved_at=st.datetimes(
+            datetime(2020, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC)
+        ),
+    ),
 )
 def test_property_nothing_outside_the_slice_leaks(
     name: str,
@@ -266,6 +276,7 @@ def test_property_nothing_outside_the_slice_leaks(
     motivation: str | None,
     threats: list[Threat],
     params: dict[str, int],
+    approval: Approval | None,
 ) -> None:
     advice = outbound(
         name,
@@ -273,9 +284,10 @@ def test_property_nothing_outside_the_slice_leaks(
         motivation=motivation,
         threats=threats,
         parameters=params if name == "budgetbeheer" else {},
-    )
+    ).model_copy(update={"approval": approval})
     msg = PARTNER_TYPE.translate_advice(advice)
     got = read_request(msg.body, msg.content_type)
+    assert got.fields["approval"] == approval
     allowed = set(categories) | ({C.free_text} if motivation is not None else set())
     assert got.categories <= allowed
     # Only the format's categories (and never health or youth protection) can arrive.
@@ -284,6 +296,38 @@ def test_property_nothing_outside_the_slice_leaks(
     for cat in set(MARKERS) - set(categories):
         for marker in MARKERS[cat]:
             assert marker not in msg.body, (cat, marker)
+
+
+# --- four eyes ---
+
+APPROVAL = Approval(
+    role="team_manager",
+    approver_ref="3a1f" * 8,
+    approved_at=datetime(2026, 11, 20, 10, 15, tzinfo=timezone(timedelta(hours=1))),
+)
+
+
+@pytest.mark.parametrize("name", ADVICE_TYPES)
+def test_approval_travels_with_the_request(name: str) -> None:
+    advice = outbound(name, PERMITTED).model_copy(update={"approval": APPROVAL})
+    msg = PARTNER_TYPE.translate_advice(advice)  # validated against the XSD on the way out
+    assert b"<Goedkeuring><Rol>team_manager</Rol>" in msg.body
+    got = read_request(msg.body, msg.content_type)
+    assert got.fields["approval"] == APPROVAL
+    assert got.categories == PERMITTED | {C.free_text}  # the approval is no client data
+
+
+def test_without_approval_no_goedkeuring_element() -> None:
+    msg = PARTNER_TYPE.translate_advice(outbound("budgetbeheer", PERMITTED))
+    assert b"Goedkeuring" not in msg.body
+    assert read_request(msg.body, msg.content_type).fields["approval"] is None
+
+
+def test_blank_approver_is_refused_by_the_stadsbank() -> None:
+    advice = outbound("budgetbeheer", PERMITTED).model_copy(update={"approval": APPROVAL})
+    body = PARTNER_TYPE.translate_advice(advice).body.replace(b"team_manager", b"   ")
+    with pytest.raises(PayloadError, match="Goedkeuring"):
+        read_request(body, XML)
 
 
 # --- withdrawal ---
@@ -651,3 +695,6 @@ def test_documented_examples_are_valid_messages() -> None:
         PartnerStatus.rejected,
         PartnerStatus.in_consultation,
     ]
+    # The request example is an approved one: the approval is read like any other field.
+    approval = read_request(blocks[0].encode(), XML).fields["approval"]
+    assert isinstance(approval, Approval) and approval.role == "team_manager"

@@ -40,6 +40,7 @@ from wijkhub.schemas.consultation import (
     OutboundConsultation,
     PartnerConsultation,
 )
+from wijkhub.schemas.outbound import Approval
 from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 translate_advice = PARTNER_TYPE.translate_advice
@@ -190,14 +191,26 @@ def test_threats_are_not_sent() -> None:
     advice_type=st.sampled_from(sorted(PARAMS)),
     categories=st.sets(st.sampled_from(list(C))),
     with_motivation=st.booleans(),
+    approval=st.none()
+    | st.builds(
+        Approval,
+        role=st.sampled_from(["coach", "team_manager", "cluster_manager"]),
+        approver_ref=st.text("0123456789abcdef", min_size=32, max_size=32),
+        approved_at=st.datetimes(
+            datetime(2020, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC)
+        ),
+    ),
 )
 def test_property_nothing_outside_the_slice_leaks(
-    advice_type: str, categories: set[C], with_motivation: bool
+    advice_type: str, categories: set[C], with_motivation: bool, approval: Approval | None
 ) -> None:
     motivation = "Ondersteuning nodig bij dagstructuur." if with_motivation else None
-    advice = _advice(advice_type, categories, motivation=motivation)
+    advice = _advice(advice_type, categories, motivation=motivation).model_copy(
+        update={"approval": approval}
+    )
     msg = translate_advice(advice)
     got = read_request(msg.body, msg.content_type)
+    assert got.fields["approval"] == approval
     allowed = set(categories) | ({C.free_text} if with_motivation else set())
     assert got.categories <= allowed
     # And exactly the declared part of the slice arrives (the test client fills every field).
@@ -233,6 +246,34 @@ def test_header_and_allocation_fields() -> None:
     assert t(product + "z:Einddatum") == "2027-11-30"
     assert t(product + "z:Omvang/z:Frequentie") == "2"
     assert t(product + "z:UitersteReactiedatum") == "2026-11-25"
+
+
+APPROVAL = Approval(
+    role="cluster_manager",
+    approver_ref="9c0d" * 8,
+    approved_at=datetime(2026, 11, 20, 10, 15, tzinfo=timezone(timedelta(hours=1))),
+)
+
+
+@pytest.mark.parametrize("advice_type", sorted(PARAMS))
+def test_approval_travels_in_the_header(advice_type: str) -> None:
+    advice = _advice(advice_type, set(_declared(advice_type))).model_copy(
+        update={"approval": APPROVAL}
+    )
+    msg = translate_advice(advice)  # `finish` validates it against wmo301.xsd
+    root = etree.fromstring(msg.body)
+    ns = {"z": NS_301}
+    assert root.findtext("z:Header/z:Goedkeuring/z:Rol", namespaces=ns) == "cluster_manager"
+    assert root.findtext("z:Header/z:Goedkeuring/z:Goedkeurder", namespaces=ns) == "9c0d" * 8
+    got = read_request(msg.body, msg.content_type)
+    assert got.fields["approval"] == APPROVAL
+    assert got.categories == set(_declared(advice_type)) | {C.free_text}
+
+
+def test_without_approval_no_goedkeuring_element() -> None:
+    msg = translate_advice(_advice("wmo_begeleiding", {C.bsn}))
+    assert b"Goedkeuring" not in msg.body
+    assert read_request(msg.body, msg.content_type).fields["approval"] is None
 
 
 def test_dagtekening_is_the_dutch_calendar_date() -> None:
@@ -643,6 +684,9 @@ def test_fuzz_parse_status_raises_only_payload_error(body: bytes, content_type: 
 
 _HUB_SEEDS = [
     translate_advice(_advice("wmo_begeleiding", set(C))).body,
+    translate_advice(
+        _advice("wmo_begeleiding", set(C)).model_copy(update={"approval": APPROVAL})
+    ).body,
     translate_withdrawal(withdrawal()).body,
     PARTNER_TYPE.translate_consultation(
         OutboundConsultation(
@@ -688,3 +732,6 @@ def test_documented_examples_are_valid_messages() -> None:
         "in_consultation",
         "reminder",
     ]
+    # The allocation example is an approved one: the provider reads the approval.
+    approval = read_request(blocks[0], XML).fields["approval"]
+    assert isinstance(approval, Approval) and approval.role == "coach"
