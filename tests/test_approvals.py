@@ -167,3 +167,46 @@ def test_every_delivery_status_has_a_dutch_label() -> None:
 
     assert set(DELIVERY_STATUS_LABELS_NL) == set(DeliveryStatus)
     assert DELIVERY_STATUS_LABELS_NL[DeliveryStatus.awaiting_approval] == "wacht op goedkeuring"
+
+
+async def test_approval_reaches_the_xml_partners_in_their_own_format(env: Env) -> None:
+    """Issue 7: the Stadsbank `Aanmelding` and the zorgaanbieder 301 carry `Goedkeuring` too."""
+    enable(env)
+    client_id = await env.household()
+    advice = await submit(
+        env,
+        client_id,
+        {"schuldhulpverlening_aanmelding", "wmo_begeleiding"},
+        estimated_cost_cents=4_000_000,  # above the coach's mandate: a team manager approves
+    )
+    bank, zorg = item_of(advice, household.STADSBANK), item_of(advice, household.ZORG)
+    assert bank["delivery_status"] == zorg["delivery_status"] == "awaiting_approval"
+    team_manager = await token(env, "team_manager")
+    for item in (bank, zorg):
+        r = await team_manager.post(f"/api/v1/approvals/{item['id']}/approve")
+        assert r.status == 200 and r.body["delivery_status"] == "queued", r.body
+    approved_at = env.clock.now()
+    await env.deliver()
+
+    refs = []
+    for partner in (household.STADSBANK, household.ZORG):
+        [got] = env.sims[partner].received
+        assert b"<Goedkeuring>" in got.body and b"test-team_manager" not in got.body
+        approval = got.request.fields["approval"]
+        assert approval.role == "team_manager" and approval.approved_at == approved_at
+        refs.append(approval.approver_ref)
+    # One pseudonym per approver and partner: the two partners cannot join on it.
+    assert len(set(refs)) == 2 and all(len(ref) == 32 for ref in refs)
+    logged = {e["partner_id"]: e["detail"] for e in await env.log(name="advice_item.approve")}
+    assert refs[0] in logged[household.STADSBANK] and refs[1] in logged[household.ZORG]
+
+
+async def test_item_without_approval_reaches_the_xml_partners_without_goedkeuring(
+    env: Env,
+) -> None:
+    client_id = await env.household()
+    await submit(env, client_id, {"schuldhulpverlening_aanmelding", "wmo_begeleiding"})
+    await env.deliver()
+    for partner in (household.STADSBANK, household.ZORG):
+        [got] = env.sims[partner].received
+        assert b"Goedkeuring" not in got.body and got.request.fields["approval"] is None
