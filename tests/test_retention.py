@@ -18,7 +18,7 @@ from wijkhub.hub.processing_log import verify
 from wijkhub.hub.retention import RetentionPeriods, RetentionRules, purge
 from wijkhub.hub.tables import ConsultationRow, PlanGoalRow, SQLModel
 from wijkhub.hub.web import config as web_config
-from wijkhub.hub.web import session
+from wijkhub.hub.web import oidc, session
 from wijkhub.schemas.consultation import ConsultationKind, PartnerConsultation
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
@@ -341,7 +341,21 @@ async def test_expired_web_sessions_and_signin_links_are_deleted(env: Env) -> No
             ctx, user_id=name, role="privacy_officer", team=None, label=name, via="link"
         )
 
+    async def login_state(state: str) -> None:
+        # What `oidc` stores while the identity provider is asked (no provider in tests).
+        async with ctx.db.write() as conn:
+            await conn.execute(
+                oidc.LOGIN.insert().values(
+                    state_hash=session.sha256(state),
+                    nonce="n",
+                    code_verifier=ctx.seal("v", "web_login.verifier:" + session.sha256(state)),
+                    return_to="/",
+                    created_at=ctx.clock.now(),
+                )
+            )
+
     old = await start("Fatima el Amrani")
+    await login_state("stale")
     ended = await start("Kees de Vries")
     await session.end(ctx, ended.id)
     env.clock.advance(hours=hours / 2)
@@ -354,18 +368,21 @@ async def test_expired_web_sessions_and_signin_links_are_deleted(env: Env) -> No
     )
     env.clock.advance(hours=hours / 2, minutes=1)
     assert await session.load(ctx, old.id) is None and await session.load(ctx, live.id)
+    await login_state("fresh")
 
     dry = await purge(ctx, RULES, dry_run=True)
-    assert dry.web == {"web_session": 2, "web_signin_link": 1}
+    assert dry.web == {"web_session": 2, "web_signin_link": 1, "web_login": 1}
     report = await purge(ctx, RULES)
     assert report.web == dry.web and not report.client_data
     async with ctx.db.read() as conn:
         ids = set((await conn.execute(select(session.SESSION.c.id_hash))).scalars())
         links = set((await conn.execute(select(session.LINK.c.token_hash))).scalars())
+        logins = set((await conn.execute(select(oidc.LOGIN.c.state_hash))).scalars())
         assert (await verify(conn)).ok
     assert ids == {session.sha256(live.id)}
     assert links == {session.sha256(long.rsplit("/", 1)[1])}
     assert short.rsplit("/", 1)[1] not in links
+    assert logins == {session.sha256("fresh")}
     # The live ones still work; the log says what went, without names.
     assert (await session.load(ctx, live.id)) is not None
     assert (await session.use_signin_link(ctx, long.rsplit("/", 1)[1])).label == "Els Bakker"
@@ -375,7 +392,7 @@ async def test_expired_web_sessions_and_signin_links_are_deleted(env: Env) -> No
         if e["detail"].startswith("verlopen webgegevens")
     ]
     assert entry["detail"] == (
-        "verlopen webgegevens verwijderd: 2 sessies, 1 aanmeldlinks, 0 aanmeldverzoeken"
+        "verlopen webgegevens verwijderd: 2 sessies, 1 aanmeldlinks, 1 aanmeldverzoeken"
     )
     assert entry["data_subject_id"] is None
     # Twice: the link just used is of no use any more; then nothing is left.
