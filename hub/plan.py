@@ -71,6 +71,7 @@ MEMBER = HouseholdMemberRow.__table__  # type: ignore[attr-defined]
 GOAL = PlanGoalRow.__table__  # type: ignore[attr-defined]
 PLAN_ITEM = PlanItemRow.__table__  # type: ignore[attr-defined]
 
+PURGED_GOAL_TEXT = "(verwijderd na bewaartermijn)"
 WAITING, RELEASED, CANCELLED = "waiting", "released", "cancelled"
 REACHED, FATAL, PENDING = "reached", "fatal", "pending"
 SYSTEM_ACTOR = "system:plan"
@@ -756,7 +757,10 @@ async def view(ctx: HubContext, household_id: str, team: str | None) -> Plan:
                         domain=LifeDomain(g.domain),
                         domain_label=LIFE_DOMAIN_LABELS_NL[LifeDomain(g.domain)],
                         member_id=m.id,
-                        text=ctx.unseal(g.text, f"plan_goal.text:{g.id}"),
+                        # Empty: erased under the retention rules (hub/retention.py).
+                        text=ctx.unseal(g.text, f"plan_goal.text:{g.id}")
+                        if g.text
+                        else PURGED_GOAL_TEXT,
                         created_at=g.created_at,
                     )
                     for g in goals

@@ -201,7 +201,9 @@ def retention_purge(ctx: click.Context, dry_run: bool) -> None:
     verb = "Zou verwijderen" if dry_run else "Verwijderd"
     console.print(
         f"{verb}: adviesinhoud van {len(report.advice_content)} adviezen, partnerberichten van "
-        f"{len(report.partner_messages)} adviezen, gegevens van {len(report.clients)} cliënten."
+        f"{len(report.partner_messages)} adviezen, gegevens van {len(report.clients)} cliënten, "
+        f"tekst van {len(report.goals)} doelen in huishoudplannen, "
+        f"{sum(report.web.values())} verlopen websessies, aanmeldlinks en aanmeldverzoeken."
     )
     if report.compacted is False:
         console.print(

@@ -13,6 +13,11 @@ refused by policy; its delivery dead, blocked or withdrawn; delivered and answer
 partner with a final status (rejected, carried out, stopped); or delivered and then ended by
 an intrekking the partner acknowledged (consent withdrawn or expired). Its closing time is
 its last event (submission, a delivery settling, a partner status arriving).
+
+Household plan goals (what the coach wrote about a member) are client data: their texts are
+erased with the member's client record, and any written later for a purged client at the next
+run. Web UI sessions, sign-in links and OIDC login states hold no client data but a sealed
+name of a staff member: they are deleted once expired, ended or used; no period applies.
 """
 
 import logging
@@ -23,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.consent import registry as consent_registry
@@ -36,6 +41,8 @@ from .clients import T as CLIENT
 from .clock import AMSTERDAM
 from .consultation import CONSULT
 from .context import HubContext
+from .households import MEMBER
+from .plan import GOAL
 from .processing_log import LogEntry, append, new_trace_id
 
 log = logging.getLogger(__name__)
@@ -84,12 +91,18 @@ class PurgeReport:
     advice_content: list[str] = field(default_factory=list)  # advice ids
     partner_messages: list[str] = field(default_factory=list)  # advice ids
     clients: list[str] = field(default_factory=list)  # client ids
+    goals: list[str] = field(default_factory=list)  # plan goal ids whose text was erased
+    web: dict[str, int] = field(default_factory=dict)  # expired web rows deleted, per table
     dry_run: bool = False
     compacted: bool | None = None  # SQLite: checkpoint and VACUUM completed
 
     @property
+    def client_data(self) -> bool:
+        return bool(self.advice_content or self.partner_messages or self.clients or self.goals)
+
+    @property
     def anything(self) -> bool:
-        return bool(self.advice_content or self.partner_messages or self.clients)
+        return self.client_data or any(self.web.values())
 
 
 @dataclass
@@ -153,6 +166,11 @@ async def advice_state(conn: AsyncConnection, advice_id: str) -> AdviceState:
             ).where(STATUS.c.item_id.in_(ids))
         )
     ).all()
+    consultations = await conn.scalar(
+        select(func.count())
+        .select_from(CONSULT)
+        .where(CONSULT.c.item_id.in_(ids), _nonempty(CONSULT.c.content))
+    )
     excerpts = await conn.scalar(
         select(func.count())
         .select_from(ATTEMPT)
@@ -193,7 +211,8 @@ async def advice_state(conn: AsyncConnection, advice_id: str) -> AdviceState:
         has_content=bool(a.has_summary) or any(i.has_details for i in items),
         has_messages=any(d.has_payload for d in deliveries)
         or any(s.has_text for s in statuses)
-        or bool(excerpts),
+        or bool(excerpts)
+        or bool(consultations),
         categories={c for i in items for c in i.categories},
         items=ids,
     )
@@ -221,7 +240,7 @@ def _entry(
     rules: RetentionRules,
     actor: str,
     trace_id: str,
-    client_id: str,
+    client_id: str | None,
     categories: set[str],
     detail: str,
 ) -> LogEntry:
@@ -237,11 +256,32 @@ def _entry(
     )
 
 
+def _goal_texts(client_id: str) -> Any:
+    """The ids of the client's plan goals (in any household) whose text is still there."""
+    return (
+        select(GOAL.c.id)
+        .join(MEMBER, MEMBER.c.id == GOAL.c.member_id)
+        .where(MEMBER.c.client_id == client_id, _nonempty(GOAL.c.text))
+    )
+
+
+async def _erase_goals(conn: AsyncConnection, goal_ids: list[str]) -> None:
+    await conn.execute(update(GOAL).where(GOAL.c.id.in_(goal_ids)).values(text=b""))
+
+
 async def _client_last_activity(conn: AsyncConnection, client_id: str) -> datetime | None:
     """The client's last activity, or None when the client may not be purged yet: an
     advice still holds personal data, or a consent is still in force."""
     created = await conn.scalar(select(CLIENT.c.created_at).where(CLIENT.c.id == client_id))
     events: list[datetime] = [created]
+    # A goal the coach wrote for the client in a household plan is activity too.
+    events += (
+        await conn.execute(
+            select(GOAL.c.created_at)
+            .join(MEMBER, MEMBER.c.id == GOAL.c.member_id)
+            .where(MEMBER.c.client_id == client_id)
+        )
+    ).scalars()
     for advice_id in (
         await conn.execute(select(ADVICE.c.id).where(ADVICE.c.client_id == client_id))
     ).scalars():
@@ -303,6 +343,12 @@ async def purge(
                             .join(ATTEMPT, ATTEMPT.c.delivery_id == DELIVERY.c.id)
                             .where(_nonempty(ATTEMPT.c.response_excerpt))
                         )
+                        # Consultation messages too can arrive after a purge.
+                        | ADVICE.c.id.in_(
+                            select(ITEM.c.advice_id)
+                            .join(CONSULT, CONSULT.c.item_id == ITEM.c.id)
+                            .where(_nonempty(CONSULT.c.content))
+                        )
                     )
                     .order_by(ADVICE.c.created_at)
                 )
@@ -311,7 +357,15 @@ async def purge(
         clients = list(
             (
                 await conn.execute(
-                    select(CLIENT.c.id).where(~CLIENT.c.bsn_hash.startswith(PURGED_BSN_PREFIX))
+                    select(CLIENT.c.id).where(
+                        ~CLIENT.c.bsn_hash.startswith(PURGED_BSN_PREFIX)
+                        # Goals written for a client after its purge: erased at the next run.
+                        | CLIENT.c.id.in_(
+                            select(MEMBER.c.client_id)
+                            .join(GOAL, GOAL.c.member_id == MEMBER.c.id)
+                            .where(_nonempty(GOAL.c.text))
+                        )
+                    )
                 )
             ).scalars()
         )
@@ -359,12 +413,39 @@ async def purge(
     for client_id in clients:
         async with ctx.db.read() if dry_run else ctx.db.write() as conn:
             now = ctx.clock.now()
+            goal_ids = list((await conn.execute(_goal_texts(client_id))).scalars())
+            bsn_hash = await conn.scalar(select(CLIENT.c.bsn_hash).where(CLIENT.c.id == client_id))
+            if bsn_hash.startswith(PURGED_BSN_PREFIX):  # the client's period has passed already
+                if not goal_ids:
+                    continue
+                report.goals += goal_ids
+                if dry_run:
+                    continue
+                await _erase_goals(conn, goal_ids)
+                detail = f"tekst van {len(goal_ids)} doelen in het huishoudplan verwijderd"
+                await append(
+                    conn,
+                    [
+                        _entry(
+                            rules,
+                            actor,
+                            new_trace_id(),
+                            client_id,
+                            {DataCategory.free_text.value},
+                            detail,
+                        )
+                    ],
+                    now,
+                )
+                continue
             last = await _client_last_activity(conn, client_id)
             if last is None or last + timedelta(days=p.client_record) > now:
                 continue
             report.clients.append(client_id)
+            report.goals += goal_ids
             if dry_run:
                 continue
+            await _erase_goals(conn, goal_ids)
             n_consents = (
                 await conn.execute(
                     update(CONSENT).where(CONSENT.c.client_id == client_id).values(details=b"")
@@ -385,14 +466,51 @@ async def purge(
                         client_id,
                         {c.value for c in DataCategory},
                         "cliëntgegevens en BSN-zoeksleutel verwijderd; toelichting bij "
-                        f"{n_consents} toestemmingen verwijderd",
+                        f"{n_consents} toestemmingen en tekst van {len(goal_ids)} doelen in het "
+                        "huishoudplan verwijderd",
                     )
                 ],
                 now,
             )
-    if report.anything and not dry_run and compact:
+    await _purge_web(ctx, rules, actor, report, dry_run)
+    # Web rows hold no client data (a sealed staff name at most): no VACUUM for them alone.
+    if report.client_data and not dry_run and compact:
         report.compacted = await compact_storage(ctx)
     return report
+
+
+async def _purge_web(
+    ctx: HubContext, rules: RetentionRules, actor: str, report: PurgeReport, dry_run: bool
+) -> None:
+    """Delete web sessions that expired or ended, sign-in links that expired or were used and
+    OIDC login states older than their TTL: of no use any more, and they hold sealed names."""
+    # Imported here: the web package loads the whole UI, which imports this module.
+    from .web.oidc import LOGIN, LOGIN_TTL
+    from .web.session import LINK, SESSION
+
+    async with ctx.db.read() if dry_run else ctx.db.write() as conn:
+        now = ctx.clock.now()
+        expired = (
+            (SESSION, SESSION.c.ended_at.is_not(None) | (SESSION.c.expires_at <= now)),
+            (LINK, LINK.c.used_at.is_not(None) | (LINK.c.expires_at <= now)),
+            (LOGIN, LOGIN.c.created_at < now - LOGIN_TTL),
+        )
+        for table, cond in expired:
+            n = await conn.scalar(select(func.count()).select_from(table).where(cond)) or 0
+            if n:
+                report.web[table.name] = n
+                if not dry_run:
+                    await conn.execute(delete(table).where(cond))
+        if report.web and not dry_run:
+            w = report.web
+            detail = (
+                f"verlopen webgegevens verwijderd: {w.get(SESSION.name, 0)} sessies, "
+                f"{w.get(LINK.name, 0)} aanmeldlinks, {w.get(LOGIN.name, 0)} aanmeldverzoeken"
+            )
+            entry = _entry(
+                rules, actor, new_trace_id(), None, {DataCategory.identification.value}, detail
+            )
+            await append(conn, [entry], now)
 
 
 async def compact_storage(ctx: HubContext) -> bool | None:

@@ -3,6 +3,7 @@ period; open advices and active clients are untouched; the processing log stays 
 
 import asyncio
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,10 @@ from wijkhub.hub.key_rotation import key_usage
 from wijkhub.hub.plugins import load_registry
 from wijkhub.hub.processing_log import verify
 from wijkhub.hub.retention import RetentionPeriods, RetentionRules, purge
-from wijkhub.hub.tables import SQLModel
+from wijkhub.hub.tables import ConsultationRow, PlanGoalRow, SQLModel
+from wijkhub.hub.web import config as web_config
+from wijkhub.hub.web import oidc, session
+from wijkhub.schemas.consultation import ConsultationKind, PartnerConsultation
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 RULES = RetentionRules(
@@ -29,7 +33,10 @@ OTHER = {
     "family_name": "Anderveld",
     "address": {**household.CLIENT["address"], "street": "Blijfstraat", "postcode": "7522 CD"},
 }
-BINARY = ("record", "details", "summary", "payload", "text", "raw", "response_excerpt")
+BINARY = ("record", "details", "summary", "payload", "text", "raw", "response_excerpt", "content")
+REFS = ("client_id", "advice_id", "item_id", "delivery_id", "member_id")
+GOAL = PlanGoalRow.__table__  # type: ignore[attr-defined]
+CONSULT = ConsultationRow.__table__  # type: ignore[attr-defined]
 
 
 async def post_final_status(env: Env, item: dict[str, Any], partner_type: str) -> None:
@@ -64,12 +71,12 @@ async def sealed_of(env: Env, client_id: str) -> list[bytes]:
     # Rows point at the client, advice, item or delivery they belong to: follow the ids.
     for _ in range(3):
         for _t, row in rows:
-            refs = {row.get(c) for c in ("client_id", "advice_id", "item_id", "delivery_id")}
+            refs = {row.get(c) for c in REFS}
             if isinstance(row.get("id"), str) and refs & mine:  # uuids, not per-table numbers
                 mine.add(row["id"])
     blobs = []
     for _t, row in rows:
-        ids = {row.get(c) for c in ("id", "client_id", "item_id", "delivery_id", "advice_id")}
+        ids = {row.get(c) for c in ("id", *REFS)}
         if {i for i in ids if isinstance(i, str)} & mine:
             blobs += [row[c] for c in BINARY if isinstance(row.get(c), bytes) and row[c]]
     return blobs
@@ -204,3 +211,190 @@ async def test_dry_run_changes_nothing(env: Env) -> None:
     assert report.clients == [], "a client waits until its advices are purged for real"
     assert await sealed_of(env, client_id) == before
     assert len(await env.log(limit="1000")) == log_before
+
+
+async def test_plan_goals_and_consultation_messages_are_purged_with_the_client(env: Env) -> None:
+    ctx = env.hub.ctx
+    client_id = await env.household(with_consents=False)
+    r = await env.coach.post(
+        "/api/v1/households", json={"members": [{"client_id": client_id, "role": "other"}]}
+    )
+    assert r.status == 201, r.body
+    home, [member] = r.body["id"], r.body["members"]
+    goal_text = "Schulden onder controle; geen ontruiming."
+    r = await env.coach.post(
+        f"/api/v1/households/{home}/plan/goals",
+        json={"domain": "financien", "member_id": member["id"], "text": goal_text},
+    )
+    assert r.status == 201, r.body
+    goal_id = uuid.UUID(r.body["id"]).hex
+    # Every consented item is refused (no consents): only the GI's statutory item is sent.
+    advice = await env.submit(household.advice(client_id, env.today))
+    await env.deliver()
+    gi = next(it for it in advice["items"] if it["partner_id"] == household.GI)
+    question = "Is er al hulp gestart voor gezin Kwikstaart?"
+    code, text = await env.sims[household.GI].consult(
+        gi["id"],
+        PartnerConsultation(kind=ConsultationKind.question, text=question),
+        message_id="gi-q-1",
+    )
+    assert code == 202, text
+    reply = "Ja, sinds maandag; de schuldhulp loopt."
+    r = await env.coach.post(
+        f"/api/v1/items/{gi['id']}/consultation", json={"kind": "answer", "text": reply}
+    )
+    assert r.status == 201, r.body
+    await env.deliver()
+    await env.answered(advice)
+    await post_final_status(env, gi, "gecertificeerde_instelling")
+    consult = (await env.coach.get(f"/api/v1/items/{gi['id']}/consultation")).body
+    assert {m["text"] for m in consult} == {question, reply}
+    before = await sealed_of(env, client_id)
+    async with ctx.db.read() as conn:
+        goal_blob = await conn.scalar(select(GOAL.c.text).where(GOAL.c.id == goal_id))
+        consult_blobs = list((await conn.execute(select(CONSULT.c.content))).scalars().all())
+    assert len(consult_blobs) == 2 and {goal_blob, *consult_blobs} <= set(before)
+
+    env.clock.advance(days=400)
+    report = await purge(ctx, RULES)
+    advice_id = advice["id"].replace("-", "")
+    assert report.partner_messages == [advice_id]
+    assert report.clients == [client_id.replace("-", "")] and report.goals == [goal_id]
+
+    # Neither text can be read any more, anywhere; the API says so in Dutch or shows nothing.
+    assert await sealed_of(env, client_id) == []
+    flat = [v for _t, row in await all_rows(env) for v in row.values()]
+    for blob in (goal_blob, *consult_blobs):
+        assert blob not in flat
+    consult = (await env.coach.get(f"/api/v1/items/{gi['id']}/consultation")).body
+    assert [m["text"] for m in consult] == [None, None]
+    plan = (await env.coach.get(f"/api/v1/households/{home}/plan")).body
+    [goal] = plan["members"][0]["goals"]
+    assert goal["text"] == "(verwijderd na bewaartermijn)"
+    if ctx.db.is_sqlite:
+        raw = await asyncio.to_thread(
+            lambda: b"".join(p.read_bytes() for p in ctx.settings.data_dir.glob("wijkhub.db*"))
+        )
+        for blob in (goal_blob, *consult_blobs):
+            assert blob[-32:] not in raw
+
+    async with ctx.db.read() as conn:
+        assert (await verify(conn)).ok
+    entries = await env.log(data_subject_id=client_id, name="retention.purge")
+    assert any("1 doelen in het huishoudplan" in e["detail"] for e in entries)
+    for e in entries:
+        assert goal_text not in e["detail"] and "Kwikstaart" not in e["detail"]
+    assert not (await purge(ctx, RULES)).anything, "a second run finds nothing more"
+
+    # A goal written for the purged client later is erased at the next run.
+    r = await env.coach.post(
+        f"/api/v1/households/{home}/plan/goals",
+        json={"domain": "wonen", "member_id": member["id"], "text": "Later doel."},
+    )
+    assert r.status == 201, r.body
+    late = await purge(ctx, RULES)
+    assert late.goals == [uuid.UUID(r.body["id"]).hex] and not late.clients
+    assert await sealed_of(env, client_id) == []
+    assert not (await purge(ctx, RULES)).anything
+
+
+async def test_a_consultation_message_keeps_the_client_until_it_is_purged(env: Env) -> None:
+    """A message left on a purged advice (its content checked on its own) holds the client."""
+    ctx = env.hub.ctx
+    client_id = await env.household(with_consents=False)
+    advice = await env.submit(household.advice(client_id, env.today))
+    await env.deliver()
+    gi = next(it for it in advice["items"] if it["partner_id"] == household.GI)
+    code, text = await env.sims[household.GI].consult(
+        gi["id"],
+        PartnerConsultation(kind=ConsultationKind.question, text="Nog vragen?"),
+        message_id="gi-q-2",
+    )
+    assert code == 202, text
+    await env.answered(advice)
+    await post_final_status(env, gi, "gecertificeerde_instelling")
+    env.clock.advance(days=40)
+    # Only the advice's messages are due (client_record: 60 days); then the consultation
+    # message alone is brought back, as if it had arrived after the purge.
+    async with ctx.db.read() as conn:
+        [(msg_id, content)] = (await conn.execute(select(CONSULT.c.id, CONSULT.c.content))).all()
+    report = await purge(ctx, RULES)
+    assert report.partner_messages and not report.clients
+    async with ctx.db.write() as conn:
+        await conn.execute(CONSULT.update().where(CONSULT.c.id == msg_id).values(content=content))
+    env.clock.advance(days=60)
+    report = await purge(ctx, RULES)
+    assert report.partner_messages == [advice["id"].replace("-", "")]
+    assert report.clients == [client_id.replace("-", "")]
+    async with ctx.db.read() as conn:
+        assert await conn.scalar(select(CONSULT.c.content)) == b""
+        assert (await verify(conn)).ok
+    assert not (await purge(ctx, RULES)).anything
+
+
+async def test_expired_web_sessions_and_signin_links_are_deleted(env: Env) -> None:
+    ctx = env.hub.ctx
+    hours = web_config.load(ctx.settings.config_path).session_hours
+
+    async def start(name: str) -> session.WebSession:
+        return await session.start(
+            ctx, user_id=name, role="privacy_officer", team=None, label=name, via="link"
+        )
+
+    async def login_state(state: str) -> None:
+        # What `oidc` stores while the identity provider is asked (no provider in tests).
+        async with ctx.db.write() as conn:
+            await conn.execute(
+                oidc.LOGIN.insert().values(
+                    state_hash=session.sha256(state),
+                    nonce="n",
+                    code_verifier=ctx.seal("v", "web_login.verifier:" + session.sha256(state)),
+                    return_to="/",
+                    created_at=ctx.clock.now(),
+                )
+            )
+
+    old = await start("Fatima el Amrani")
+    await login_state("stale")
+    ended = await start("Kees de Vries")
+    await session.end(ctx, ended.id)
+    env.clock.advance(hours=hours / 2)
+    live = await start("Anna Jansen")
+    short = await session.create_signin_link(
+        ctx, "privacy_officer", None, "Piet Pieters", ttl=timedelta(minutes=5)
+    )
+    long = await session.create_signin_link(
+        ctx, "privacy_officer", None, "Els Bakker", ttl=timedelta(days=1)
+    )
+    env.clock.advance(hours=hours / 2, minutes=1)
+    assert await session.load(ctx, old.id) is None and await session.load(ctx, live.id)
+    await login_state("fresh")
+
+    dry = await purge(ctx, RULES, dry_run=True)
+    assert dry.web == {"web_session": 2, "web_signin_link": 1, "web_login": 1}
+    report = await purge(ctx, RULES)
+    assert report.web == dry.web and not report.client_data
+    async with ctx.db.read() as conn:
+        ids = set((await conn.execute(select(session.SESSION.c.id_hash))).scalars())
+        links = set((await conn.execute(select(session.LINK.c.token_hash))).scalars())
+        logins = set((await conn.execute(select(oidc.LOGIN.c.state_hash))).scalars())
+        assert (await verify(conn)).ok
+    assert ids == {session.sha256(live.id)}
+    assert links == {session.sha256(long.rsplit("/", 1)[1])}
+    assert short.rsplit("/", 1)[1] not in links
+    assert logins == {session.sha256("fresh")}
+    # The live ones still work; the log says what went, without names.
+    assert (await session.load(ctx, live.id)) is not None
+    assert (await session.use_signin_link(ctx, long.rsplit("/", 1)[1])).label == "Els Bakker"
+    [entry] = [
+        e
+        for e in await env.log(name="retention.purge")
+        if e["detail"].startswith("verlopen webgegevens")
+    ]
+    assert entry["detail"] == (
+        "verlopen webgegevens verwijderd: 2 sessies, 1 aanmeldlinks, 1 aanmeldverzoeken"
+    )
+    assert entry["data_subject_id"] is None
+    # Twice: the link just used is of no use any more; then nothing is left.
+    assert (await purge(ctx, RULES)).web == {"web_signin_link": 1}
+    assert not (await purge(ctx, RULES)).anything
