@@ -216,9 +216,6 @@ class Planned:
                     settled_at=now if state in (RELEASED, CANCELLED) else None,
                 )
             )
-            if state in (WAITING, CANCELLED):
-                # The deadline runs from the day the item is sent, not from today.
-                await conn.execute(update(ITEM).where(ITEM.c.id == refs[pos]).values(deadline=None))
             if state is not None:
                 what = (
                     f"tot {_fmt(ip.wait_until)}"
