@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, Protocol, Self, TypeVar, get_args, get_origin
 from uuid import UUID
 
 from pydantic import (
@@ -355,6 +355,28 @@ def non_empty(block: BaseModel) -> BaseModel | None:
     return block if block.model_dump(exclude_none=True) else None
 
 
+class _Addressed(Protocol):
+    """What every hub -> partner message about an item names (withdrawal, consultation,
+    reminder)."""
+
+    item_ref: UUID
+    item_number: int
+    sender: str
+    partner_id: str
+
+
+def _addressed(model: type[Message], n: _Addressed) -> dict[str, Any]:
+    """The keys every hub -> partner message about an item starts with."""
+    return {
+        "berichttype": model.fixed("berichttype"),
+        "versie": model.fixed("versie"),
+        "advies_referentie": n.item_ref,
+        "volgnummer": n.item_number,
+        "afzender": n.sender,
+        "ontvanger": n.partner_id,
+    }
+
+
 # --- hub -> partner: the withdrawal -----------------------------------------------------------
 
 
@@ -368,12 +390,7 @@ def withdrawal_message(
     """
     return message(
         model(
-            berichttype=model.fixed("berichttype"),
-            versie=model.fixed("versie"),
-            advies_referentie=notice.item_ref,
-            volgnummer=notice.item_number,
-            afzender=notice.sender,
-            ontvanger=notice.partner_id,
+            **_addressed(model, notice),
             ingetrokken_op=notice.withdrawn_at,
             reden=notice.reason,
             **{subject_key: notice.subject_ref},
@@ -499,13 +516,8 @@ def consultation_message(
 ) -> PartnerMessage:
     return message(
         model(
-            berichttype=model.fixed("berichttype"),
-            versie=model.fixed("versie"),
+            **_addressed(model, c),
             bericht_id=c.message_ref,
-            advies_referentie=c.item_ref,
-            volgnummer=c.item_number,
-            afzender=c.sender,
-            ontvanger=c.partner_id,
             soort=OVERLEGSOORT[c.kind],
             verzonden_op=c.sent_at,
             tekst=c.text,
@@ -563,12 +575,7 @@ def reminder_message(model: type[ReminderMessage], notice: ReminderNotice) -> Pa
     """Write a late milestone as the format's `herinnering`."""
     return message(
         model(
-            berichttype=model.fixed("berichttype"),
-            versie=model.fixed("versie"),
-            advies_referentie=notice.item_ref,
-            volgnummer=notice.item_number,
-            afzender=notice.sender,
-            ontvanger=notice.partner_id,
+            **_addressed(model, notice),
             adviessoort=notice.advice_type,
             mijlpaal=MIJLPAAL[notice.milestone],
             uiterlijk=notice.due_on,
