@@ -278,6 +278,9 @@ def test_property_nothing_outside_the_slice_leaks(
     params: dict[str, int],
     approval: Approval | None,
 ) -> None:
+    # A random hex pseudonym may spell a marker (the BSN's digits): that would be no leak.
+    ref = approval.approver_ref.encode() if approval else b""
+    assume(not any(m in ref for ms in MARKERS.values() for m in ms))
     advice = outbound(
         name,
         categories,

@@ -10,7 +10,7 @@ from uuid import uuid4
 from xml.sax.saxutils import escape
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from pydantic import ValidationError
@@ -204,6 +204,11 @@ def test_threats_are_not_sent() -> None:
 def test_property_nothing_outside_the_slice_leaks(
     advice_type: str, categories: set[C], with_motivation: bool, approval: Approval | None
 ) -> None:
+    # A random hex pseudonym may spell a marker ("7511"): that would be no leak.
+    assume(
+        approval is None
+        or not any(m in approval.approver_ref for ms in MARKERS.values() for m in ms)
+    )
     motivation = "Ondersteuning nodig bij dagstructuur." if with_motivation else None
     advice = _advice(advice_type, categories, motivation=motivation).model_copy(
         update={"approval": approval}
