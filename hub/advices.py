@@ -129,6 +129,41 @@ def decision_columns(d: Decision) -> dict[str, Any]:
     }
 
 
+def item_row(
+    ctx: HubContext,
+    p: PreparedItem,
+    d: Decision,
+    *,
+    item_id: str,
+    advice_id: str,
+    subject: str,
+    position: int,
+    deadline: date | None,
+) -> dict[str, Any]:
+    """An advice_item row: the item as submitted (details sealed) with its decision."""
+    return {
+        "id": item_id,
+        "advice_id": advice_id,
+        "client_id": subject,
+        "position": position,
+        "partner_id": p.partner.id,
+        "partner_type": p.partner.type,
+        "advice_type": p.atype.name,
+        "urgency": p.item.urgency.value,
+        "requested_date": p.item.requested_date,
+        "details": ctx.seal(
+            {
+                "motivation": p.item.motivation,
+                "parameters": p.parameters,
+                "threats": [t.value for t in p.item.threats],
+            },
+            f"advice_item.details:{item_id}",
+        ),
+        **decision_columns(d),
+        "deadline": deadline,
+    }
+
+
 def decision_log(
     d: Decision,
     p: PreparedItem,
@@ -327,28 +362,17 @@ async def submit(
         item_ref = refs[p.position] = uuid.uuid4().hex
         subject = pln.household.subject(p.position, client_id)  # a household member, or the client
         item_rows.append(
-            {
-                "id": item_ref,
-                "advice_id": advice_id,
-                "client_id": subject,
-                "position": p.position,
-                "partner_id": p.partner.id,
-                "partner_type": p.partner.type,
-                "advice_type": p.atype.name,
-                "urgency": p.item.urgency.value,
-                "requested_date": p.item.requested_date,
-                "details": ctx.seal(
-                    {
-                        "motivation": p.item.motivation,
-                        "parameters": p.parameters,
-                        "threats": [t.value for t in p.item.threats],
-                    },
-                    f"advice_item.details:{item_ref}",
-                ),
-                **decision_columns(d),
+            item_row(
+                ctx,
+                p,
+                d,
+                item_id=item_ref,
+                advice_id=advice_id,
+                subject=subject,
+                position=p.position,
                 # A waiting item's deadline runs from the day it is sent, not from today.
-                "deadline": None if pln.household.waits(p.position) else deadline,
-            }
+                deadline=None if pln.household.waits(p.position) else deadline,
+            )
         )
         log.append(
             decision_log(

@@ -507,25 +507,16 @@ async def accept(
             await conn.execute(
                 insert(ITEM)
                 .values(
-                    id=new_id,
-                    advice_id=item.advice_id,
-                    client_id=item.client_id,
-                    position=item.position,
-                    partner_id=p.partner.id,
-                    partner_type=p.partner.type,
-                    advice_type=p.atype.name,
-                    urgency=item_in.urgency.value,
-                    requested_date=item_in.requested_date,
-                    details=ctx.seal(
-                        {
-                            "motivation": item_in.motivation,
-                            "parameters": p.parameters,
-                            "threats": [t.value for t in item_in.threats],
-                        },
-                        f"advice_item.details:{new_id}",
-                    ),
-                    **advices.decision_columns(d),
-                    deadline=deadline,
+                    **advices.item_row(
+                        ctx,
+                        p,
+                        d,
+                        item_id=new_id,
+                        advice_id=item.advice_id,
+                        subject=item.client_id,
+                        position=item.position,
+                        deadline=deadline,
+                    )
                 )
                 .returning(ITEM.c.number)
             )
