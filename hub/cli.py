@@ -180,10 +180,15 @@ def _in_transaction(ctx: click.Context, fn: Callable[[AsyncConnection], Awaitabl
 @click.option(
     "--role",
     required=True,
-    help="coach, team_manager, cluster_manager, privacy_officer, admin or partner:<id>",
+    help="coach, team_manager, cluster_manager, team_leader, privacy_officer, admin or "
+    "partner:<id>",
 )
 @click.option("--label", required=True)
-@click.option("--team", default=None, help="Required for coach and manager tokens: their team.")
+@click.option(
+    "--team",
+    default=None,
+    help="Required for team roles (coach, managers, team leader): their team.",
+)
 @click.pass_context
 def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -> None:
     try:
