@@ -20,7 +20,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from . import data, flow, limits
+from wijkhub.bench import data, flow, limits
 
 # How big each measurement is. "full" is the sizes where this 2-core machine allows
 # it within ~10 minutes; where a size is smaller than the issue's, SCALED_DOWN says so.

@@ -45,7 +45,7 @@ if args.tree:
 
 import aiosqlite.core  # noqa: E402
 
-from bench import data, flow, limits  # noqa: E402
+from wijkhub.bench import data, flow, limits  # noqa: E402
 
 HOPS = [0]
 _execute = aiosqlite.core.Connection._execute

@@ -10,16 +10,15 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from wijkhub.bench.flow import percentile
 from wijkhub.consent.policy import ItemFacts, decide
-from wijkhub.consent.registry import T as CONSENT
-from wijkhub.consent.registry import _aad, for_clients
-from wijkhub.hub import demo_household as household
-from wijkhub.hub.context import HubContext
-from wijkhub.hub.processing_log import GENESIS, entry_hash, verify
-from wijkhub.hub.processing_log import T as LOG
-from wijkhub.hub.tables import ClientRow
-
-from .flow import percentile
+from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.processing_log import GENESIS, entry_hash, verify
+from wijkhub.hub.core.processing_log import T as LOG
+from wijkhub.hub.demo import household
+from wijkhub.hub.records.consents import T as CONSENT
+from wijkhub.hub.records.consents import _aad, for_clients
+from wijkhub.hub.store.tables import ClientRow
 
 CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
 CHUNK = 20_000

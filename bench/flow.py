@@ -17,15 +17,15 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import func, insert, select
 
-from wijkhub.hub import demo_household as household
-from wijkhub.hub.advices import ADVICE, DELIVERY, ITEM
-from wijkhub.hub.clock import SystemClock, local_date
-from wijkhub.hub.demo import PARTNERS, start_demo_hub
-from wijkhub.hub.processing_log import GENESIS, entry_hash
-from wijkhub.hub.processing_log import T as LOG
-from wijkhub.hub.runtime import RunningHub
-from wijkhub.hub.settings import WorkerSettings
-from wijkhub.hub.simulator import PartnerSimulator
+from wijkhub.hub.core.clock import SystemClock, local_date
+from wijkhub.hub.core.processing_log import GENESIS, entry_hash
+from wijkhub.hub.core.processing_log import T as LOG
+from wijkhub.hub.core.settings import WorkerSettings
+from wijkhub.hub.demo import household
+from wijkhub.hub.demo.run import PARTNERS, start_demo_hub
+from wijkhub.hub.demo.simulator import PartnerSimulator
+from wijkhub.hub.path.advices import ADVICE, DELIVERY, ITEM
+from wijkhub.hub.server.runtime import RunningHub
 
 PIDS = [p[0] for p in PARTNERS]
 SLOW_PARTNER = household.ZORG

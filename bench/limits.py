@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import text
 
-from wijkhub.hub.db import Database
+from wijkhub.hub.core.db import Database
 
 BODY = json.dumps({"data": "x" * 2000}).encode()  # ~2 KB JSON
 

@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from wijkhub.consent.policy import ItemFacts, decide
+from wijkhub.consent.rules import PrivacyRules
 from wijkhub.schemas.advice import Decision
 from wijkhub.schemas.categories import LegalBasis
 from wijkhub.schemas.consent import Consent
-
-from .policy import ItemFacts, decide
-from .rules import PrivacyRules
 
 # Refusals that are about the person's consent (not about the rules or the partner).
 CONSENT_CODES = frozenset(

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from wijkhub.hub.plugin_types import AdviceType
+from wijkhub.hub.plugin_api.types import AdviceType
 from wijkhub.schemas.advice import THREAT_CATEGORY, Threat
 from wijkhub.schemas.categories import DataCategory
 from wijkhub.schemas.client import ClientIn

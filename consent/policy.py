@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from wijkhub.hub.clock import local_date
-from wijkhub.hub.plugin_types import AdviceType
+from wijkhub.consent.rules import PrivacyRules
+from wijkhub.hub.core.clock import local_date
+from wijkhub.hub.plugin_api.types import AdviceType
 from wijkhub.schemas.advice import Decision
 from wijkhub.schemas.categories import (
     LEGAL_BASIS_LABELS_NL,
@@ -19,8 +20,6 @@ from wijkhub.schemas.categories import (
     labels_nl,
 )
 from wijkhub.schemas.consent import Consent, ConsentStatus
-
-from .rules import PrivacyRules
 
 
 @dataclass(frozen=True)

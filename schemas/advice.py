@@ -7,10 +7,17 @@ from uuid import UUID
 
 from pydantic import AfterValidator, Field
 
-from .categories import DataCategory, LegalBasis
-from .common import AdviceTypeName, Contract, LongText, PartnerId, ShortText, bounded_json
-from .household import WaitFor
-from .status import DeliveryStatus, PartnerStatus
+from wijkhub.schemas.categories import DataCategory, LegalBasis
+from wijkhub.schemas.common import (
+    AdviceTypeName,
+    Contract,
+    LongText,
+    PartnerId,
+    ShortText,
+    bounded_json,
+)
+from wijkhub.schemas.household import WaitFor
+from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 
 
 class Urgency(StrEnum):

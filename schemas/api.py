@@ -4,8 +4,8 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from .common import Contract
-from .status import DeliveryStatus
+from wijkhub.schemas.common import Contract
+from wijkhub.schemas.status import DeliveryStatus
 
 
 class IntakeResult(Contract):

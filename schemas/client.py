@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from .common import Bsn, Cents, Contract, Email, LongText, Phone, ShortText
+from wijkhub.schemas.common import Bsn, Cents, Contract, Email, LongText, Phone, ShortText
 
 
 class Gender(StrEnum):

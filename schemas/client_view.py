@@ -9,8 +9,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .categories import DataCategory
-from .client import (
+from wijkhub.schemas.categories import DataCategory
+from wijkhub.schemas.client import (
     Address,
     FinanceSituation,
     Gender,
@@ -19,7 +19,7 @@ from .client import (
     HousingSituation,
     YouthProtection,
 )
-from .common import Bsn, Contract, Email, Phone, ShortText
+from wijkhub.schemas.common import Bsn, Contract, Email, Phone, ShortText
 
 CATEGORY_FIELDS: dict[DataCategory, tuple[str, ...]] = {
     DataCategory.identification: ("given_names", "family_name", "birth_date", "gender"),

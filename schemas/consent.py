@@ -7,8 +7,8 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
 
-from .categories import DataCategory
-from .common import AdviceTypeName, Contract, PartnerId, ShortText
+from wijkhub.schemas.categories import DataCategory
+from wijkhub.schemas.common import AdviceTypeName, Contract, PartnerId, ShortText
 
 
 class ConsentStatus(StrEnum):

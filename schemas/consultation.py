@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
 
-from .common import AdviceTypeName, Contract, LongText, bounded_json
+from wijkhub.schemas.common import AdviceTypeName, Contract, LongText, bounded_json
 
 
 class ConsultationKind(StrEnum):

@@ -5,13 +5,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .advice import AdviceIn, AdviceOut
-from .client import Client, ClientIn
-from .client_view import ClientView
-from .consent import Consent, ConsentIn, ConsentWithdrawal
-from .consultation import ConsultationIn, OutboundConsultation
-from .outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
-from .status import StatusUpdate
+from wijkhub.schemas.advice import AdviceIn, AdviceOut
+from wijkhub.schemas.client import Client, ClientIn
+from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.consent import Consent, ConsentIn, ConsentWithdrawal
+from wijkhub.schemas.consultation import ConsultationIn, OutboundConsultation
+from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
+from wijkhub.schemas.status import StatusUpdate
 
 PUBLIC_MODELS: tuple[type[BaseModel], ...] = (
     ClientIn,

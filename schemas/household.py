@@ -11,8 +11,8 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from .common import Contract, LongText
-from .status import PartnerStatus
+from wijkhub.schemas.common import Contract, LongText
+from wijkhub.schemas.status import PartnerStatus
 
 
 class MemberRole(StrEnum):

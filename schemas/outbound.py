@@ -7,11 +7,11 @@ from uuid import UUID
 
 from pydantic import StringConstraints
 
-from .advice import Threat, Urgency
-from .categories import DataCategory, LegalBasis
-from .client_view import ClientView
-from .common import Contract
-from .status import Milestone
+from wijkhub.schemas.advice import Threat, Urgency
+from wijkhub.schemas.categories import DataCategory, LegalBasis
+from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.common import Contract
+from wijkhub.schemas.status import Milestone
 
 
 class Approval(Contract):

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from pydantic import StringConstraints, model_validator
 
-from .common import Contract, to_utc
-from .consultation import PartnerConsultation
+from wijkhub.schemas.common import Contract, to_utc
+from wijkhub.schemas.consultation import PartnerConsultation
 
 
 class DeliveryStatus(StrEnum):

@@ -11,12 +11,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.harness import ApiClient, Env
-from tests.pg import BACKENDS, PgServer, make_template, pg_server_or_skip, run_sync
-from wijkhub.hub.clock import FakeClock
-from wijkhub.hub.demo import start_demo_hub
-from wijkhub.hub.settings import WorkerSettings
-from wijkhub.hub.simulator import PartnerSimulator
+from tests.support.harness import ApiClient, Env
+from tests.support.pg import BACKENDS, PgServer, make_template, pg_server_or_skip, run_sync
+from wijkhub.hub.core.clock import FakeClock
+from wijkhub.hub.core.settings import WorkerSettings
+from wijkhub.hub.demo.run import start_demo_hub
+from wijkhub.hub.demo.simulator import PartnerSimulator
 
 PULL_PARTNER = """[[partner]]
 id = "ons-huis"

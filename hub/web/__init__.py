@@ -4,8 +4,8 @@ What page modules use (see docs/web-ui.md and each function's docstring):
 `pages` (register), `require`, `scope`, `render`, `hub`, `current`, `create_signin_link`.
 """
 
-from .app import current, flash_redirect, hub, install, pages, render, require, scope
-from .session import create_signin_link
+from wijkhub.hub.web.app import current, flash_redirect, hub, install, pages, render, require, scope
+from wijkhub.hub.web.session import create_signin_link
 
 __all__ = [
     "create_signin_link",

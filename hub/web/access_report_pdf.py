@@ -6,8 +6,8 @@ from datetime import date, datetime
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from ..access_report import AccessReport
-from ..clock import AMSTERDAM
+from wijkhub.hub.core.clock import AMSTERDAM
+from wijkhub.hub.reports.access_report import AccessReport
 
 # The PDF core fonts speak Latin-1: map the few typographic characters the texts use.
 _PLAIN = str.maketrans({"—": "-", "–": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "€": "EUR"})

@@ -25,15 +25,15 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from ..access_log import refused, require_role
-from ..api_kit import CTX
-from ..auth import Principal, team_scope
-from ..context import HubContext
-from ..errors import ApiError
-from . import config, csrf, oidc
-from .session import LINK_PATH, SigninError, WebSession, use_signin_link
-from .session import end as end_session
-from .session import load as load_session
+from wijkhub.hub.api.kit import CTX
+from wijkhub.hub.core.access_log import refused, require_role
+from wijkhub.hub.core.auth import Principal, team_scope
+from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.errors import ApiError
+from wijkhub.hub.web import config, csrf, oidc
+from wijkhub.hub.web.session import LINK_PATH, SigninError, WebSession, use_signin_link
+from wijkhub.hub.web.session import end as end_session
+from wijkhub.hub.web.session import load as load_session
 
 log = logging.getLogger(__name__)
 COOKIE = "wijkhub_sessie"
@@ -358,7 +358,7 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 
 def _import_page_modules() -> None:
-    from . import approver_pages, privacy_pages, team_pages  # noqa: F401
+    from wijkhub.hub.web import approver_pages, privacy_pages, team_pages  # noqa: F401
 
     # The coach pages are built beside this module; registered when present.
     if importlib.util.find_spec(f"{__package__}.coach_pages") is not None:

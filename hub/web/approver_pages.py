@@ -8,13 +8,13 @@ what the API would refuse, and a forged form is refused by the same check (Dutch
 from aiohttp import web
 from pydantic import ValidationError
 
-from ..api_kit import validation_error
-from ..approval_routes import APPROVERS
-from ..approvals import ROLE_NL, Rejection, approve, awaiting_for, reject
-from ..auth import Principal
-from ..routes import _hex
-from .app import flash_redirect, hub, pages, render
-from .privacy_pages import nl_time
+from wijkhub.hub.api.approvals import APPROVERS
+from wijkhub.hub.api.kit import validation_error
+from wijkhub.hub.api.routes import _hex
+from wijkhub.hub.casework.approvals import ROLE_NL, Rejection, approve, awaiting_for, reject
+from wijkhub.hub.core.auth import Principal
+from wijkhub.hub.web.app import flash_redirect, hub, pages, render
+from wijkhub.hub.web.privacy_pages import nl_time
 
 DONE_NL = {
     "goedgekeurd": "Het onderdeel is goedgekeurd en wordt nu verstuurd.",

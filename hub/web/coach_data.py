@@ -9,15 +9,14 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
+from wijkhub.hub.core.clock import local_date
+from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.errors import not_found
+from wijkhub.hub.path.advices import ADVICE, ITEM
+from wijkhub.hub.records import clients, households
 from wijkhub.schemas.advice import AdviceOut
 from wijkhub.schemas.client import Client
 from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
-
-from .. import clients, households
-from ..advices import ADVICE, ITEM
-from ..clock import local_date
-from ..context import HubContext
-from ..errors import not_found
 
 CLIENT = clients.T
 BSN = re.compile(r"^\d{8,9}$")

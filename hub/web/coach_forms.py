@@ -9,12 +9,11 @@ from typing import Any
 from multidict import MultiDictProxy
 from pydantic import ValidationError
 
+from wijkhub.hub.api.kit import validation_error
+from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.errors import FieldError
+from wijkhub.hub.plugin_api.types import AdviceType
 from wijkhub.schemas.advice import AdviceIn, Threat, Urgency
-
-from ..api_kit import validation_error
-from ..context import HubContext
-from ..errors import FieldError
-from ..plugin_types import AdviceType
 
 MAX_ITEMS = 20
 URGENCY_NL = {Urgency.normal: "normaal", Urgency.high: "hoog", Urgency.crisis: "crisis"}

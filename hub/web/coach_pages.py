@@ -13,6 +13,19 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
+from wijkhub.hub.api.kit import validation_error
+from wijkhub.hub.api.routes import COACH, _hex
+from wijkhub.hub.casework import consultation, plan
+from wijkhub.hub.casework import withdrawal as consents
+from wijkhub.hub.casework.escalation import STEP_LABELS_NL
+from wijkhub.hub.core.auth import Principal
+from wijkhub.hub.core.clock import AMSTERDAM, local_date
+from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.errors import ApiError, FieldError
+from wijkhub.hub.path import advices
+from wijkhub.hub.records import clients, households
+from wijkhub.hub.web import coach_data, coach_forms
+from wijkhub.hub.web.app import flash_redirect, hub, pages, render, scope
 from wijkhub.schemas.advice import AdviceOut, Threat, Urgency
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL, LEGAL_BASIS_LABELS_NL, DataCategory
 from wijkhub.schemas.consent import ConsentIn, ConsentStatus
@@ -28,17 +41,6 @@ from wijkhub.schemas.status import (
     DeliveryStatus,
     PartnerStatus,
 )
-
-from .. import advices, clients, consents, consultation, households, plan
-from ..api_kit import validation_error
-from ..auth import Principal
-from ..clock import AMSTERDAM, local_date
-from ..context import HubContext
-from ..errors import ApiError, FieldError
-from ..escalation import STEP_LABELS_NL
-from ..routes import COACH, _hex
-from . import coach_data, coach_forms
-from .app import flash_redirect, hub, pages, render, scope
 
 HOUSEHOLD_ROLE_NL = {
     "parent_with_authority": "ouder met gezag",

@@ -23,10 +23,10 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete, insert
 
-from ..context import HubContext
-from ..tables import WebLoginRow
-from . import config
-from .session import SigninError, WebSession, sha256, start, user_id_for
+from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.store.tables import WebLoginRow
+from wijkhub.hub.web import config
+from wijkhub.hub.web.session import SigninError, WebSession, sha256, start, user_id_for
 
 LOGIN = WebLoginRow.__table__  # type: ignore[attr-defined]
 LOGIN_TTL = timedelta(minutes=10)

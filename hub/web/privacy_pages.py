@@ -16,20 +16,32 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
+from wijkhub.hub.api.privacy_officer import (
+    PRIVACY_OFFICER,
+    ConsentFilter,
+    list_consents,
+    log_entries,
+    to_csv,
+)
+from wijkhub.hub.core.auth import Principal
+from wijkhub.hub.core.clock import AMSTERDAM
+from wijkhub.hub.core.errors import ApiError, not_found
+from wijkhub.hub.core.processing_log import (
+    STATUS_ERROR,
+    STATUS_OK,
+    LogEntry,
+    append,
+    new_trace_id,
+    verify,
+)
+from wijkhub.hub.core.processing_log import T as LOG
+from wijkhub.hub.reports import access_report, log_query
+from wijkhub.hub.reports.access_report import CONSENT_STATUS_NL
+from wijkhub.hub.store.tables import ClientRow
+from wijkhub.hub.web.access_report_pdf import render_pdf
+from wijkhub.hub.web.app import flash_redirect, hub, pages, render
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL
 from wijkhub.schemas.consent import ConsentStatus
-
-from .. import access_report, log_query
-from ..access_report import CONSENT_STATUS_NL
-from ..auth import Principal
-from ..clock import AMSTERDAM
-from ..errors import ApiError, not_found
-from ..privacy_officer import PRIVACY_OFFICER, ConsentFilter, list_consents, log_entries, to_csv
-from ..processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_trace_id, verify
-from ..processing_log import T as LOG
-from ..tables import ClientRow
-from .access_report_pdf import render_pdf
-from .app import flash_redirect, hub, pages, render
 
 CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
 PAGE_SIZE = 100

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 
-from ..auth import TEAM, TEAM_ROLES, Principal
-from ..context import HubContext
-from ..processing_log import STATUS_OK, LogEntry, append, new_trace_id
-from ..tables import WebSessionRow, WebSigninLinkRow
-from . import config
+from wijkhub.hub.core.auth import TEAM, TEAM_ROLES, Principal
+from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.processing_log import STATUS_OK, LogEntry, append, new_trace_id
+from wijkhub.hub.store.tables import WebSessionRow, WebSigninLinkRow
+from wijkhub.hub.web import config
 
 SESSION = WebSessionRow.__table__  # type: ignore[attr-defined]
 LINK = WebSigninLinkRow.__table__  # type: ignore[attr-defined]

@@ -16,17 +16,24 @@ from aiohttp import web
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
-from ..auth import Principal
-from ..chain_report import MIN_CASES, SUPPRESSED, ChainReport, ReportQuery, build, default_range
-from ..chain_report import to_csv as report_csv
-from ..chain_report_routes import READERS
-from ..clock import local_date
-from ..errors import not_found
-from ..escalation import STEP_LABELS_NL, Step, list_steps, mark_read
-from ..escalation_routes import STEERING_READERS, TEAM_READERS
-from ..routes import _hex
-from .app import flash_redirect, hub, pages, render, scope
-from .privacy_pages import _clean, _errors, nl_time
+from wijkhub.hub.api.chain_report import READERS
+from wijkhub.hub.api.escalation import STEERING_READERS, TEAM_READERS
+from wijkhub.hub.api.routes import _hex
+from wijkhub.hub.casework.escalation import STEP_LABELS_NL, Step, list_steps, mark_read
+from wijkhub.hub.core.auth import Principal
+from wijkhub.hub.core.clock import local_date
+from wijkhub.hub.core.errors import not_found
+from wijkhub.hub.reports.chain_report import (
+    MIN_CASES,
+    SUPPRESSED,
+    ChainReport,
+    ReportQuery,
+    build,
+    default_range,
+)
+from wijkhub.hub.reports.chain_report import to_csv as report_csv
+from wijkhub.hub.web.app import flash_redirect, hub, pages, render, scope
+from wijkhub.hub.web.privacy_pages import _clean, _errors, nl_time
 
 PERIOD_NL = {"month": "per maand", "quarter": "per kwartaal", "range": "hele periode"}
 TIMING_NL = {

@@ -17,9 +17,9 @@ Then a decision within 20 working days (5 when the eviction is close) and its ex
 
 from collections.abc import Iterator
 
-from wijkhub.hub.hookspecs import hookimpl
-from wijkhub.hub.json_format import CONTENT_TYPE
-from wijkhub.hub.plugin_types import (
+from wijkhub.hub.plugin_api.json_format import CONTENT_TYPE
+from wijkhub.hub.plugin_api.spec import hookimpl
+from wijkhub.hub.plugin_api.types import (
     AdviceType,
     Backoffice,
     DeadlineRule,
@@ -27,11 +27,7 @@ from wijkhub.hub.plugin_types import (
     MilestoneRule,
     PartnerType,
 )
-from wijkhub.schemas.advice import Threat
-from wijkhub.schemas.categories import DataCategory as C
-from wijkhub.schemas.status import Milestone, PartnerStatus
-
-from .format import (
+from wijkhub.plugins.corporatie.format import (
     parse_status,
     read_request,
     render_status,
@@ -40,13 +36,16 @@ from .format import (
     translate_reminder,
     translate_withdrawal,
 )
-from .parameters import (
+from wijkhub.plugins.corporatie.parameters import (
     EvictionSuspensionParameters,
     PaymentArrangementParameters,
     RelocationParameters,
     UrgencyDeclarationParameters,
 )
-from .wire import VERSION
+from wijkhub.plugins.corporatie.wire import VERSION
+from wijkhub.schemas.advice import Threat
+from wijkhub.schemas.categories import DataCategory as C
+from wijkhub.schemas.status import Milestone, PartnerStatus
 
 _BASE = frozenset({C.identification, C.contact, C.housing})
 _OPTIONAL = frozenset({C.household, C.finance})

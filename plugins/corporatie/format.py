@@ -2,35 +2,21 @@
 
 No I/O, no clock: every value written comes from the input. Client data is taken only from
 `advice.client` (the minimised view) and a key is left out when the view has no value for it.
-What does not depend on this format's keys is in `wijkhub.hub.json_format`.
+What does not depend on this format's keys is in `wijkhub.hub.plugin_api.json_format`.
 """
 
 from pydantic import BaseModel
 
-from wijkhub.hub import json_format
-from wijkhub.hub.plugin_types import PartnerMessage, ReceivedRequest
-from wijkhub.schemas.advice import Threat
-from wijkhub.schemas.categories import DataCategory
-from wijkhub.schemas.client import (
-    Address,
-    FinanceSituation,
-    HousingSituation,
-    HousingTenure,
-    IncomeSource,
-)
-from wijkhub.schemas.client_view import ClientView
-from wijkhub.schemas.consultation import OutboundConsultation
-from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
-
-from .parameters import (
+from wijkhub.hub.plugin_api import json_format
+from wijkhub.hub.plugin_api.types import PartnerMessage, ReceivedRequest
+from wijkhub.plugins.corporatie.parameters import (
     EvictionSuspensionParameters,
     PaymentArrangementParameters,
     RelocationParameters,
     RelocationReason,
     UrgencyDeclarationParameters,
 )
-from .wire import (
+from wijkhub.plugins.corporatie.wire import (
     Adres,
     Adviesaanvraag,
     Adviessoort,
@@ -52,6 +38,19 @@ from .wire import (
     Woonsituatie,
     Woonvorm,
 )
+from wijkhub.schemas.advice import Threat
+from wijkhub.schemas.categories import DataCategory
+from wijkhub.schemas.client import (
+    Address,
+    FinanceSituation,
+    HousingSituation,
+    HousingTenure,
+    IncomeSource,
+)
+from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.consultation import OutboundConsultation
+from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
+from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 DREIGING: dict[Threat, Dreiging] = {
     Threat.eviction: Dreiging.ontruiming,

@@ -8,9 +8,15 @@ test fails when they differ from what the models generate. Regenerate them with:
 
 from pathlib import Path
 
-from wijkhub.hub.json_format import SchemaExport
-
-from .wire import VERSION, Adviesaanvraag, Herinnering, Intrekking, Overlegbericht, Statusmelding
+from wijkhub.hub.plugin_api.json_format import SchemaExport
+from wijkhub.plugins.corporatie.wire import (
+    VERSION,
+    Adviesaanvraag,
+    Herinnering,
+    Intrekking,
+    Overlegbericht,
+    Statusmelding,
+)
 
 EXPORT = SchemaExport(
     partner_type="corporatie",

@@ -15,9 +15,9 @@ within 15, counted from delivery (a GI does not report an execution to the wijkt
 
 from collections.abc import Iterator
 
-from wijkhub.hub.hookspecs import hookimpl
-from wijkhub.hub.json_format import CONTENT_TYPE
-from wijkhub.hub.plugin_types import (
+from wijkhub.hub.plugin_api.json_format import CONTENT_TYPE
+from wijkhub.hub.plugin_api.spec import hookimpl
+from wijkhub.hub.plugin_api.types import (
     AdviceType,
     Backoffice,
     DeadlineRule,
@@ -25,10 +25,7 @@ from wijkhub.hub.plugin_types import (
     MilestoneRule,
     PartnerType,
 )
-from wijkhub.schemas.categories import DataCategory as C
-from wijkhub.schemas.status import Milestone, PartnerStatus
-
-from .format import (
+from wijkhub.plugins.gecertificeerde_instelling.format import (
     parse_status,
     read_request,
     render_status,
@@ -37,8 +34,13 @@ from .format import (
     translate_reminder,
     translate_withdrawal,
 )
-from .parameters import HelpAdviceParameters, InformationParameters
-from .wire import VERSION
+from wijkhub.plugins.gecertificeerde_instelling.parameters import (
+    HelpAdviceParameters,
+    InformationParameters,
+)
+from wijkhub.plugins.gecertificeerde_instelling.wire import VERSION
+from wijkhub.schemas.categories import DataCategory as C
+from wijkhub.schemas.status import Milestone, PartnerStatus
 
 _REQUIRED = frozenset({C.identification, C.youth_protection})
 _OPTIONAL = frozenset({C.household})

@@ -2,22 +2,20 @@
 
 No I/O, no clock: every value written comes from the input. Client data is taken only from
 `advice.client` (the minimised view) and a key is left out when the view has no value for it.
-What does not depend on this format's keys is in `wijkhub.hub.json_format`.
+What does not depend on this format's keys is in `wijkhub.hub.plugin_api.json_format`.
 """
 
 from pydantic import BaseModel
 
-from wijkhub.hub import json_format
-from wijkhub.hub.plugin_types import PartnerMessage, ReceivedRequest
-from wijkhub.schemas.categories import DataCategory
-from wijkhub.schemas.client import ChildProtectionMeasure, YouthProtection
-from wijkhub.schemas.client_view import ClientView
-from wijkhub.schemas.consultation import OutboundConsultation
-from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
-
-from .parameters import HelpAdviceParameters, HelpForm, InformationOccasion, InformationParameters
-from .wire import (
+from wijkhub.hub.plugin_api import json_format
+from wijkhub.hub.plugin_api.types import PartnerMessage, ReceivedRequest
+from wijkhub.plugins.gecertificeerde_instelling.parameters import (
+    HelpAdviceParameters,
+    HelpForm,
+    InformationOccasion,
+    InformationParameters,
+)
+from wijkhub.plugins.gecertificeerde_instelling.wire import (
     Aanleiding,
     Adviesbericht,
     Adviessoort,
@@ -34,6 +32,12 @@ from .wire import (
     Statuscode,
     Statusmelding,
 )
+from wijkhub.schemas.categories import DataCategory
+from wijkhub.schemas.client import ChildProtectionMeasure, YouthProtection
+from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.consultation import OutboundConsultation
+from wijkhub.schemas.outbound import OutboundAdvice, ReminderNotice, WithdrawalNotice
+from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 # The advice-specific details and the coach's text are about the child protection case.
 REQUEST_BLOCK_CATEGORY = DataCategory.youth_protection

@@ -8,9 +8,15 @@ test fails when they differ from what the models generate. Regenerate them with:
 
 from pathlib import Path
 
-from wijkhub.hub.json_format import SchemaExport
-
-from .wire import VERSION, Adviesbericht, Herinnering, Intrekking, Overlegbericht, Statusmelding
+from wijkhub.hub.plugin_api.json_format import SchemaExport
+from wijkhub.plugins.gecertificeerde_instelling.wire import (
+    VERSION,
+    Adviesbericht,
+    Herinnering,
+    Intrekking,
+    Overlegbericht,
+    Statusmelding,
+)
 
 EXPORT = SchemaExport(
     partner_type="gecertificeerde_instelling",

@@ -16,12 +16,11 @@ escalation ladder); `Statusmelding` comes back (`stadsbank-status-v1.xsd`), opti
 
 from collections.abc import Iterator
 
-from wijkhub.hub.hookspecs import hookimpl
-from wijkhub.hub.plugin_types import FormatInfo, PartnerType
-
-from .advice_types import ADVICE_TYPES
-from .backoffice import BACKOFFICE
-from .format import (
+from wijkhub.hub.plugin_api.spec import hookimpl
+from wijkhub.hub.plugin_api.types import FormatInfo, PartnerType
+from wijkhub.plugins.stadsbank.advice_types import ADVICE_TYPES
+from wijkhub.plugins.stadsbank.backoffice import BACKOFFICE
+from wijkhub.plugins.stadsbank.format import (
     CONTENT_TYPE,
     parse_status,
     translate_advice,

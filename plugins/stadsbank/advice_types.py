@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict
 
-from wijkhub.hub.plugin_types import AdviceType, DeadlineRule, MilestoneRule
+from wijkhub.hub.plugin_api.types import AdviceType, DeadlineRule, MilestoneRule
 from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory as C
 from wijkhub.schemas.common import Cents

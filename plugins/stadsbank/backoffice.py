@@ -10,14 +10,9 @@ from uuid import UUID
 from lxml import etree
 from pydantic import ValidationError
 
-from wijkhub.hub.plugin_types import Backoffice, PartnerMessage, PayloadError, ReceivedRequest
-from wijkhub.schemas.advice import Threat
-from wijkhub.schemas.categories import DataCategory as C
-from wijkhub.schemas.outbound import Approval
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
-
-from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
-from .format import (
+from wijkhub.hub.plugin_api.types import Backoffice, PartnerMessage, PayloadError, ReceivedRequest
+from wijkhub.plugins.stadsbank.advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
+from wijkhub.plugins.stadsbank.format import (
     CONSULTATION_OUT,
     MILESTONE_OUT,
     NS_STATUS,
@@ -35,6 +30,10 @@ from .format import (
     read_valid,
     status_schema,
 )
+from wijkhub.schemas.advice import Threat
+from wijkhub.schemas.categories import DataCategory as C
+from wijkhub.schemas.outbound import Approval
+from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 # Which client elements carry which data category (see the XSD comments).
 _CLIENT_ELEMENTS: dict[str, C] = {

@@ -12,8 +12,9 @@ from uuid import UUID
 from lxml import etree
 from pydantic import ValidationError
 
-from wijkhub.hub import safexml
-from wijkhub.hub.plugin_types import PartnerMessage, PayloadError
+from wijkhub.hub.plugin_api import safexml
+from wijkhub.hub.plugin_api.types import PartnerMessage, PayloadError
+from wijkhub.plugins.stadsbank.advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
 from wijkhub.schemas.advice import Threat, Urgency
 from wijkhub.schemas.categories import LegalBasis
 from wijkhub.schemas.client import Gender, HouseholdRole, HousingTenure, IncomeSource
@@ -31,8 +32,6 @@ from wijkhub.schemas.outbound import (
     WithdrawalNotice,
 )
 from wijkhub.schemas.status import Milestone, PartnerStatus, RejectionReason, StatusUpdate
-
-from .advice_types import BUDGETBEHEER, BY_NAME, SCHULDHULP
 
 NS_AANMELDING = "urn:wijkhub:stadsbank:aanmelding:1"
 NS_STATUS = "urn:wijkhub:stadsbank:status:1"

@@ -14,13 +14,12 @@ Advice types: `wmo_huishoudelijke_hulp` (product category 01) and `wmo_begeleidi
 
 from collections.abc import Iterator
 
-from wijkhub.hub.hookspecs import hookimpl
-from wijkhub.hub.plugin_types import FormatInfo, PartnerType
-
-from .advice_types import ADVICE_TYPES
-from .backoffice import BACKOFFICE
-from .codes import CONTENT_TYPE, FORMAT_VERSION
-from .format import (
+from wijkhub.hub.plugin_api.spec import hookimpl
+from wijkhub.hub.plugin_api.types import FormatInfo, PartnerType
+from wijkhub.plugins.zorgaanbieder.advice_types import ADVICE_TYPES
+from wijkhub.plugins.zorgaanbieder.backoffice import BACKOFFICE
+from wijkhub.plugins.zorgaanbieder.codes import CONTENT_TYPE, FORMAT_VERSION
+from wijkhub.plugins.zorgaanbieder.format import (
     parse_status,
     translate_advice,
     translate_consultation,

@@ -1,9 +1,12 @@
 """The advice types a Wmo care provider accepts: each is one allocated product category."""
 
-from wijkhub.hub.plugin_types import AdviceType, DeadlineRule
+from wijkhub.hub.plugin_api.types import AdviceType, DeadlineRule
+from wijkhub.plugins.zorgaanbieder.parameters import (
+    BegeleidingParameters,
+    HuishoudelijkeHulpParameters,
+    WmoAllocationParameters,
+)
 from wijkhub.schemas.categories import DataCategory as C
-
-from .parameters import BegeleidingParameters, HuishoudelijkeHulpParameters, WmoAllocationParameters
 
 # Wijkhub's choice (not a term of iWmo itself): the provider confirms the start of care with a
 # start message (305) within 5 working days of the allocation; shorter than any statutory term

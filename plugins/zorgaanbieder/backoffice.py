@@ -7,13 +7,9 @@ from uuid import UUID
 
 from lxml import etree
 
-from wijkhub.hub.plugin_types import Backoffice, PartnerMessage, ReceivedRequest
-from wijkhub.schemas.categories import DataCategory
-from wijkhub.schemas.outbound import Approval
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
-
-from .advice_types import ADVICE_TYPE_BY_CATEGORY
-from .codes import (
+from wijkhub.hub.plugin_api.types import Backoffice, PartnerMessage, ReceivedRequest
+from wijkhub.plugins.zorgaanbieder.advice_types import ADVICE_TYPE_BY_CATEGORY
+from wijkhub.plugins.zorgaanbieder.codes import (
     BERICHTCODE_302,
     BERICHTCODE_305,
     BERICHTCODE_307,
@@ -32,7 +28,7 @@ from .codes import (
     RETOUR_TECHNISCH_AFGEKEURD,
     STATUS_EERSTE,
 )
-from .common import (
+from wijkhub.plugins.zorgaanbieder.common import (
     begindatum_from,
     dagtekening,
     einddatum_from,
@@ -47,7 +43,10 @@ from .common import (
     sub,
     text,
 )
-from .format import MIJLPAAL, REDEN_CODE, SOORT, STAP
+from wijkhub.plugins.zorgaanbieder.format import MIJLPAAL, REDEN_CODE, SOORT, STAP
+from wijkhub.schemas.categories import DataCategory
+from wijkhub.schemas.outbound import Approval
+from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 CATEGORY_OF = {t.name: code for code, t in ADVICE_TYPE_BY_CATEGORY.items()}
 HUB_MESSAGES = {

@@ -8,7 +8,7 @@ from typing import Final
 
 from lxml import etree
 
-from wijkhub.hub import safexml
+from wijkhub.hub.plugin_api import safexml
 from wijkhub.schemas.categories import LegalBasis
 from wijkhub.schemas.client import Gender, HouseholdRole
 

@@ -8,10 +8,14 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from wijkhub.hub import safexml
-from wijkhub.hub.plugin_types import PayloadError
-
-from .codes import REDEN_BEEINDIGING, REDEN_VOLGENS_PLAN, is_xml, schema
+from wijkhub.hub.plugin_api import safexml
+from wijkhub.hub.plugin_api.types import PayloadError
+from wijkhub.plugins.zorgaanbieder.codes import (
+    REDEN_BEEINDIGING,
+    REDEN_VOLGENS_PLAN,
+    is_xml,
+    schema,
+)
 
 # iWmo dates (Dagtekening) are Dutch calendar dates, whatever offset a moment arrives in.
 NL_TZ: Final = ZoneInfo("Europe/Amsterdam")

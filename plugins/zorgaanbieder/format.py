@@ -11,24 +11,9 @@ from uuid import UUID
 from lxml import etree
 from pydantic import ValidationError
 
-from wijkhub.hub.plugin_types import PartnerMessage, PayloadError
-from wijkhub.schemas.client_view import ClientView
-from wijkhub.schemas.consultation import (
-    ConsultationKind,
-    CounterProposal,
-    OutboundConsultation,
-    PartnerConsultation,
-)
-from wijkhub.schemas.outbound import (
-    OutboundAdvice,
-    ReminderNotice,
-    ReminderStep,
-    WithdrawalNotice,
-)
-from wijkhub.schemas.status import Milestone, PartnerStatus, RejectionReason, StatusUpdate
-
-from .advice_types import ADVICE_TYPE_BY_CATEGORY, PARAMETERS
-from .codes import (
+from wijkhub.hub.plugin_api.types import PartnerMessage, PayloadError
+from wijkhub.plugins.zorgaanbieder.advice_types import ADVICE_TYPE_BY_CATEGORY, PARAMETERS
+from wijkhub.plugins.zorgaanbieder.codes import (
     BERICHTCODE_301,
     BERICHTSUBVERSIE,
     BERICHTVERSIE,
@@ -49,7 +34,7 @@ from .codes import (
     STATUS_VERWIJDEREN,
     URGENTIE,
 )
-from .common import (
+from wijkhub.plugins.zorgaanbieder.common import (
     dagtekening,
     find,
     finish,
@@ -64,6 +49,20 @@ from .common import (
     sub,
     text,
 )
+from wijkhub.schemas.client_view import ClientView
+from wijkhub.schemas.consultation import (
+    ConsultationKind,
+    CounterProposal,
+    OutboundConsultation,
+    PartnerConsultation,
+)
+from wijkhub.schemas.outbound import (
+    OutboundAdvice,
+    ReminderNotice,
+    ReminderStep,
+    WithdrawalNotice,
+)
+from wijkhub.schemas.status import Milestone, PartnerStatus, RejectionReason, StatusUpdate
 
 STATUS_MESSAGES = {
     NS_302: "een retourbericht (302)",

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .codes import FREQUENTIE_PER_WEEK, PRODUCTCATEGORIE
+from wijkhub.plugins.zorgaanbieder.codes import FREQUENTIE_PER_WEEK, PRODUCTCATEGORIE
 
 ProductCategory = Literal[
     "01", "02", "03", "04", "05", "06", "07", "08", "09",

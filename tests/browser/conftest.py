@@ -26,15 +26,15 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from tests.harness import ApiClient
-from tests.oidc_provider import TestOidcProvider
-from wijkhub.hub import advices
-from wijkhub.hub import demo_household as household
-from wijkhub.hub.clock import FakeClock, local_date
-from wijkhub.hub.demo import start_demo_hub
-from wijkhub.hub.runtime import RunningHub
-from wijkhub.hub.settings import WorkerSettings, example_config_dir
-from wijkhub.hub.simulator import PartnerSimulator
+from tests.support.harness import ApiClient
+from tests.support.oidc_provider import TestOidcProvider
+from wijkhub.hub.core.clock import FakeClock, local_date
+from wijkhub.hub.core.settings import WorkerSettings, example_config_dir
+from wijkhub.hub.demo import household
+from wijkhub.hub.demo.run import start_demo_hub
+from wijkhub.hub.demo.simulator import PartnerSimulator
+from wijkhub.hub.path import advices
+from wijkhub.hub.server.runtime import RunningHub
 from wijkhub.hub.web import create_signin_link
 from wijkhub.hub.web.session import user_id_for
 from wijkhub.schemas.advice import AdviceIn, AdviceOut

@@ -8,8 +8,8 @@ from typing import Any
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS, UiEnv
-from wijkhub.hub import demo_household as household
-from wijkhub.hub.clock import local_date
+from wijkhub.hub.core.clock import local_date
+from wijkhub.hub.demo import household
 
 # The client-record fields that show in the readable preview, per data category.
 FIELD_LABEL = {

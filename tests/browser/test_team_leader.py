@@ -10,8 +10,8 @@ from pathlib import Path
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import UiEnv
-from wijkhub.hub import demo_household as household
-from wijkhub.hub.clock import local_date
+from wijkhub.hub.core.clock import local_date
+from wijkhub.hub.demo import household
 
 CORP_TYPE = "betalingsregeling_huurachterstand"
 

@@ -1,4 +1,4 @@
-"""Cases every JSON partner format built on `wijkhub.hub.json_format` must pass.
+"""Cases every JSON partner format built on `wijkhub.hub.plugin_api.json_format` must pass.
 
 A plugin's test module subclasses `JsonFormatCases` (as `TestJsonFormatCases`) and sets its
 format and schema modules, its package, an item id and a valid status message; pytest then
@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from tests.factories import withdrawal
 from tests.plugins.consultation_cases import consultations, reason_code
-from wijkhub.hub import safejson
-from wijkhub.hub.plugin_types import PayloadError
+from tests.support.factories import withdrawal
+from wijkhub.hub.plugin_api import safejson
+from wijkhub.hub.plugin_api.types import PayloadError
 from wijkhub.schemas.consultation import ConsultationKind, OutboundConsultation
 from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from tests.factories import FICTIONAL_BSN, outbound
 from tests.plugins import json_format_cases as cases
-from wijkhub.hub.plugin_types import PayloadError
-from wijkhub.hub.plugins import load_registry
+from tests.support.factories import FICTIONAL_BSN, outbound
+from wijkhub.hub.plugin_api.manager import load_registry
+from wijkhub.hub.plugin_api.types import PayloadError
 from wijkhub.plugins import corporatie
 from wijkhub.plugins.corporatie import format as fmt
 from wijkhub.plugins.corporatie import schema

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from tests.factories import FICTIONAL_BSN, outbound, withdrawal
 from tests.plugins.consultation_cases import consultations, reason_code
-from wijkhub.hub.plugin_types import DeadlineRule, PayloadError
-from wijkhub.hub.plugins import load_registry
+from tests.support.factories import FICTIONAL_BSN, outbound, withdrawal
+from wijkhub.hub.plugin_api.manager import load_registry
+from wijkhub.hub.plugin_api.types import DeadlineRule, PayloadError
 from wijkhub.plugins.stadsbank import PARTNER_TYPE
 from wijkhub.plugins.stadsbank.format import StadsbankFormatBug
 from wijkhub.schemas.advice import Threat

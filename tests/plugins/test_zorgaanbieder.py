@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from lxml import etree
 from pydantic import ValidationError
 
-from tests.factories import FICTIONAL_BSN, outbound, withdrawal
 from tests.plugins.consultation_cases import REASON_CODES, consultations
-from wijkhub.hub.plugin_types import PayloadError
-from wijkhub.hub.plugins import load_registry
+from tests.support.factories import FICTIONAL_BSN, outbound, withdrawal
+from wijkhub.hub.plugin_api.manager import load_registry
+from wijkhub.hub.plugin_api.types import PayloadError
 from wijkhub.plugins.zorgaanbieder import PARTNER_TYPE
 from wijkhub.plugins.zorgaanbieder.codes import (
     NS_301,

@@ -1,0 +1,18 @@
+"""The advice composer's dry run over HTTP: what each partner would receive, nothing stored."""
+
+from wijkhub.hub.api.kit import Call
+from wijkhub.hub.api.routes import COACH, api, scope
+from wijkhub.hub.path.advices import AdvicePreview, preview
+from wijkhub.schemas.advice import AdviceIn
+
+
+@api.route(
+    "POST",
+    "/advices/preview",
+    roles=COACH,
+    summary="Voorbeeld van een advies: per partner het bericht of de reden van weigering",
+    body=AdviceIn,
+    response=AdvicePreview,
+)
+async def preview_advice(call: Call) -> AdvicePreview:
+    return await preview(call.ctx, call.body, team=scope(call))

@@ -1,0 +1,101 @@
+"""`wijkhub keys`: rotate the data key, see which key values are under, retire an old key."""
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from wijkhub.hub.cli.support import run_with_db, settings_for
+from wijkhub.hub.core.crypto import KeyRing, KeyRingError
+from wijkhub.hub.core.key_rotation import key_usage, reencrypt
+from wijkhub.hub.core.settings import Settings
+
+
+@contextmanager
+def _exclusive(settings: Settings) -> Iterator[None]:
+    """One key-ring change at a time: two rotations saving at once would drop a key that
+    values are already encrypted under."""
+    lock = settings.keyring_path.with_suffix(".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
+def _file_keyring(settings: Settings) -> KeyRing:
+    ring = KeyRing.load(settings.keyring_path)
+    if ring.source is None:
+        raise click.ClickException(
+            "the key ring comes from WIJKHUB_KEYRING; rotate it where it is kept, then run "
+            "`wijkhub keys reencrypt`"
+        )
+    return ring
+
+
+@click.group("keys")
+def keys() -> None:
+    """Encryption keys of the data at rest."""
+
+
+@keys.command("rotate")
+@click.pass_context
+def rotate(ctx: click.Context) -> None:
+    """Add a new data key, make it active, and re-encrypt every value under it."""
+    settings = settings_for(ctx)
+    with _exclusive(settings):
+        ring = _file_keyring(settings)
+        kid = ring.add_key()
+        ring.save(settings.keyring_path)  # running hubs pick the new key up by themselves
+        moved = run_with_db(settings, lambda db: reencrypt(db, ring))
+    Console().print(f"Nieuwe actieve sleutel: {kid}; {moved} waarden opnieuw versleuteld.")
+
+
+@keys.command("reencrypt")
+@click.pass_context
+def reencrypt_cmd(ctx: click.Context) -> None:
+    """Re-encrypt values still under an older key (e.g. written during a rotation)."""
+    settings = settings_for(ctx)
+    ring = KeyRing.load(settings.keyring_path)
+    moved = run_with_db(settings, lambda db: reencrypt(db, ring))
+    Console().print(f"{moved} waarden opnieuw versleuteld onder {ring.active}.")
+
+
+@keys.command("status")
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """How many values are under each key."""
+    settings = settings_for(ctx)
+    ring = KeyRing.load(settings.keyring_path)
+    usage = run_with_db(settings, key_usage)
+    table = Table("sleutel", "actief", "waarden")
+    for kid in sorted(set(ring.keys) | set(usage)):
+        table.add_row(
+            kid,
+            "ja" if kid == ring.active else "",
+            str(usage.get(kid, 0)) + ("" if kid in ring.keys else " (ONBEKEND)"),
+        )
+    Console().print(table)
+
+
+@keys.command("retire")
+@click.argument("kid")
+@click.pass_context
+def retire(ctx: click.Context, kid: str) -> None:
+    """Remove an old key, only once no value is encrypted under it."""
+    settings = settings_for(ctx)
+    with _exclusive(settings):
+        ring = _file_keyring(settings)
+        left = run_with_db(settings, key_usage).get(kid, 0)
+        if left:
+            raise click.ClickException(
+                f"{left} waarden staan nog onder {kid}; draai eerst `wijkhub keys reencrypt`"
+            )
+        try:
+            ring.retire(kid)
+        except (KeyError, KeyRingError) as exc:
+            raise click.ClickException(str(exc)) from None
+        ring.save(settings.keyring_path)
+    Console().print(f"Sleutel {kid} verwijderd.")

@@ -1,0 +1,118 @@
+"""Bearer tokens bound to a role. Only a SHA-256 of each token is stored: tokens are 256-bit
+random strings, so a fast hash is enough and a look-up costs one indexed query."""
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from wijkhub.hub.core.errors import ApiError
+from wijkhub.hub.store.tables import TokenRow
+
+T = TokenRow.__table__  # type: ignore[attr-defined]
+FIXED_ROLES = (
+    "coach",
+    "privacy_officer",
+    "admin",
+    "team_manager",
+    "cluster_manager",
+    "team_leader",
+)
+# Roles that belong to a team: they see (and approve) only their own team's clients' items;
+# a team leader reads the chain report over the own team's items.
+TEAM_ROLES = ("coach", "team_manager", "cluster_manager", "team_leader")
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: str
+    role: str  # one of FIXED_ROLES, or partner
+    partner_id: str | None
+    label: str
+    team: str | None = None  # team roles (TEAM_ROLES): the team whose clients they may see
+
+    @property
+    def actor(self) -> str:
+        """How this caller appears in the processing log (never the token itself)."""
+        who = f"partner:{self.partner_id}" if self.role == "partner" else self.role
+        return f"{who}/{self.token_id[:8]}"
+
+
+def team_scope(who: Principal) -> str | None:
+    """The team whose clients `who` may see; None for roles that read across teams (the
+    privacy officer). One rule for the API and the web pages."""
+    if who.role not in TEAM_ROLES:
+        return None
+    if not who.team:
+        # Never "all teams" by accident: a team role must name its team.
+        raise ApiError(403, "no_team", "Dit account hoort bij geen team; vraag een nieuw.")
+    return who.team
+
+
+def parse_role(role: str) -> tuple[str, str | None]:
+    if role.startswith("partner:") and len(role) > len("partner:"):
+        return "partner", role.split(":", 1)[1]
+    if role in FIXED_ROLES:
+        return role, None
+    raise ValueError(
+        f"unknown role {role!r}: use coach, team_manager, cluster_manager, team_leader, "
+        "privacy_officer, admin or partner:<id>"
+    )
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+TEAM = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
+
+
+async def create_token(
+    conn: AsyncConnection, role: str, label: str, now: datetime, team: str | None = None
+) -> str:
+    kind, partner_id = parse_role(role)
+    if kind in TEAM_ROLES and not (team and TEAM.match(team)):
+        raise ValueError(f"a {kind} token needs a team (lowercase letters, digits, - and _)")
+    if kind not in TEAM_ROLES and team is not None:
+        raise ValueError(
+            "only coach, team_manager, cluster_manager and team_leader tokens belong to a team"
+        )
+    token = "wjk_" + secrets.token_urlsafe(32)
+    await conn.execute(
+        insert(T).values(
+            id=uuid.uuid4().hex,
+            token_hash=hash_token(token),
+            role=kind,
+            partner_id=partner_id,
+            team=team,
+            label=label,
+            created_at=now,
+        )
+    )
+    return token
+
+
+async def authenticate(conn: AsyncConnection, token: str) -> Principal | None:
+    row = (
+        await conn.execute(
+            select(T).where(T.c.token_hash == hash_token(token), T.c.revoked_at.is_(None))
+        )
+    ).first()
+    return Principal(row.id, row.role, row.partner_id, row.label, row.team) if row else None
+
+
+async def list_tokens(conn: AsyncConnection) -> list[dict[str, object]]:
+    rows = (await conn.execute(select(T).order_by(T.c.created_at))).mappings().all()
+    return [{k: v for k, v in r.items() if k != "token_hash"} for r in rows]
+
+
+async def revoke_token(conn: AsyncConnection, token_id: str, now: datetime) -> bool:
+    res = await conn.execute(
+        update(T).where(T.c.id == token_id, T.c.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    return res.rowcount == 1

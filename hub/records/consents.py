@@ -1,0 +1,188 @@
+"""The consent registry: record, list, withdraw and expire consents, each change logged.
+
+Free text on a consent (who gave it, why it was withdrawn) is stored encrypted; the fields
+the policy needs (partner, purposes, categories, validity, status) are plain, so a decision
+needs no decryption.
+"""
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from wijkhub.hub.core.processing_log import LogEntry, append
+from wijkhub.hub.store.tables import ConsentRow
+from wijkhub.schemas.consent import Consent, ConsentIn, ConsentStatus
+
+T = ConsentRow.__table__  # type: ignore[attr-defined]
+
+
+class Sealer(Protocol):
+    def seal(self, obj: Any, aad: str) -> bytes: ...
+    def unseal(self, blob: bytes, aad: str) -> Any: ...
+
+
+def _aad(consent_id: str) -> str:
+    return f"consent.details:{consent_id}"
+
+
+# What a consent shows once retention has shredded its free text (see hub/retention.py).
+PURGED_DETAILS = {"given_by": "(verwijderd na bewaartermijn)", "withdrawal_reason": None}
+
+
+def from_row(row: Any, sealer: Sealer) -> Consent:
+    data = dict(row._mapping)
+    blob = data.pop("details")
+    details = sealer.unseal(blob, _aad(data["id"])) if blob else PURGED_DETAILS
+    return Consent.model_validate({**data, **details})
+
+
+async def record(
+    conn: AsyncConnection,
+    sealer: Sealer,
+    client_id: str,
+    consent: ConsentIn,
+    actor: str,
+    now: datetime,
+    trace_id: str,
+) -> Consent:
+    consent_id = uuid.uuid4().hex
+    details = {"given_by": consent.given_by, "withdrawal_reason": None}
+    values = {
+        "id": consent_id,
+        "client_id": client_id,
+        "partner_id": consent.partner_id,
+        "purposes": list(consent.purposes),
+        "categories": [c.value for c in consent.categories],
+        "explicit": consent.explicit,
+        "valid_from": consent.valid_from,
+        "valid_until": consent.valid_until,
+        "evidence_ref": consent.evidence_ref,
+        "details": sealer.seal(details, _aad(consent_id)),
+        "status": ConsentStatus.active.value,
+        "recorded_by": actor,
+        "recorded_at": now,
+    }
+    await conn.execute(insert(T).values(**values))
+    await append(
+        conn,
+        [
+            LogEntry(
+                name="consent.record",
+                actor=actor,
+                outcome="recorded",
+                trace_id=trace_id,
+                data_subject_id=client_id,
+                partner_id=consent.partner_id,
+                purpose=",".join(consent.purposes),
+                legal_basis="consent",
+                categories=[c.value for c in consent.categories],
+                detail=f"explicit={consent.explicit}",
+            )
+        ],
+        now,
+    )
+    return Consent.model_validate(
+        {**{k: v for k, v in values.items() if k != "details"}, **details}
+    )
+
+
+async def for_clients(
+    conn: AsyncConnection, sealer: Sealer, client_ids: Iterable[str]
+) -> list[Consent]:
+    rows = (await conn.execute(select(T).where(T.c.client_id.in_(list(client_ids))))).all()
+    return [from_row(r, sealer) for r in rows]
+
+
+async def get(conn: AsyncConnection, sealer: Sealer, consent_id: str) -> Consent | None:
+    row = (await conn.execute(select(T).where(T.c.id == consent_id))).first()
+    return from_row(row, sealer) if row else None
+
+
+async def mark_withdrawn(
+    conn: AsyncConnection,
+    sealer: Sealer,
+    consent: Consent,
+    reason: str,
+    actor: str,
+    now: datetime,
+    trace_id: str,
+) -> Consent:
+    details = {"given_by": consent.given_by, "withdrawal_reason": reason}
+    await conn.execute(
+        update(T)
+        .where(T.c.id == consent.id.hex)
+        .values(
+            status=ConsentStatus.withdrawn.value,
+            withdrawn_at=now,
+            withdrawn_by=actor,
+            details=sealer.seal(details, _aad(consent.id.hex)),
+        )
+    )
+    await _log_end(conn, consent, "consent.withdraw", ConsentStatus.withdrawn, actor, now, trace_id)
+    return consent.model_copy(
+        update={
+            "status": ConsentStatus.withdrawn,
+            "withdrawn_at": now,
+            "withdrawn_by": actor,
+            "withdrawal_reason": reason,
+        }
+    )
+
+
+async def mark_expired(
+    conn: AsyncConnection, consent: Consent, actor: str, now: datetime, trace_id: str
+) -> Consent | None:
+    """Active → expired, once its end date has passed. None if it was no longer active (a
+    concurrent withdrawal or another expiry run got there first)."""
+    res = await conn.execute(
+        update(T)
+        .where(T.c.id == consent.id.hex, T.c.status == ConsentStatus.active.value)
+        .values(status=ConsentStatus.expired.value)
+    )
+    if res.rowcount != 1:
+        return None
+    await _log_end(
+        conn,
+        consent,
+        "consent.expire",
+        ConsentStatus.expired,
+        actor,
+        now,
+        trace_id,
+        detail=f"valid_until={consent.valid_until}",
+    )
+    return consent.model_copy(update={"status": ConsentStatus.expired})
+
+
+async def _log_end(
+    conn: AsyncConnection,
+    consent: Consent,
+    name: str,
+    status: ConsentStatus,
+    actor: str,
+    now: datetime,
+    trace_id: str,
+    detail: str | None = None,
+) -> None:
+    await append(
+        conn,
+        [
+            LogEntry(
+                name=name,
+                actor=actor,
+                outcome=status.value,
+                trace_id=trace_id,
+                data_subject_id=consent.client_id.hex,
+                partner_id=consent.partner_id,
+                purpose=",".join(consent.purposes),
+                legal_basis="consent",
+                categories=[c.value for c in consent.categories],
+                detail=detail,
+            )
+        ],
+        now,
+    )

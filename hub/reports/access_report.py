@@ -1,0 +1,239 @@
+"""The access report (inzageverzoek, AVG art. 15) for one client, as JSON and as a Dutch
+HTML document a client can be handed.
+
+Who received data is read from the processing log, the hub's evidence: only a
+`delivery.advice` entry with outcome `delivered` (pushed and acknowledged) or `fetched` (taken
+from the pull inbox) records a disclosure, and its `categories` are exactly what the partner
+received. Items the policy refused never produce such an entry, so a partner whose items were
+all refused does not appear. Generating the report decrypts the client's name, so it is
+itself logged (`access_report.generate`).
+"""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from wijkhub.hub.core.clock import AMSTERDAM
+from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.errors import not_found
+from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
+from wijkhub.hub.core.processing_log import T as LOG
+from wijkhub.hub.records import clients
+from wijkhub.hub.records import consents as consent_registry
+from wijkhub.hub.reports.retention import load_rules
+from wijkhub.schemas.categories import (
+    CATEGORY_LABELS_NL,
+    LEGAL_BASIS_LABELS_NL,
+    DataCategory,
+    LegalBasis,
+)
+from wijkhub.schemas.consent import ConsentStatus
+
+DISCLOSED = ("delivered", "fetched")
+CATEGORY_VALUES = {c.value for c in DataCategory}
+BASIS_VALUES = {b.value for b in LegalBasis}
+CONSENT_STATUS_NL = {
+    ConsentStatus.active: "geldig",
+    ConsentStatus.withdrawn: "ingetrokken",
+    ConsentStatus.expired: "verlopen",
+}
+
+
+class Disclosure(BaseModel):
+    at: datetime  # the first time the data left the hub
+    purpose: str | None
+    purpose_title: str | None
+    legal_basis: str | None
+    legal_basis_nl: str | None
+    categories: list[str]
+    categories_nl: list[str]
+    trace_id: str
+    withdrawal_acknowledged_at: datetime | None = None  # the partner confirmed the intrekking
+
+
+class Recipient(BaseModel):
+    partner_id: str
+    partner_name: str
+    disclosures: list[Disclosure]
+
+
+class ConsentState(BaseModel):
+    id: uuid.UUID
+    partner_id: str
+    partner_name: str
+    purposes: list[str]
+    purpose_titles: list[str]
+    categories: list[str]
+    categories_nl: list[str]
+    explicit: bool
+    valid_from: date
+    valid_until: date | None
+    status: str
+    status_nl: str
+    recorded_at: datetime
+    withdrawn_at: datetime | None
+
+
+class AccessReport(BaseModel):
+    client_id: uuid.UUID
+    generated_at: datetime
+    client_name: str | None  # None once the record is purged (retention)
+    birth_date: date | None
+    recipients: list[Recipient]
+    consents: list[ConsentState]
+    retention_days: dict[str, int] | None
+    municipality_code: str
+
+
+def _purpose_title(ctx: HubContext, partner_id: str, purpose: str | None) -> str | None:
+    partner = ctx.partners.get(partner_id)
+    ptype = ctx.registry.get(partner.type) if partner else None
+    at = ptype.advice_type(purpose) if (ptype and purpose) else None
+    return at.title_nl if at else purpose
+
+
+def _partner_name(ctx: HubContext, partner_id: str) -> str:
+    partner = ctx.partners.get(partner_id)
+    return partner.name if partner else partner_id
+
+
+def _cats_nl(cats: list[str]) -> list[str]:
+    return [CATEGORY_LABELS_NL[DataCategory(c)] if c in CATEGORY_VALUES else c for c in cats]
+
+
+async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
+    now = ctx.clock.now()
+    async with ctx.db.write() as conn:
+        if not await clients.in_scope(conn, client_id, None):
+            raise not_found("Cliënt")
+        client = await clients.load(ctx, conn, client_id)
+        entries = (
+            (
+                await conn.execute(
+                    select(LOG)
+                    .where(
+                        LOG.c.data_subject_id == client_id,
+                        LOG.c.name.in_(("delivery.advice", "delivery.withdrawal")),
+                    )
+                    .order_by(LOG.c.seq)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        consents = await consent_registry.for_clients(conn, ctx, [client_id])
+        await append(
+            conn,
+            [
+                LogEntry(
+                    name="access_report.generate",
+                    actor=actor,
+                    outcome="generated",
+                    trace_id=new_trace_id(),
+                    data_subject_id=client_id,
+                    categories=["identification"] if client else [],
+                    detail="inzageverzoek AVG art. 15",
+                )
+            ],
+            now,
+        )
+
+    by_key: dict[tuple[str, str, str | None], Disclosure] = {}
+    order: list[tuple[str, str, str | None]] = []
+    # An intrekking runs under its advice's trace: match it by partner, trace and purpose,
+    # so two advices with the same purpose to the same partner are never confused.
+    acks: dict[tuple[str, str, str | None], list[datetime]] = {}
+    for e in entries:
+        key = (e["partner_id"], e["trace_id"], e["purpose"])
+        if e["name"] == "delivery.withdrawal":
+            if e["outcome"] == "delivered":
+                acks.setdefault(key, []).append(e["start_time"])
+            continue
+        if e["outcome"] not in DISCLOSED or not e["categories"]:
+            continue  # refused, withdrawn, dead, blocked, or a pull ack (the fetch disclosed)
+        d = by_key.get(key)
+        if d is None:
+            basis = e["legal_basis"]
+            by_key[key] = Disclosure(
+                at=e["start_time"],
+                purpose=e["purpose"],
+                purpose_title=_purpose_title(ctx, e["partner_id"], e["purpose"]),
+                legal_basis=basis,
+                legal_basis_nl=LEGAL_BASIS_LABELS_NL[LegalBasis(basis)]
+                if basis in BASIS_VALUES
+                else basis,
+                categories=sorted(e["categories"]),
+                categories_nl=[],
+                trace_id=e["trace_id"],
+            )
+            order.append(key)
+        else:
+            d.categories = sorted(set(d.categories) | set(e["categories"]))
+    recipients: dict[str, Recipient] = {}
+    for key in order:
+        d = by_key[key]
+        d.categories_nl = _cats_nl(d.categories)
+        later = [t for t in acks.get(key, []) if t >= d.at]
+        d.withdrawal_acknowledged_at = min(later) if later else None
+        partner_id = key[0]
+        recipients.setdefault(
+            partner_id,
+            Recipient(
+                partner_id=partner_id, partner_name=_partner_name(ctx, partner_id), disclosures=[]
+            ),
+        ).disclosures.append(d)
+
+    rules = load_rules(ctx)
+    return AccessReport(
+        client_id=uuid.UUID(client_id),
+        generated_at=now,
+        client_name=f"{client.given_names} {client.family_name}" if client else None,
+        birth_date=client.birth_date if client else None,
+        recipients=sorted(recipients.values(), key=lambda r: r.partner_name),
+        consents=[
+            ConsentState(
+                id=c.id,
+                partner_id=c.partner_id,
+                partner_name=_partner_name(ctx, c.partner_id),
+                purposes=list(c.purposes),
+                purpose_titles=[_purpose_title(ctx, c.partner_id, p) or p for p in c.purposes],
+                categories=[x.value for x in c.categories],
+                categories_nl=_cats_nl([x.value for x in c.categories]),
+                explicit=c.explicit,
+                valid_from=c.valid_from,
+                valid_until=c.valid_until,
+                status=c.status.value,
+                status_nl=CONSENT_STATUS_NL[c.status],
+                recorded_at=c.recorded_at,
+                withdrawn_at=c.withdrawn_at,
+            )
+            for c in sorted(consents, key=lambda c: c.recorded_at)
+        ],
+        retention_days=rules.periods.model_dump() if rules else None,
+        municipality_code=ctx.settings.sender_code,
+    )
+
+
+def _nl_date(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    return value.strftime("%d-%m-%Y")
+
+
+_env = Environment(
+    loader=PackageLoader("wijkhub.hub.reports", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters["nl_date"] = _nl_date
+
+
+def render_html(report: AccessReport) -> str:
+    return _env.get_template("access_report.html").render(r=report)

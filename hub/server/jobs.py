@@ -1,0 +1,81 @@
+"""Periodic jobs inside the server (consent expiry, retention purge, household-plan waits,
+escalation ladder), next to the worker.
+
+Each job runs once at start-up and then every `interval` seconds. A failing run is logged
+and retried at the next interval; it never stops the server. Several hub processes may run
+the same job: each job is idempotent (a consent expires once, data is purged once).
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from wijkhub.hub.core.context import HubContext
+
+log = logging.getLogger(__name__)
+
+
+class PeriodicJob:
+    def __init__(self, name: str, interval: float, run: Callable[[], Awaitable[object]]) -> None:
+        self.name = name
+        self.interval = interval
+        self._run = run
+        self._stop = asyncio.Event()
+        self.runs = 0
+
+    async def loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                await self._run()
+            except Exception:
+                log.exception("periodic job %s failed", self.name)
+            self.runs += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def periodic_jobs(
+    ctx: "HubContext", enabled: bool
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp cleanup context that runs the hub's periodic jobs while the app runs
+    (append it after the worker's, so jobs stop before the database is closed)."""
+
+    async def jobs_ctx(_: web.Application) -> AsyncIterator[None]:
+        from wijkhub.hub.casework.escalation import load_config, run_escalations
+        from wijkhub.hub.casework.expiry import expire_due
+        from wijkhub.hub.casework.plan import settle_due
+        from wijkhub.hub.reports.retention import purge
+
+        cfg = ctx.settings.jobs
+        jobs = []
+        if enabled and cfg.consent_expiry_interval > 0:
+            jobs.append(
+                PeriodicJob("consent-expiry", cfg.consent_expiry_interval, lambda: expire_due(ctx))
+            )
+        if enabled and cfg.retention_interval > 0:
+            jobs.append(PeriodicJob("retention", cfg.retention_interval, lambda: purge(ctx)))
+        if enabled and cfg.plan_wait_interval > 0:
+            jobs.append(PeriodicJob("plan-waits", cfg.plan_wait_interval, lambda: settle_due(ctx)))
+        if enabled and cfg.escalation_interval > 0:
+            load_config(ctx)  # a broken ladder stops the start, with a message naming the key
+            jobs.append(
+                PeriodicJob("escalation", cfg.escalation_interval, lambda: run_escalations(ctx))
+            )
+        tasks = [asyncio.create_task(j.loop()) for j in jobs]
+        yield
+        for j in jobs:
+            j.stop()
+        for t in tasks:
+            t.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+
+    return jobs_ctx

@@ -1,0 +1,93 @@
+"""Starting and stopping a hub in-process (used by `serve`, the demo and the tests)."""
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from wijkhub.hub.core import auth
+from wijkhub.hub.core.clock import Clock
+from wijkhub.hub.core.context import HubContext, build_context
+from wijkhub.hub.core.crypto import ENV_VAR, KeyRing
+from wijkhub.hub.core.db import upgrade
+from wijkhub.hub.core.settings import Settings, example_config_dir
+from wijkhub.hub.plugin_api.manager import PluginRegistry
+from wijkhub.hub.server.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+CONFIG_FILES = (
+    "partners.toml",
+    "privacy-rules.toml",
+    "retention.toml",
+    "approval.toml",
+    "escalation.toml",
+)
+
+
+def copy_example_config(settings: Settings) -> list[Path]:
+    """Put editable copies of the example configuration where the hub reads it (never
+    overwriting an administrator's file)."""
+    settings.config_path.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in CONFIG_FILES:
+        target = settings.config_path / name
+        if not target.exists():
+            shutil.copy(example_config_dir() / name, target)
+            written.append(target)
+    return written
+
+
+async def prepare(settings: Settings) -> KeyRing:
+    """Data directory, key ring (created once, mode 0600) and the schema (Alembic)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.keyring_path
+    if path.exists() or os.environ.get(ENV_VAR):
+        keyring = KeyRing.load(path)
+        if keyring.ensure_signing_key() and keyring.source is not None:
+            keyring.save(path)  # a key ring from before outbound signatures
+    else:
+        keyring = KeyRing.generate()
+        keyring.save(path)
+    await upgrade(settings.db_url)
+    return keyring
+
+
+@dataclass
+class RunningHub:
+    ctx: HubContext
+    app: web.Application
+    runner: web.AppRunner
+    url: str
+
+    async def token(self, role: str, label: str, team: str | None = None) -> str:
+        async with self.ctx.db.write() as conn:
+            return await auth.create_token(conn, role, label, self.ctx.clock.now(), team)
+
+    async def close(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    registry: PluginRegistry | None = None,
+    run_worker: bool = True,
+    host: str | None = None,
+    port: int | None = None,
+) -> RunningHub:
+    keyring = await prepare(settings)
+    ctx = build_context(settings, clock=clock, keyring=keyring, registry=registry)
+    app = create_app(ctx, run_worker=run_worker)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host or settings.host, settings.port if port is None else port)
+    await site.start()
+    sock = site._server.sockets[0]  # type: ignore[union-attr]
+    h, p = sock.getsockname()[:2]
+    return RunningHub(ctx, app, runner, f"http://{h}:{p}")
