@@ -14,13 +14,10 @@ from wijkhub.bench.flow import percentile
 from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import GENESIS, entry_hash, verify
-from wijkhub.hub.core.processing_log import T as LOG
 from wijkhub.hub.demo import household
-from wijkhub.hub.records.consents import T as CONSENT
 from wijkhub.hub.records.consents import _aad, for_clients
-from wijkhub.hub.store.tables import ClientRow
+from wijkhub.hub.store.tables import CLIENT, CONSENT, LOG
 
-CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
 CHUNK = 20_000
 
 

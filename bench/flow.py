@@ -19,13 +19,12 @@ from sqlalchemy import func, insert, select
 
 from wijkhub.hub.core.clock import SystemClock, local_date
 from wijkhub.hub.core.processing_log import GENESIS, entry_hash
-from wijkhub.hub.core.processing_log import T as LOG
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo import household
 from wijkhub.hub.demo.run import PARTNERS, start_demo_hub
 from wijkhub.hub.demo.simulator import PartnerSimulator
-from wijkhub.hub.path.advices import ADVICE, DELIVERY, ITEM
 from wijkhub.hub.server.runtime import RunningHub
+from wijkhub.hub.store.tables import ADVICE, DELIVERY, ITEM, LOG
 
 PIDS = [p[0] for p in PARTNERS]
 SLOW_PARTNER = household.ZORG

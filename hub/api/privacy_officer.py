@@ -28,11 +28,11 @@ from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError
 from wijkhub.hub.records import consents as consent_registry
 from wijkhub.hub.reports import access_report, fhir_export, log_query
+from wijkhub.hub.store.tables import CONSENT
 from wijkhub.schemas.common import to_utc
 from wijkhub.schemas.consent import Consent, ConsentStatus
 
 PRIVACY_OFFICER = {"privacy_officer"}
-CONSENT = consent_registry.T
 EXPORT_CAP = 100_000
 # Where the processing activities of the register (AVG art. 30) live; one per advice type.
 ACTIVITY_BASE = "https://wijkhub.example/register/verwerkingsactiviteiten/"

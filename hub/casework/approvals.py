@@ -27,16 +27,16 @@ from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append
-from wijkhub.hub.store.tables import AdviceRow, ApprovalRow, ClientRow, DeliveryRow, ItemRow
+from wijkhub.hub.store.tables import (
+    ADVICE,
+    APPROVAL,
+    CLIENT,
+    ITEM,
+)
 from wijkhub.schemas.advice import TimelineEvent
 from wijkhub.schemas.common import Contract
 from wijkhub.schemas.outbound import Approval
 
-APPROVAL = ApprovalRow.__table__  # type: ignore[attr-defined]
-ITEM = ItemRow.__table__  # type: ignore[attr-defined]
-ADVICE = AdviceRow.__table__  # type: ignore[attr-defined]
-DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
-CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
 APPROVER_ROLES = ("coach", "team_manager", "cluster_manager")
 ROLE_NL = {
     "coach": "tweede coach",

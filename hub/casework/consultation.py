@@ -38,12 +38,12 @@ from wijkhub.hub.plugin_api.types import PartnerType
 from wijkhub.hub.records import clients, households
 from wijkhub.hub.records import consents as consent_registry
 from wijkhub.hub.store.tables import (
-    AdviceRow,
-    ApprovalRow,
-    ConsultationRow,
-    DeliveryRow,
-    ItemRow,
-    ItemVersionRow,
+    ADVICE,
+    APPROVAL,
+    CONSULT,
+    DELIVERY,
+    ITEM,
+    VERSION,
 )
 from wijkhub.schemas.advice import AdviceIn, AdviceItemIn, Decision, TimelineEvent, Urgency
 from wijkhub.schemas.categories import DataCategory
@@ -56,12 +56,6 @@ from wijkhub.schemas.consultation import (
 )
 from wijkhub.schemas.status import StatusUpdate
 
-CONSULT = ConsultationRow.__table__  # type: ignore[attr-defined]
-VERSION = ItemVersionRow.__table__  # type: ignore[attr-defined]
-ITEM = ItemRow.__table__  # type: ignore[attr-defined]
-ADVICE = AdviceRow.__table__  # type: ignore[attr-defined]
-DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
-APPROVAL = ApprovalRow.__table__  # type: ignore[attr-defined]
 OPEN, ACCEPTED, DECLINED, REFUSED = "open", "accepted", "declined", "refused"
 IN, OUT = "in", "out"
 PROPOSAL_STATUS_NL = {

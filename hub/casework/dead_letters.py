@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.processing_log import STATUS_OK, LogEntry, append
-from wijkhub.hub.path.advices import DELIVERY, ITEM
+from wijkhub.hub.store.tables import DELIVERY, ITEM
 from wijkhub.schemas.status import DeliveryStatus
 
 DEAD = DeliveryStatus.dead.value

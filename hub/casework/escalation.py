@@ -40,7 +40,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from wijkhub.hub.casework.milestones import CLOSED, MILESTONE, OPEN
+from wijkhub.hub.casework.milestones import CLOSED, OPEN
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import ConfigError, HubContext
 from wijkhub.hub.core.deadlines import due_date
@@ -49,18 +49,20 @@ from wijkhub.hub.core.processing_log import LogEntry, append, new_span_id
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.path import advices
 from wijkhub.hub.plugin_api.types import DeadlineRule, PartnerMessage
-from wijkhub.hub.store.tables import AdviceRow, ClientRow, DeliveryRow, EscalationStepRow, ItemRow
+from wijkhub.hub.store.tables import (
+    ADVICE,
+    CLIENT,
+    DELIVERY,
+    ITEM,
+    MILESTONE,
+    STEP,
+)
 from wijkhub.schemas.advice import TimelineEvent
 from wijkhub.schemas.outbound import ReminderNotice, ReminderStep
 from wijkhub.schemas.status import MILESTONE_LABELS_NL, Milestone
 
 log = logging.getLogger(__name__)
 
-STEP = EscalationStepRow.__table__  # type: ignore[attr-defined]
-CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
-ADVICE = AdviceRow.__table__  # type: ignore[attr-defined]
-ITEM = ItemRow.__table__  # type: ignore[attr-defined]
-DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
 ACTOR = "system:escalation"
 CONFIG_FILE = "escalation.toml"
 

@@ -19,10 +19,10 @@ from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import new_trace_id
 from wijkhub.hub.records import consents as registry
+from wijkhub.hub.store.tables import CONSENT
 from wijkhub.schemas.consent import ConsentStatus
 
 ACTOR = "system:consent-expiry"
-CONSENT = registry.T
 
 
 @dataclass

@@ -21,16 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.deadlines import due_date
-from wijkhub.hub.store.tables import MilestoneRow, StatusUpdateRow
+from wijkhub.hub.store.tables import MILESTONE, STATUS
 from wijkhub.schemas.status import (
     MILESTONE_CLOSED_BY,
     MILESTONE_MET_BY,
     Milestone,
     PartnerStatus,
 )
-
-MILESTONE = MilestoneRow.__table__  # type: ignore[attr-defined]
-STATUS = StatusUpdateRow.__table__  # type: ignore[attr-defined]
 
 OPEN, MET, CLOSED = "open", "met", "closed"
 

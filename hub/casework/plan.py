@@ -31,14 +31,14 @@ from wijkhub.hub.core.errors import FieldError, invalid
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
 from wijkhub.hub.records import clients, households
 from wijkhub.hub.store.tables import (
-    AdviceRow,
-    ApprovalRow,
-    DeliveryRow,
-    HouseholdMemberRow,
-    ItemRow,
-    PlanGoalRow,
-    PlanItemRow,
-    StatusUpdateRow,
+    ADVICE,
+    APPROVAL,
+    DELIVERY,
+    GOAL,
+    ITEM,
+    MEMBER,
+    PLAN_ITEM,
+    STATUS,
 )
 from wijkhub.schemas.advice import AdviceIn, AdviceItemOut, Decision, TimelineEvent
 from wijkhub.schemas.client import Client
@@ -60,15 +60,6 @@ from wijkhub.schemas.status import (
     DeliveryStatus,
     PartnerStatus,
 )
-
-ITEM = ItemRow.__table__  # type: ignore[attr-defined]
-ADVICE = AdviceRow.__table__  # type: ignore[attr-defined]
-DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
-STATUS = StatusUpdateRow.__table__  # type: ignore[attr-defined]
-APPROVAL = ApprovalRow.__table__  # type: ignore[attr-defined]
-MEMBER = HouseholdMemberRow.__table__  # type: ignore[attr-defined]
-GOAL = PlanGoalRow.__table__  # type: ignore[attr-defined]
-PLAN_ITEM = PlanItemRow.__table__  # type: ignore[attr-defined]
 
 PURGED_GOAL_TEXT = "(verwijderd na bewaartermijn)"
 WAITING, RELEASED, CANCELLED = "waiting", "released", "cancelled"

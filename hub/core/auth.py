@@ -12,9 +12,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.core.errors import ApiError
-from wijkhub.hub.store.tables import TokenRow
+from wijkhub.hub.store.tables import TOKEN
 
-T = TokenRow.__table__  # type: ignore[attr-defined]
 FIXED_ROLES = (
     "coach",
     "privacy_officer",
@@ -84,7 +83,7 @@ async def create_token(
         )
     token = "wjk_" + secrets.token_urlsafe(32)
     await conn.execute(
-        insert(T).values(
+        insert(TOKEN).values(
             id=uuid.uuid4().hex,
             token_hash=hash_token(token),
             role=kind,
@@ -100,19 +99,23 @@ async def create_token(
 async def authenticate(conn: AsyncConnection, token: str) -> Principal | None:
     row = (
         await conn.execute(
-            select(T).where(T.c.token_hash == hash_token(token), T.c.revoked_at.is_(None))
+            select(TOKEN).where(
+                TOKEN.c.token_hash == hash_token(token), TOKEN.c.revoked_at.is_(None)
+            )
         )
     ).first()
     return Principal(row.id, row.role, row.partner_id, row.label, row.team) if row else None
 
 
 async def list_tokens(conn: AsyncConnection) -> list[dict[str, object]]:
-    rows = (await conn.execute(select(T).order_by(T.c.created_at))).mappings().all()
+    rows = (await conn.execute(select(TOKEN).order_by(TOKEN.c.created_at))).mappings().all()
     return [{k: v for k, v in r.items() if k != "token_hash"} for r in rows]
 
 
 async def revoke_token(conn: AsyncConnection, token_id: str, now: datetime) -> bool:
     res = await conn.execute(
-        update(T).where(T.c.id == token_id, T.c.revoked_at.is_(None)).values(revoked_at=now)
+        update(TOKEN)
+        .where(TOKEN.c.id == token_id, TOKEN.c.revoked_at.is_(None))
+        .values(revoked_at=now)
     )
     return res.rowcount == 1

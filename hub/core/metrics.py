@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from wijkhub.hub.core.breaker import OPEN, Breakers
 from wijkhub.hub.core.context import HubContext
-from wijkhub.hub.path.advices import DELIVERY, ITEM
+from wijkhub.hub.store.tables import DELIVERY, ITEM
 from wijkhub.schemas.status import DeliveryStatus
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

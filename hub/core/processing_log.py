@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from wijkhub.hub.store.tables import ProcessingLogRow
+from wijkhub.hub.store.tables import LOG
 
 GENESIS = "0" * 64
-T = ProcessingLogRow.__table__  # type: ignore[attr-defined]
 
 STATUS_UNSET, STATUS_OK, STATUS_ERROR = 0, 1, 2
 
@@ -93,7 +92,9 @@ async def append(conn: AsyncConnection, entries: Iterable[LogEntry], now: dateti
     if conn.dialect.name == "postgresql":
         # Concurrent appenders on PostgreSQL queue here; SQLite writers are already serial.
         await conn.execute(text("SELECT pg_advisory_xact_lock(7271001)"))
-    last = (await conn.execute(select(T.c.seq, T.c.hash).order_by(T.c.seq.desc()).limit(1))).first()
+    last = (
+        await conn.execute(select(LOG.c.seq, LOG.c.hash).order_by(LOG.c.seq.desc()).limit(1))
+    ).first()
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
     rows = []
     for e in entries:
@@ -120,7 +121,7 @@ async def append(conn: AsyncConnection, entries: Iterable[LogEntry], now: dateti
         }
         row["hash"] = prev = entry_hash(row)
         rows.append(row)
-    await conn.execute(insert(T), rows)
+    await conn.execute(insert(LOG), rows)
 
 
 @dataclass
@@ -137,7 +138,11 @@ async def verify(conn: AsyncConnection, batch: int = 5000) -> VerifyResult:
     after = 0
     while True:
         rows = (
-            (await conn.execute(select(T).where(T.c.seq > after).order_by(T.c.seq).limit(batch)))
+            (
+                await conn.execute(
+                    select(LOG).where(LOG.c.seq > after).order_by(LOG.c.seq).limit(batch)
+                )
+            )
             .mappings()
             .all()
         )

@@ -27,7 +27,6 @@ from sqlalchemy import func, select
 
 from wijkhub.hub.casework.approvals import ROLE_NL, ApprovalRules
 from wijkhub.hub.casework.escalation import fires_on, load_config, run_escalations
-from wijkhub.hub.casework.milestones import MILESTONE
 from wijkhub.hub.core.clock import AMSTERDAM, SystemClock, local_date
 from wijkhub.hub.core.partner_secrets import write_secret
 from wijkhub.hub.core.processing_log import verify
@@ -36,6 +35,7 @@ from wijkhub.hub.demo import household
 from wijkhub.hub.demo.simulator import PartnerSimulator
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.server.runtime import RunningHub, start
+from wijkhub.hub.store.tables import MILESTONE
 from wijkhub.schemas.categories import LEGAL_BASIS_LABELS_NL
 from wijkhub.schemas.status import (
     DELIVERY_STATUS_LABELS_NL,

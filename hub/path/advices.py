@@ -30,11 +30,11 @@ from wijkhub.hub.plugin_api.types import AdviceType, PartnerMessage, PartnerType
 from wijkhub.hub.records import clients, households
 from wijkhub.hub.records import consents as consent_registry
 from wijkhub.hub.store.tables import (
-    AdviceRow,
-    DeliveryAttemptRow,
-    DeliveryRow,
-    ItemRow,
-    StatusUpdateRow,
+    ADVICE,
+    ATTEMPT,
+    DELIVERY,
+    ITEM,
+    STATUS,
 )
 from wijkhub.schemas.advice import (
     AdviceIn,
@@ -50,11 +50,6 @@ from wijkhub.schemas.outbound import Approval, OutboundAdvice
 from wijkhub.schemas.status import REJECTION_REASON_LABELS_NL, DeliveryStatus, PartnerStatus
 
 log_ = logging.getLogger(__name__)
-ADVICE = AdviceRow.__table__  # type: ignore[attr-defined]
-ITEM = ItemRow.__table__  # type: ignore[attr-defined]
-DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
-ATTEMPT = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
-STATUS = StatusUpdateRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -41,19 +41,17 @@ from wijkhub.hub.core.metrics import WorkerMetrics
 from wijkhub.hub.core.processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_span_id
 from wijkhub.hub.core.signatures import sign_outbound
 from wijkhub.hub.core.transport import HttpPushTransport, SendResult
-from wijkhub.hub.path.advices import ATTEMPT, DELIVERY, ITEM
 from wijkhub.hub.plugin_api.types import PartnerMessage
 from wijkhub.hub.records import consents as consent_registry
 from wijkhub.hub.records import households
 from wijkhub.hub.steps.recheck import recheck
-from wijkhub.hub.store.tables import ConsentRow
+from wijkhub.hub.store.tables import ATTEMPT, CONSENT, DELIVERY, ITEM
 from wijkhub.schemas.consent import ENDED_STATUSES
 from wijkhub.schemas.status import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
 DUE = (DeliveryStatus.queued.value, DeliveryStatus.retrying.value)
-CONSENT = ConsentRow.__table__  # type: ignore[attr-defined]
 
 
 class DeliveryWorker:

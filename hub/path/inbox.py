@@ -14,10 +14,10 @@ from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
 from wijkhub.hub.core.processing_log import STATUS_ERROR, LogEntry, append
-from wijkhub.hub.path.advices import DELIVERY, ITEM
 from wijkhub.hub.records import consents as consent_registry
 from wijkhub.hub.records import households
 from wijkhub.hub.steps.recheck import recheck
+from wijkhub.hub.store.tables import DELIVERY, ITEM
 from wijkhub.schemas.status import DeliveryStatus
 
 PENDING = (DeliveryStatus.queued.value, DeliveryStatus.retrying.value)

@@ -18,12 +18,10 @@ from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.errors import ApiError, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append
 from wijkhub.hub.core.signatures import WINDOW_SECONDS, SignatureError, verify_inbound
-from wijkhub.hub.path.advices import ADVICE, ITEM, STATUS
 from wijkhub.hub.plugin_api.types import PayloadError
-from wijkhub.hub.store.tables import InboundNonceRow
+from wijkhub.hub.store.tables import ADVICE, ITEM, NONCE, STATUS
 from wijkhub.schemas.status import StatusUpdate
 
-NONCE = InboundNonceRow.__table__  # type: ignore[attr-defined]
 # Twice the window: a nonce is remembered for as long as its timestamp could be accepted.
 NONCE_TTL = timedelta(seconds=2 * WINDOW_SECONDS)
 PARSE_INLINE_BYTES = 64 * 1024

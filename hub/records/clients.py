@@ -8,10 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
-from wijkhub.hub.store.tables import ClientRow
+from wijkhub.hub.store.tables import CLIENT
 from wijkhub.schemas.client import Client, ClientIn
-
-T = ClientRow.__table__  # type: ignore[attr-defined]
 
 
 def _aad(client_id: str) -> str:
@@ -25,7 +23,9 @@ async def create(ctx: HubContext, data: ClientIn, actor: str, team: str) -> Clie
     record = ctx.seal(data.model_dump(mode="json"), _aad(client_id))
     async with ctx.db.write() as conn:
         existing = (
-            await conn.execute(select(T.c.id, T.c.team).where(T.c.bsn_hash == bsn_hash))
+            await conn.execute(
+                select(CLIENT.c.id, CLIENT.c.team).where(CLIENT.c.bsn_hash == bsn_hash)
+            )
         ).first()
         if existing:
             # Another team's client id is not this coach's business.
@@ -34,7 +34,7 @@ async def create(ctx: HubContext, data: ClientIn, actor: str, team: str) -> Clie
                 409, "client_exists", f"Er is al een cliënt geregistreerd met dit BSN{ref}."
             )
         await conn.execute(
-            insert(T).values(
+            insert(CLIENT).values(
                 id=client_id,
                 bsn_hash=bsn_hash,
                 record=record,
@@ -61,7 +61,7 @@ async def create(ctx: HubContext, data: ClientIn, actor: str, team: str) -> Clie
 
 
 async def load(ctx: HubContext, conn: AsyncConnection, client_id: str) -> Client | None:
-    row = (await conn.execute(select(T).where(T.c.id == client_id))).first()
+    row = (await conn.execute(select(CLIENT).where(CLIENT.c.id == client_id))).first()
     if row is None or not row.record:  # an empty record: purged after its retention period
         return None
     return Client(
@@ -72,7 +72,7 @@ async def load(ctx: HubContext, conn: AsyncConnection, client_id: str) -> Client
 async def in_scope(conn: AsyncConnection, client_id: str, team: str | None) -> bool:
     """Whether the client exists and is visible to `team` (None: any team, e.g. the privacy
     officer). The one place where a coach's team scope is decided."""
-    row_team = await conn.scalar(select(T.c.team).where(T.c.id == client_id))
+    row_team = await conn.scalar(select(CLIENT.c.team).where(CLIENT.c.id == client_id))
     return row_team is not None and (team is None or row_team == team)
 
 

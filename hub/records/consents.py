@@ -14,10 +14,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.core.processing_log import LogEntry, append
-from wijkhub.hub.store.tables import ConsentRow
+from wijkhub.hub.store.tables import CONSENT
 from wijkhub.schemas.consent import Consent, ConsentIn, ConsentStatus
-
-T = ConsentRow.__table__  # type: ignore[attr-defined]
 
 
 class Sealer(Protocol):
@@ -66,7 +64,7 @@ async def record(
         "recorded_by": actor,
         "recorded_at": now,
     }
-    await conn.execute(insert(T).values(**values))
+    await conn.execute(insert(CONSENT).values(**values))
     await append(
         conn,
         [
@@ -93,12 +91,14 @@ async def record(
 async def for_clients(
     conn: AsyncConnection, sealer: Sealer, client_ids: Iterable[str]
 ) -> list[Consent]:
-    rows = (await conn.execute(select(T).where(T.c.client_id.in_(list(client_ids))))).all()
+    rows = (
+        await conn.execute(select(CONSENT).where(CONSENT.c.client_id.in_(list(client_ids))))
+    ).all()
     return [from_row(r, sealer) for r in rows]
 
 
 async def get(conn: AsyncConnection, sealer: Sealer, consent_id: str) -> Consent | None:
-    row = (await conn.execute(select(T).where(T.c.id == consent_id))).first()
+    row = (await conn.execute(select(CONSENT).where(CONSENT.c.id == consent_id))).first()
     return from_row(row, sealer) if row else None
 
 
@@ -113,8 +113,8 @@ async def mark_withdrawn(
 ) -> Consent:
     details = {"given_by": consent.given_by, "withdrawal_reason": reason}
     await conn.execute(
-        update(T)
-        .where(T.c.id == consent.id.hex)
+        update(CONSENT)
+        .where(CONSENT.c.id == consent.id.hex)
         .values(
             status=ConsentStatus.withdrawn.value,
             withdrawn_at=now,
@@ -139,8 +139,8 @@ async def mark_expired(
     """Active → expired, once its end date has passed. None if it was no longer active (a
     concurrent withdrawal or another expiry run got there first)."""
     res = await conn.execute(
-        update(T)
-        .where(T.c.id == consent.id.hex, T.c.status == ConsentStatus.active.value)
+        update(CONSENT)
+        .where(CONSENT.c.id == consent.id.hex, CONSENT.c.status == ConsentStatus.active.value)
         .values(status=ConsentStatus.expired.value)
     )
     if res.rowcount != 1:

@@ -22,7 +22,11 @@ from wijkhub.hub.core.errors import ApiError, FieldError, invalid, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
 from wijkhub.hub.records import clients
 from wijkhub.hub.records import consents as consent_registry
-from wijkhub.hub.store.tables import HouseholdMemberRow, HouseholdRow, PlanItemRow
+from wijkhub.hub.store.tables import (
+    HOUSEHOLD,
+    MEMBER,
+    PLAN_ITEM,
+)
 from wijkhub.schemas.advice import Decision
 from wijkhub.schemas.client import Client
 from wijkhub.schemas.household import (
@@ -34,9 +38,6 @@ from wijkhub.schemas.household import (
     MemberRole,
 )
 
-HOUSEHOLD = HouseholdRow.__table__  # type: ignore[attr-defined]
-MEMBER = HouseholdMemberRow.__table__  # type: ignore[attr-defined]
-PLAN_ITEM = PlanItemRow.__table__  # type: ignore[attr-defined]
 _PLACEHOLDER = re.compile(r"«lid:([0-9a-f]{32})»")
 
 

@@ -21,10 +21,10 @@ from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
-from wijkhub.hub.core.processing_log import T as LOG
 from wijkhub.hub.records import clients
 from wijkhub.hub.records import consents as consent_registry
 from wijkhub.hub.reports.retention import load_rules
+from wijkhub.hub.store.tables import LOG
 from wijkhub.schemas.categories import (
     CATEGORY_LABELS_NL,
     LEGAL_BASIS_LABELS_NL,

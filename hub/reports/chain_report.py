@@ -29,12 +29,8 @@ from wijkhub.hub.casework.milestones import read_milestones
 from wijkhub.hub.core.clock import AMSTERDAM, local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.deadlines import is_working_day
-from wijkhub.hub.path.advices import DELIVERY, ITEM, STATUS
-from wijkhub.hub.store.tables import ClientRow, EscalationStepRow
+from wijkhub.hub.store.tables import CLIENT, DELIVERY, ITEM, STATUS, STEP
 from wijkhub.schemas.status import MILESTONE_MET_BY, Milestone, PartnerStatus
-
-CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
-ESCALATION = EscalationStepRow.__table__  # type: ignore[attr-defined]
 
 MIN_CASES = 5  # a cell (row or figure) resting on fewer cases is suppressed
 SUPPRESSED = "suppressed"
@@ -247,9 +243,7 @@ async def load_cases(
     for m in await read_milestones(conn, query.from_date, query.until_date):
         overdue[m.item_id] = overdue.get(m.item_id, False) or m.overdue(today)
     steps: dict[str, list[str]] = defaultdict(list)
-    fired = select(ESCALATION.c.item_id, ESCALATION.c.step).where(
-        ESCALATION.c.item_id.in_(in_range)
-    )
+    fired = select(STEP.c.item_id, STEP.c.step).where(STEP.c.item_id.in_(in_range))
     for e in (await conn.execute(fired)).all():
         steps[e.item_id].append(e.step)
 

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from sqlalchemy import select
 
 from wijkhub.hub.core.context import HubContext
-from wijkhub.hub.core.processing_log import T
+from wijkhub.hub.store.tables import LOG
 from wijkhub.schemas.common import to_utc
 
 
@@ -32,19 +32,19 @@ class LogFilter(BaseModel):
 
 
 async def query(ctx: HubContext, f: LogFilter) -> list[dict[str, Any]]:
-    stmt = select(T).where(T.c.seq > f.after_seq)
+    stmt = select(LOG).where(LOG.c.seq > f.after_seq)
     if f.data_subject_id is not None:
-        stmt = stmt.where(T.c.data_subject_id == f.data_subject_id.hex)
+        stmt = stmt.where(LOG.c.data_subject_id == f.data_subject_id.hex)
     for col in ("partner_id", "name", "outcome", "trace_id"):
         value = getattr(f, col)
         if value is not None:
-            stmt = stmt.where(T.c[col] == value)
+            stmt = stmt.where(LOG.c[col] == value)
     if f.since:
-        stmt = stmt.where(T.c.start_time >= f.since)
+        stmt = stmt.where(LOG.c.start_time >= f.since)
     if f.until:
-        stmt = stmt.where(T.c.start_time < f.until)
+        stmt = stmt.where(LOG.c.start_time < f.until)
     async with ctx.db.read() as conn:
-        rows = (await conn.execute(stmt.order_by(T.c.seq).limit(f.limit))).mappings().all()
+        rows = (await conn.execute(stmt.order_by(LOG.c.seq).limit(f.limit))).mappings().all()
     # The API shows client ids as canonical UUIDs everywhere; the store keeps them compact.
     return [
         {**r, "data_subject_id": str(UUID(r["data_subject_id"])) if r["data_subject_id"] else None}

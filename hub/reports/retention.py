@@ -31,15 +31,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from wijkhub.hub.casework.consultation import CONSULT
-from wijkhub.hub.casework.plan import GOAL
 from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
-from wijkhub.hub.path.advices import ADVICE, ATTEMPT, DELIVERY, ITEM, STATUS
-from wijkhub.hub.records import consents as consent_registry
-from wijkhub.hub.records.clients import T as CLIENT
-from wijkhub.hub.records.households import MEMBER
+from wijkhub.hub.store.tables import (
+    ADVICE,
+    ATTEMPT,
+    CLIENT,
+    CONSENT,
+    CONSULT,
+    DELIVERY,
+    GOAL,
+    ITEM,
+    MEMBER,
+    STATUS,
+)
 from wijkhub.schemas.categories import DataCategory
 from wijkhub.schemas.consent import ConsentStatus
 from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
@@ -47,7 +53,6 @@ from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 log = logging.getLogger(__name__)
 
 ACTOR = "system:retention"
-CONSENT = consent_registry.T
 PURGED_BSN_PREFIX = "purged:"
 FINAL_DELIVERY = {
     DeliveryStatus.dead.value,

@@ -440,3 +440,28 @@ class EscalationStepRow(SQLModel, table=True):
     message_delivery_id: str | None = None  # the outbox row, for steps sent to the partner
     read_at: datetime | None = _ts(default=None)  # a team leader marked the notice as read
     read_by: str | None = None
+
+
+# Table handles for SQLAlchemy Core statements: the one place each is defined.
+CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
+CONSENT = ConsentRow.__table__  # type: ignore[attr-defined]
+ADVICE = AdviceRow.__table__  # type: ignore[attr-defined]
+ITEM = ItemRow.__table__  # type: ignore[attr-defined]
+APPROVAL = ApprovalRow.__table__  # type: ignore[attr-defined]
+DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
+ATTEMPT = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
+STATUS = StatusUpdateRow.__table__  # type: ignore[attr-defined]
+LOG = ProcessingLogRow.__table__  # type: ignore[attr-defined]
+TOKEN = TokenRow.__table__  # type: ignore[attr-defined]
+NONCE = InboundNonceRow.__table__  # type: ignore[attr-defined]
+HOUSEHOLD = HouseholdRow.__table__  # type: ignore[attr-defined]
+MEMBER = HouseholdMemberRow.__table__  # type: ignore[attr-defined]
+GOAL = PlanGoalRow.__table__  # type: ignore[attr-defined]
+PLAN_ITEM = PlanItemRow.__table__  # type: ignore[attr-defined]
+CONSULT = ConsultationRow.__table__  # type: ignore[attr-defined]
+VERSION = ItemVersionRow.__table__  # type: ignore[attr-defined]
+SESSION = WebSessionRow.__table__  # type: ignore[attr-defined]
+LOGIN = WebLoginRow.__table__  # type: ignore[attr-defined]
+LINK = WebSigninLinkRow.__table__  # type: ignore[attr-defined]
+MILESTONE = MilestoneRow.__table__  # type: ignore[attr-defined]
+STEP = EscalationStepRow.__table__  # type: ignore[attr-defined]

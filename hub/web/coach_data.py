@@ -12,13 +12,12 @@ from sqlalchemy import case, func, select
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
-from wijkhub.hub.path.advices import ADVICE, ITEM
 from wijkhub.hub.records import clients, households
+from wijkhub.hub.store.tables import ADVICE, CLIENT, ITEM
 from wijkhub.schemas.advice import AdviceOut
 from wijkhub.schemas.client import Client
 from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 
-CLIENT = clients.T
 BSN = re.compile(r"^\d{8,9}$")
 # A partner's answer that closes the item: no deadline to watch any more.
 FINAL = {

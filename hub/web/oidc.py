@@ -24,11 +24,10 @@ from joserfc.jwk import KeySet
 from sqlalchemy import delete, insert
 
 from wijkhub.hub.core.context import HubContext
-from wijkhub.hub.store.tables import WebLoginRow
+from wijkhub.hub.store.tables import LOGIN
 from wijkhub.hub.web import config
 from wijkhub.hub.web.session import SigninError, WebSession, sha256, start, user_id_for
 
-LOGIN = WebLoginRow.__table__  # type: ignore[attr-defined]
 LOGIN_TTL = timedelta(minutes=10)
 ALGORITHMS = ["RS256", "ES256", "PS256"]
 CALLBACK_PATH = "/oidc/callback"

@@ -34,16 +34,14 @@ from wijkhub.hub.core.processing_log import (
     new_trace_id,
     verify,
 )
-from wijkhub.hub.core.processing_log import T as LOG
 from wijkhub.hub.reports import access_report, log_query
 from wijkhub.hub.reports.access_report import CONSENT_STATUS_NL
-from wijkhub.hub.store.tables import ClientRow
+from wijkhub.hub.store.tables import CLIENT, LOG
 from wijkhub.hub.web.access_report_pdf import render_pdf
 from wijkhub.hub.web.app import flash_redirect, hub, pages, render
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL
 from wijkhub.schemas.consent import ConsentStatus
 
-CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
 PAGE_SIZE = 100
 VERIFY_EVENT = "processing_log.verify"
 # The events a privacy officer filters on most; the filter also takes any other name.

@@ -17,11 +17,9 @@ from sqlalchemy import delete, insert, select, update
 from wijkhub.hub.core.auth import TEAM, TEAM_ROLES, Principal
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import STATUS_OK, LogEntry, append, new_trace_id
-from wijkhub.hub.store.tables import WebSessionRow, WebSigninLinkRow
+from wijkhub.hub.store.tables import LINK, SESSION
 from wijkhub.hub.web import config
 
-SESSION = WebSessionRow.__table__  # type: ignore[attr-defined]
-LINK = WebSigninLinkRow.__table__  # type: ignore[attr-defined]
 # Roles that see one team's clients only: signing in without a team is refused.
 TEAM_BOUND = (*TEAM_ROLES, "team_leader")
 

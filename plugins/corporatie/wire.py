@@ -7,7 +7,8 @@ unknown key is an error rather than silently ignored.
 
 What this format shares with the hub's other JSON formats (field types, urgentie, grondslag,
 geslacht and rol, the advice header, the person's identification keys, the status message)
-comes from `wijkhub.hub.plugin_api.json_format`; a model re-declaring a key there keeps its position.
+comes from `wijkhub.hub.plugin_api.json_format`; a model re-declaring a key there keeps its
+position.
 
 There is deliberately no key for the BSN anywhere in this format: a housing association may
 not process it, so even a message that tried to carry one would be rejected by the partner.

@@ -7,7 +7,8 @@ key is an error rather than silently ignored.
 
 What this format shares with the hub's other JSON formats (field types, urgentie, grondslag,
 geslacht and rol, the advice header, the person's identification keys, the status message)
-comes from `wijkhub.hub.plugin_api.json_format`; a model re-declaring a key there keeps its position.
+comes from `wijkhub.hub.plugin_api.json_format`; a model re-declaring a key there keeps its
+position.
 
 The format carries only what the GI's advice types declare: identification, household and
 the youth protection measure. There are no keys for the BSN, contact, housing, finance or

@@ -6,7 +6,7 @@ from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
 from tests.browser.conftest import UiEnv, new_context
-from wijkhub.hub.casework.approvals import APPROVAL
+from wijkhub.hub.store.tables import APPROVAL
 
 AUTHOR, COLLEAGUE, TEAM = "Anne Jansen", "Bram de Vries", "team-a"
 

@@ -12,8 +12,8 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from tests.browser.conftest import UiEnv, new_context
-from wijkhub.hub.core.processing_log import T as LOG
 from wijkhub.hub.demo import household
+from wijkhub.hub.store.tables import LOG
 
 
 def _pdf_text(data: bytes) -> str:

@@ -13,12 +13,11 @@ from tests.support.harness import ApiClient, Env, status_body
 from tests.test_approvals import enable, token
 from wijkhub.hub.demo import household
 from wijkhub.hub.plugin_api.manager import load_registry
-from wijkhub.hub.store.tables import StatusUpdateRow
+from wijkhub.hub.store.tables import STATUS
 from wijkhub.schemas.consultation import ConsultationKind, CounterProposal, PartnerConsultation
 from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 PARTNERS = (household.CORPORATIE, household.STADSBANK, household.GI, household.ZORG)
-STATUS = StatusUpdateRow.__table__  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from sqlalchemy import select
 from tests.support.chaos import ChaosSimulator
 from tests.support.harness import Env
 from wijkhub.hub.cli.main import main
-from wijkhub.hub.core.processing_log import T as LOG
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo import household
-from wijkhub.hub.path.advices import DELIVERY
+from wijkhub.hub.store.tables import DELIVERY, LOG
 
 FLAKY = household.STADSBANK
 MAX_ATTEMPTS = 3

@@ -15,14 +15,15 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from tests.support.harness import ApiClient, Env, status_body
-from wijkhub.hub.casework.escalation import STEP, Step, parse_config, run_escalations
-from wijkhub.hub.casework.milestones import MILESTONE, read_milestones
+from wijkhub.hub.casework.escalation import Step, parse_config, run_escalations
+from wijkhub.hub.casework.milestones import read_milestones
 from wijkhub.hub.cli.main import main
 from wijkhub.hub.core.context import ConfigError
 from wijkhub.hub.core.deadlines import due_date, is_working_day
 from wijkhub.hub.demo import household
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.plugin_api.types import DeadlineRule
+from wijkhub.hub.store.tables import MILESTONE, STEP
 from wijkhub.schemas.outbound import ReminderNotice, ReminderStep
 from wijkhub.schemas.status import Milestone
 

@@ -13,18 +13,17 @@ from sqlalchemy import insert, select
 
 from tests.support.harness import ApiClient, Env
 from wijkhub.hub.casework.dead_letters import replay
-from wijkhub.hub.core.auth import T as TOKENS
 from wijkhub.hub.core.auth import hash_token
 from wijkhub.hub.core.clock import FakeClock, local_date
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.core.transport import SendResult
 from wijkhub.hub.demo import household
 from wijkhub.hub.demo.run import start_demo_hub
-from wijkhub.hub.path.advices import DELIVERY, STATUS
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.plugin_api.types import PartnerMessage
 from wijkhub.hub.reports.retention import RetentionPeriods, RetentionRules, purge
 from wijkhub.hub.server.app import WORKER
+from wijkhub.hub.store.tables import DELIVERY, STATUS, TOKEN
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 CORP = household.CORPORATIE
@@ -47,7 +46,7 @@ async def test_a_coach_token_without_a_team_sees_nothing(env: Env) -> None:
     token = "wjk_" + secrets.token_urlsafe(32)
     async with env.hub.ctx.db.write() as conn:  # as a token from before teams would look
         await conn.execute(
-            insert(TOKENS).values(
+            insert(TOKEN).values(
                 id=uuid.uuid4().hex,
                 token_hash=hash_token(token),
                 role="coach",

@@ -13,7 +13,8 @@ from tests.test_api_access import corp_status
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
-from wijkhub.hub.path.status_intake import NONCE, NONCE_TTL, PURGE_EVERY
+from wijkhub.hub.path.status_intake import NONCE_TTL, PURGE_EVERY
+from wijkhub.hub.store.tables import NONCE
 
 
 async def test_submit_answer_is_what_get_returns(env: Env) -> None:

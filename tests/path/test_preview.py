@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from tests.support.harness import ApiClient, Env
 from wijkhub.hub.demo import household
-from wijkhub.hub.path.advices import ADVICE, DELIVERY, ITEM
-from wijkhub.hub.store.tables import ProcessingLogRow
+from wijkhub.hub.store.tables import ADVICE, DELIVERY, ITEM, ProcessingLogRow
 from wijkhub.schemas.outbound import OutboundAdvice
 
 PREVIEW = "/api/v1/advices/preview"

@@ -27,12 +27,11 @@ from tests.support.scale import (
     wait_until,
     write_config,
 )
-from wijkhub.hub.core.processing_log import T as LOG
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo.run import PARTNERS, start_demo_hub
 from wijkhub.hub.demo.simulator import PartnerSimulator
-from wijkhub.hub.path.advices import DELIVERY
 from wijkhub.hub.server.runtime import RunningHub
+from wijkhub.hub.store.tables import DELIVERY, LOG
 
 PIDS = [p[0] for p in PARTNERS]
 DELIVERY_COUNT = func.count(DELIVERY.c.id)

@@ -18,10 +18,8 @@ from tests.test_consent_lifecycle import _config
 from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.cli.main import main
 from wijkhub.hub.demo import household
-from wijkhub.hub.path.advices import DELIVERY
 from wijkhub.hub.reports import chain_report
 from wijkhub.hub.reports.chain_report import (
-    ESCALATION,
     LADDER,
     SUPPRESSED,
     Case,
@@ -30,6 +28,7 @@ from wijkhub.hub.reports.chain_report import (
     p90,
     working_days_between,
 )
+from wijkhub.hub.store.tables import DELIVERY, STEP
 
 CORP, ZORG = household.CORPORATIE, household.ZORG
 CORP_TYPE = "betalingsregeling_huurachterstand"
@@ -109,7 +108,7 @@ async def escalated(env: Env, fired: list[tuple[str, str]]) -> None:
             item = item_id.replace("-", "")
             delivery_id = await conn.scalar(select(DELIVERY.c.id).where(DELIVERY.c.item_id == item))
             await conn.execute(
-                insert(ESCALATION).values(
+                insert(STEP).values(
                     item_id=item,
                     delivery_id=delivery_id,
                     partner_id=CORP,

@@ -16,7 +16,7 @@ from wijkhub.hub.core.processing_log import verify
 from wijkhub.hub.demo import household
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.reports.retention import RetentionPeriods, RetentionRules, purge
-from wijkhub.hub.store.tables import ConsultationRow, PlanGoalRow, SQLModel
+from wijkhub.hub.store.tables import CONSULT, GOAL, SQLModel
 from wijkhub.hub.web import config as web_config
 from wijkhub.hub.web import oidc, session
 from wijkhub.schemas.consultation import ConsultationKind, PartnerConsultation
@@ -35,8 +35,6 @@ OTHER = {
 }
 BINARY = ("record", "details", "summary", "payload", "text", "raw", "response_excerpt", "content")
 REFS = ("client_id", "advice_id", "item_id", "delivery_id", "member_id")
-GOAL = PlanGoalRow.__table__  # type: ignore[attr-defined]
-CONSULT = ConsultationRow.__table__  # type: ignore[attr-defined]
 
 
 async def post_final_status(env: Env, item: dict[str, Any], partner_type: str) -> None:

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from wijkhub.hub.core.clock import SystemClock, local_date
 from wijkhub.hub.demo import household
 from wijkhub.hub.demo.simulator import PartnerSimulator
-from wijkhub.hub.path.advices import DELIVERY
 from wijkhub.hub.server.runtime import RunningHub
+from wijkhub.hub.store.tables import DELIVERY
 
 WIJKHUB = str(Path(sys.executable).parent / "wijkhub")
 REFUSED_TYPES = {"budgetbeheer"}  # the demo consent does not cover it

@@ -10,12 +10,9 @@ from sqlalchemy import select
 
 from tests.support.harness import Env
 from tests.support.web_client import WebClient
-from wijkhub.hub.store.tables import WebSessionRow, WebSigninLinkRow
+from wijkhub.hub.store.tables import LINK, SESSION
 from wijkhub.hub.web import create_signin_link
 from wijkhub.hub.web.session import sha256
-
-SESSION = WebSessionRow.__table__  # type: ignore[attr-defined]
-LINK = WebSigninLinkRow.__table__  # type: ignore[attr-defined]
 
 
 @pytest.fixture
