@@ -4,10 +4,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from wijkhub.hub.api.kit import Call
-from wijkhub.hub.api.routes import _hex, api
+from wijkhub.hub.api.kit import Call, endpoint
 from wijkhub.hub.casework.approvals import (
-    APPROVER_ROLES,
     ApprovalResult,
     AwaitingApproval,
     Rejection,
@@ -15,13 +13,11 @@ from wijkhub.hub.casework.approvals import (
     awaiting_for,
     reject,
 )
+from wijkhub.hub.core.errors import hex_id
+from wijkhub.hub.core.roles import APPROVERS
 
-APPROVERS = set(APPROVER_ROLES)
 
-
-@api.route(
-    "GET",
-    "/approvals",
+@endpoint(
     roles=APPROVERS,
     summary="Onderdelen die op mijn goedkeuring wachten (vier ogen, mandaat)",
     response=TypeAdapter(list[AwaitingApproval]),
@@ -30,20 +26,16 @@ async def list_awaiting(call: Call) -> list[dict[str, Any]]:
     return await awaiting_for(call.ctx, call.who)
 
 
-@api.route(
-    "POST",
-    "/approvals/{item_id}/approve",
+@endpoint(
     roles=APPROVERS,
     summary="Onderdeel goedkeuren; daarna wordt het verstuurd",
     response=ApprovalResult,
 )
 async def approve_item(call: Call) -> dict[str, Any]:
-    return await approve(call.ctx, _hex(call.params["item_id"], "Goedkeuring"), call.who)
+    return await approve(call.ctx, hex_id(call.params["item_id"], "Goedkeuring"), call.who)
 
 
-@api.route(
-    "POST",
-    "/approvals/{item_id}/reject",
+@endpoint(
     roles=APPROVERS,
     summary="Onderdeel afwijzen met reden; het gaat terug naar concept",
     body=Rejection,
@@ -51,5 +43,5 @@ async def approve_item(call: Call) -> dict[str, Any]:
 )
 async def reject_item(call: Call) -> dict[str, Any]:
     return await reject(
-        call.ctx, _hex(call.params["item_id"], "Goedkeuring"), call.who, call.body.reason
+        call.ctx, hex_id(call.params["item_id"], "Goedkeuring"), call.who, call.body.reason
     )

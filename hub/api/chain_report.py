@@ -8,13 +8,12 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from wijkhub.hub.api.kit import Call, validation_error
-from wijkhub.hub.api.routes import api
+from wijkhub.hub.api.kit import Call, endpoint
 from wijkhub.hub.core.clock import local_date
-from wijkhub.hub.core.errors import ApiError
+from wijkhub.hub.core.errors import ApiError, validation_error
+from wijkhub.hub.core.roles import CHAIN_REPORT_READERS
 from wijkhub.hub.reports.chain_report import ChainReport, ReportQuery, build, default_range, to_csv
 
-READERS = {"team_leader", "privacy_officer"}
 QUERY_DOC = {
     "from": "eerste leverdatum (JJJJ-MM-DD, standaard: twaalf maanden terug)",
     "until": "laatste leverdatum (JJJJ-MM-DD, standaard: vandaag)",
@@ -37,10 +36,8 @@ async def _report(call: Call) -> ChainReport:
     return await build(call.ctx, query, team)
 
 
-@api.route(
-    "GET",
-    "/reports/chain",
-    roles=READERS,
+@endpoint(
+    roles=CHAIN_REPORT_READERS,
     summary="Ketenrapportage per partner, adviestype en periode (zonder persoonsgegevens)",
     query=QUERY_DOC,
     response=ChainReport,
@@ -49,10 +46,8 @@ async def chain_json(call: Call) -> ChainReport:
     return await _report(call)
 
 
-@api.route(
-    "GET",
-    "/reports/chain.csv",
-    roles=READERS,
+@endpoint(
+    roles=CHAIN_REPORT_READERS,
     summary="Ketenrapportage als CSV (dezelfde cijfers)",
     query=QUERY_DOC,
     response={"type": "string"},

@@ -4,20 +4,19 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from wijkhub.hub.api.kit import Call
-from wijkhub.hub.api.routes import COACH, _hex, api, scope
+from wijkhub.hub.api.kit import Call, endpoint, scope
 from wijkhub.hub.casework import consultation
+from wijkhub.hub.core.errors import hex_id
+from wijkhub.hub.core.roles import COACH
 from wijkhub.schemas.consultation import AcceptResult, ConsultationIn, ConsultationOut, DeclineIn
 
 
 def _ids(call: Call, *names: str) -> list[str]:
     what = {"item_id": "Onderdeel", "proposal_id": "Tegenvoorstel"}
-    return [_hex(call.params[n], what[n]) for n in names]
+    return [hex_id(call.params[n], what[n]) for n in names]
 
 
-@api.route(
-    "GET",
-    "/items/{item_id}/consultation",
+@endpoint(
     roles=COACH,
     summary="Overleg over een onderdeel: vragen, antwoorden, tegenvoorstellen",
     response=TypeAdapter(list[ConsultationOut]),
@@ -27,9 +26,7 @@ async def list_messages(call: Call) -> list[dict[str, Any]]:
     return await consultation.list_for(call.ctx, item_id, scope(call))
 
 
-@api.route(
-    "POST",
-    "/items/{item_id}/consultation",
+@endpoint(
     roles=COACH,
     summary="Vraag, antwoord of terugkoppeling aan de partner van een onderdeel sturen",
     body=ConsultationIn,
@@ -41,9 +38,7 @@ async def send_message(call: Call) -> dict[str, Any]:
     return await consultation.send(call.ctx, item_id, call.body, call.who, scope(call))
 
 
-@api.route(
-    "POST",
-    "/items/{item_id}/consultation/{proposal_id}/accept",
+@endpoint(
     roles=COACH,
     summary="Tegenvoorstel aanvaarden: een nieuwe versie van het onderdeel, opnieuw getoetst",
     response=AcceptResult,
@@ -53,9 +48,7 @@ async def accept_proposal(call: Call) -> dict[str, Any]:
     return await consultation.accept(call.ctx, item_id, proposal_id, call.who, scope(call))
 
 
-@api.route(
-    "POST",
-    "/items/{item_id}/consultation/{proposal_id}/decline",
+@endpoint(
     roles=COACH,
     summary="Tegenvoorstel afwijzen; de partner krijgt het antwoord van de coach",
     body=DeclineIn,

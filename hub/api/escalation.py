@@ -5,8 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from wijkhub.hub.api.kit import Call
-from wijkhub.hub.api.routes import _hex, api
+from wijkhub.hub.api.kit import Call, endpoint
 from wijkhub.hub.casework.escalation import (
     EscalationNotice,
     Step,
@@ -14,10 +13,9 @@ from wijkhub.hub.casework.escalation import (
     mark_read,
     run_escalations,
 )
-from wijkhub.hub.core.errors import ApiError, not_found
+from wijkhub.hub.core.errors import ApiError, hex_id, not_found
+from wijkhub.hub.core.roles import STEERING_READERS, TEAM_READERS
 
-TEAM_READERS = {"team_leader", "team_manager", "cluster_manager"}
-STEERING_READERS = {"team_leader", "cluster_manager", "privacy_officer", "admin"}
 _FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -34,9 +32,7 @@ def _team(call: Call) -> str:
     return call.who.team
 
 
-@api.route(
-    "GET",
-    "/escalations/notices",
+@endpoint(
     roles=TEAM_READERS,
     summary="Meldingen aan de teamleider: onderdelen waarvan een partner te laat is",
     query={"unread": "alleen ongelezen meldingen (true/false)"},
@@ -48,24 +44,20 @@ async def notices(call: Call) -> list[EscalationNotice]:
     )
 
 
-@api.route(
-    "POST",
-    "/escalations/notices/{item_id}/read",
+@endpoint(
     roles=TEAM_READERS,
     summary="De meldingen over een onderdeel als gelezen markeren",
     response=TypeAdapter(list[EscalationNotice]),
 )
 async def notice_read(call: Call) -> list[EscalationNotice]:
-    item_id = _hex(call.params["item_id"], "Melding")
+    item_id = hex_id(call.params["item_id"], "Melding")
     team = _team(call)
     if not await mark_read(call.ctx, item_id, team, call.who.actor):
         raise not_found("Melding")
     return await list_steps(call.ctx, Step.team_leader, team=team, item_id=item_id)
 
 
-@api.route(
-    "GET",
-    "/escalations/steering",
+@endpoint(
     roles=STEERING_READERS,
     summary="Stuurgroep: onderdelen die de hele escalatieladder doorliepen",
     query={"open": "alleen onderdelen waarop de partner nog steeds niet reageerde (true/false)"},
@@ -81,9 +73,7 @@ class RunResult(BaseModel):
     messages_queued: int
 
 
-@api.route(
-    "POST",
-    "/escalations/run",
+@endpoint(
     roles={"admin"},
     summary="De escalatieladder nu doorlopen (de server doet dit ook periodiek)",
     response=RunResult,

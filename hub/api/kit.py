@@ -15,13 +15,12 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from wijkhub.hub.core.access_log import refused, require_role
-from wijkhub.hub.core.auth import Principal, authenticate
+from wijkhub.hub.core.auth import Principal, authenticate, team_scope
 from wijkhub.hub.core.conflicts import retry_on_conflict
-from wijkhub.hub.core.context import HubContext
-from wijkhub.hub.core.errors import ApiError, FieldError
+from wijkhub.hub.core.context import CTX, HubContext
+from wijkhub.hub.core.errors import ApiError, validation_error
 
 log = logging.getLogger(__name__)
-CTX = web.AppKey("ctx", HubContext)
 
 
 @dataclass
@@ -52,23 +51,6 @@ class Route:
     query: dict[str, str] = field(default_factory=dict)
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "body"
-
-
-def validation_error(exc: ValidationError) -> ApiError:
-    errs = exc.errors(include_url=False)
-    if any(e["type"] == "json_invalid" for e in errs):
-        return ApiError(400, "invalid_json", "De body is geen geldige JSON.")
-    fields = [FieldError(_loc(e["loc"]), e["msg"]) for e in errs]
-    return ApiError(
-        422,
-        "validation_error",
-        "Ongeldige invoer in: " + ", ".join(f.field for f in fields),
-        fields,
-    )
-
-
 def _adapter(response: Any) -> TypeAdapter[Any] | None:
     if isinstance(response, TypeAdapter):
         return response
@@ -90,20 +72,28 @@ def _dump(value: Any, response: Any = None) -> bytes:
     return json.dumps(value, default=str).encode()
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """What a handler declares about itself; its method and path are in the URL table."""
+
+    handler: Callable[[Call], Awaitable[Any]]
+    options: dict[str, Any]
+
+
+def endpoint(
+    *, roles: frozenset[str] | set[str], summary: str, **kw: Any
+) -> Callable[[Callable[[Call], Awaitable[Any]]], Endpoint]:
+    def deco(fn: Callable[[Call], Awaitable[Any]]) -> Endpoint:
+        return Endpoint(fn, {"roles": frozenset(roles), "summary": summary, **kw})
+
+    return deco
+
+
 class Api:
     prefix = "/api/v1"
 
-    def __init__(self) -> None:
-        self.routes: list[Route] = []
-
-    def route(
-        self, method: str, path: str, *, roles: set[str], summary: str, **kw: Any
-    ) -> Callable[[Callable[[Call], Awaitable[Any]]], Any]:
-        def deco(fn: Callable[[Call], Awaitable[Any]]) -> Any:
-            self.routes.append(Route(method, path, fn, frozenset(roles), summary, **kw))
-            return fn
-
-        return deco
+    def __init__(self, table: list[tuple[str, str, Endpoint]]) -> None:
+        self.routes = [Route(m, p, e.handler, **e.options) for m, p, e in table]
 
     def install(self, app: web.Application) -> None:
         for r in self.routes:
@@ -318,3 +308,9 @@ async def security_headers(
     if request.secure:
         resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return resp
+
+
+def scope(call: Call) -> str | None:
+    """A coach is limited to the own team's clients; other roles that may reach a route are
+    not team-bound (the privacy officer reads across teams)."""
+    return team_scope(call.who) if call.who.role == "coach" else None

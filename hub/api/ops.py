@@ -17,8 +17,8 @@ from aiohttp import web
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from wijkhub.hub.api.kit import CTX
 from wijkhub.hub.core import auth
+from wijkhub.hub.core.context import CTX
 from wijkhub.hub.core.db import alembic_config
 from wijkhub.hub.core.metrics import CONTENT_TYPE, WorkerMetrics, render
 

@@ -2,9 +2,11 @@
 
 from typing import Any
 
-from wijkhub.hub.api.kit import Call
-from wijkhub.hub.api.routes import COACH, _hex, api, scope
+from wijkhub.hub.api.kit import Call, endpoint, scope
 from wijkhub.hub.casework import plan
+from wijkhub.hub.core.errors import hex_id
+from wijkhub.hub.core.roles import COACH
+from wijkhub.hub.path import plan_view
 from wijkhub.hub.records import households
 from wijkhub.schemas.household import (
     Goal,
@@ -25,12 +27,10 @@ def _team(call: Call) -> str:
 
 
 def _household(call: Call) -> str:
-    return _hex(call.params["household_id"], "Huishouden")
+    return hex_id(call.params["household_id"], "Huishouden")
 
 
-@api.route(
-    "POST",
-    "/households",
+@endpoint(
     roles=COACH,
     summary="Huishouden (cliëntsysteem) aanmaken, met leden en hun rol",
     body=HouseholdIn,
@@ -41,16 +41,12 @@ async def create_household(call: Call) -> Household:
     return await households.create(call.ctx, call.body, call.who.actor, _team(call))
 
 
-@api.route(
-    "GET", "/households/{household_id}", roles=COACH, summary="Huishouden", response=Household
-)
+@endpoint(roles=COACH, summary="Huishouden", response=Household)
 async def get_household(call: Call) -> Household:
     return await households.get(call.ctx, _household(call), _team(call))
 
 
-@api.route(
-    "POST",
-    "/households/{household_id}/members",
+@endpoint(
     roles=COACH,
     summary="Lid toevoegen aan het huishouden (ouder met gezag, partner, kind, overig)",
     body=MemberIn,
@@ -63,20 +59,16 @@ async def add_member(call: Call) -> Member:
     )
 
 
-@api.route(
-    "GET",
-    "/households/{household_id}/plan",
+@endpoint(
     roles=COACH,
     summary="Plan van het huishouden: per lid doelen en wat loopt, sinds en tot wanneer",
     response=Plan,
 )
 async def get_plan(call: Call) -> Plan:
-    return await plan.view(call.ctx, _household(call), _team(call))
+    return await plan_view.view(call.ctx, _household(call), _team(call))
 
 
-@api.route(
-    "POST",
-    "/households/{household_id}/plan/goals",
+@endpoint(
     roles=COACH,
     summary="Doel toevoegen aan het plan (per leefgebied en lid)",
     body=GoalIn,
@@ -87,9 +79,7 @@ async def add_goal(call: Call) -> Goal:
     return await plan.add_goal(call.ctx, _household(call), call.body, call.who.actor, _team(call))
 
 
-@api.route(
-    "POST",
-    "/households/{household_id}/plan/items",
+@endpoint(
     roles=COACH,
     summary="Eerder ingediend onderdeel opnemen in het plan (lid, doel)",
     body=ItemLink,

@@ -1,14 +1,12 @@
 """The advice composer's dry run over HTTP: what each partner would receive, nothing stored."""
 
-from wijkhub.hub.api.kit import Call
-from wijkhub.hub.api.routes import COACH, api, scope
-from wijkhub.hub.path.advices import AdvicePreview, preview
+from wijkhub.hub.api.kit import Call, endpoint, scope
+from wijkhub.hub.core.roles import COACH
+from wijkhub.hub.path.preview import AdvicePreview, preview
 from wijkhub.schemas.advice import AdviceIn
 
 
-@api.route(
-    "POST",
-    "/advices/preview",
+@endpoint(
     roles=COACH,
     summary="Voorbeeld van een advies: per partner het bericht of de reden van weigering",
     body=AdviceIn,

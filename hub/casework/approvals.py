@@ -27,6 +27,7 @@ from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append
+from wijkhub.hub.steps.enqueue import requeue
 from wijkhub.hub.store.tables import (
     ADVICE,
     APPROVAL,
@@ -37,7 +38,6 @@ from wijkhub.schemas.advice import TimelineEvent
 from wijkhub.schemas.common import Contract
 from wijkhub.schemas.outbound import Approval
 
-APPROVER_ROLES = ("coach", "team_manager", "cluster_manager")
 ROLE_NL = {
     "coach": "tweede coach",
     "team_manager": "teammanager",
@@ -267,7 +267,6 @@ async def _claim(
 
 
 async def approve(ctx: HubContext, item_id: str, who: Principal) -> dict[str, Any]:
-    from wijkhub.hub.path import advices
 
     rules = _rules_or_error(ctx)
     now = ctx.clock.now()
@@ -284,7 +283,7 @@ async def approve(ctx: HubContext, item_id: str, who: Principal) -> dict[str, An
         waits = await plan.is_waiting(conn, item_id)
         # Consent may have changed while the item waited: decide again, now.
         done = (
-            await advices.requeue(
+            await requeue(
                 ctx,
                 conn,
                 row,

@@ -37,6 +37,10 @@ from wijkhub.hub.core.processing_log import LogEntry, append
 from wijkhub.hub.plugin_api.types import PartnerType
 from wijkhub.hub.records import clients, households
 from wijkhub.hub.records import consents as consent_registry
+from wijkhub.hub.steps.decide import decision_log
+from wijkhub.hub.steps.enqueue import delivery_row, item_row
+from wijkhub.hub.steps.translate import render
+from wijkhub.hub.steps.validate import validate_items
 from wijkhub.hub.store.tables import (
     ADVICE,
     APPROVAL,
@@ -188,7 +192,6 @@ async def _queue_message(
     now: datetime,
 ) -> tuple[str, LogEntry]:
     """Translate a coach's message with the partner's plugin and put it in the outbox."""
-    from wijkhub.hub.path.advices import delivery_row  # advices imports this module
 
     partner, ptype = _partner(ctx, item)
     if ptype.translate_consultation is None:
@@ -403,7 +406,6 @@ async def accept(
     ctx: HubContext, item_id: str, proposal_id: str, who: Principal, team: str | None
 ) -> dict[str, Any]:
     """Accept a counter-proposal: a new version of the item, decided and approved again."""
-    from wijkhub.hub.path import advices
 
     now = ctx.clock.now()
     today = local_date(now)
@@ -450,7 +452,7 @@ async def accept(
             [FieldError("proposal", f"tegenvoorstel onbruikbaar: {exc.errors()[0]['msg']}")]
         ) from None
     try:
-        [p] = advices.validate_items(ctx, advice_in)
+        [p] = validate_items(ctx, advice_in)
     except ApiError as exc:
         # The proposal's parameters or advice type do not fit: say so in the coach's terms.
         raise ApiError(
@@ -471,7 +473,7 @@ async def accept(
         if member is not None
         else decide(facts, ctx.rules, consents, today)
     )
-    decide_log = advices.decision_log(
+    decide_log = decision_log(
         d, p, actor=who.actor, trace_id=item.advice_trace, subject=item.client_id
     )
     if not d.allowed:
@@ -501,7 +503,7 @@ async def accept(
             await conn.execute(
                 insert(ITEM)
                 .values(
-                    **advices.item_row(
+                    **item_row(
                         ctx,
                         p,
                         d,
@@ -552,14 +554,10 @@ async def accept(
             )
             status = "awaiting_approval"
         else:
-            msg = await asyncio.to_thread(
-                advices._render, ctx, client, p, d, new_id, number, deadline, now
-            )
+            msg = await asyncio.to_thread(render, ctx, client, p, d, new_id, number, deadline, now)
             await conn.execute(
                 insert(DELIVERY).values(
-                    advices.delivery_row(
-                        ctx, new_id, p.partner, "advice", msg, item.advice_trace, now
-                    )
+                    delivery_row(ctx, new_id, p.partner, "advice", msg, item.advice_trace, now)
                 )
             )
             status = "queued"

@@ -47,8 +47,8 @@ from wijkhub.hub.core.deadlines import due_date
 from wijkhub.hub.core.partners import Contact, PartnerConfig
 from wijkhub.hub.core.processing_log import LogEntry, append, new_span_id
 from wijkhub.hub.core.settings import example_config_dir
-from wijkhub.hub.path import advices
 from wijkhub.hub.plugin_api.types import DeadlineRule, PartnerMessage
+from wijkhub.hub.steps.enqueue import delivery_row
 from wijkhub.hub.store.tables import (
     ADVICE,
     CLIENT,
@@ -357,9 +357,7 @@ async def _fire(
         except IntegrityError:
             return False  # another run fired it first
         if message is not None and partner is not None:
-            row = advices.delivery_row(
-                ctx, m.item_id, partner, "reminder", message, item.trace_id, now
-            )
+            row = delivery_row(ctx, m.item_id, partner, "reminder", message, item.trace_id, now)
             # The same reminder always has the same key: a partner drops a repeat.
             row["idempotency_key"] = uuid.uuid5(
                 uuid.NAMESPACE_URL, f"wijkhub:reminder:{m.item_id}:{m.milestone}:{step.value}"

@@ -30,6 +30,7 @@ from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import FieldError, invalid
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
 from wijkhub.hub.records import clients, households
+from wijkhub.hub.steps.enqueue import requeue
 from wijkhub.hub.store.tables import (
     ADVICE,
     APPROVAL,
@@ -48,10 +49,6 @@ from wijkhub.schemas.household import (
     Goal,
     GoalIn,
     ItemLink,
-    LifeDomain,
-    MemberPlan,
-    Plan,
-    PlanItem,
 )
 from wijkhub.schemas.outbound import Approval
 from wijkhub.schemas.status import (
@@ -67,21 +64,21 @@ REACHED, FATAL, PENDING = "reached", "fatal", "pending"
 SYSTEM_ACTOR = "system:plan"
 # The usual order of a partner's answers: a later stage also reaches an earlier one (carried
 # out implies adopted). Statuses not listed are reached only by themselves.
-_STAGE = {
+STAGE = {
     PartnerStatus.received.value: 1,
     PartnerStatus.in_progress.value: 2,
     PartnerStatus.adopted.value: 3,
     PartnerStatus.partly_adopted.value: 3,
     PartnerStatus.carried_out.value: 4,
 }
-_FATAL_PARTNER = {PartnerStatus.rejected.value, PartnerStatus.stopped.value}
-_FATAL_DELIVERY = {
+FATAL_PARTNER = {PartnerStatus.rejected.value, PartnerStatus.stopped.value}
+FATAL_DELIVERY = {
     DeliveryStatus.blocked.value,
     DeliveryStatus.withdrawn.value,
     DeliveryStatus.dead.value,
 }
-_ENDED_PARTNER = _FATAL_PARTNER | {PartnerStatus.carried_out.value}
-_RUNNING_DELIVERY = {
+ENDED_PARTNER = FATAL_PARTNER | {PartnerStatus.carried_out.value}
+RUNNING_DELIVERY = {
     DeliveryStatus.queued,
     DeliveryStatus.retrying,
     DeliveryStatus.delivered,
@@ -93,7 +90,7 @@ _RUNNING_DELIVERY = {
 def reached(status: str, wanted: str) -> bool:
     if status == wanted:
         return True
-    return status in _STAGE and wanted in _STAGE and _STAGE[status] > _STAGE[wanted]
+    return status in STAGE and wanted in STAGE and STAGE[status] > STAGE[wanted]
 
 
 def _status_nl(status: str) -> str:
@@ -327,7 +324,7 @@ async def _verdict(conn: AsyncConnection, pred_id: str, wanted: str) -> tuple[st
     ).scalars()
     if any(reached(s, wanted) for s in seen):
         return REACHED, f"vrijgegeven: voorgaand onderdeel is {_status_nl(wanted)}"
-    if pred.partner_status in _FATAL_PARTNER:
+    if pred.partner_status in FATAL_PARTNER:
         return FATAL, f"niet verstuurd: voorgaand item {_status_nl(pred.partner_status)}"
     sent = (
         await conn.execute(
@@ -337,7 +334,7 @@ async def _verdict(conn: AsyncConnection, pred_id: str, wanted: str) -> tuple[st
         )
     ).scalars()
     for s in sent:
-        if s in _FATAL_DELIVERY:
+        if s in FATAL_DELIVERY:
             label = DELIVERY_STATUS_LABELS_NL[DeliveryStatus(s)]
             return FATAL, f"niet verstuurd: voorgaand item {label}"
     approval = await conn.scalar(select(APPROVAL.c.status).where(APPROVAL.c.item_id == pred_id))
@@ -354,8 +351,6 @@ async def _queue(
 ) -> tuple[list[LogEntry], bool]:
     """Put a released item in the outbox, decided again. Its approval, when it needs one,
     goes with it; while that approval is still open the approval queues it later."""
-    from wijkhub.hub.path import advices
-
     row = (
         await conn.execute(
             select(ITEM, ADVICE.c.trace_id)
@@ -375,7 +370,7 @@ async def _queue(
         if ap is not None
         else None
     )
-    done = await advices.requeue(
+    done = await requeue(
         ctx,
         conn,
         row,
@@ -673,88 +668,3 @@ async def link_item(
             now,
         )
     return {"item_id": body.item_id, "member_id": body.member_id, "goal_id": body.goal_id}
-
-
-async def view(ctx: HubContext, household_id: str, team: str | None) -> Plan:
-    from wijkhub.hub.path import advices
-
-    async with ctx.db.read() as conn:
-        await households.row_in_scope(conn, household_id, team)
-        members = await households.members_of(ctx, conn, household_id)
-        goals = (
-            await conn.execute(
-                select(GOAL)
-                .where(GOAL.c.household_id == household_id)
-                .order_by(GOAL.c.created_at, GOAL.c.id)
-            )
-        ).all()
-        links = (
-            await conn.execute(select(PLAN_ITEM).where(PLAN_ITEM.c.household_id == household_id))
-        ).all()
-        by_item = {r.item_id: r for r in links}
-        advice_ids = sorted(
-            set(
-                (
-                    await conn.execute(select(ITEM.c.advice_id).where(ITEM.c.id.in_(list(by_item))))
-                ).scalars()
-            )
-        )
-        loaded = [await advices._load(ctx, conn, a) for a in advice_ids]
-    goal_domain = {g.id: LifeDomain(g.domain) for g in goals}
-    items: dict[str, list[PlanItem]] = {}
-    for advice in loaded:
-        for it in advice.items:
-            link = by_item.get(it.id.hex)
-            if link is None or link.member_id is None:
-                continue
-            running = it.delivery_status in _RUNNING_DELIVERY and (
-                it.partner_status is None or it.partner_status.value not in _ENDED_PARTNER
-            )
-            waiting = next(
-                (e.detail for e in it.timeline if e.kind == "wait" and e.status == WAITING), None
-            )
-            since = link.settled_at if link.wait_state == RELEASED else advice.created_at
-            items.setdefault(link.member_id, []).append(
-                PlanItem(
-                    item_id=it.id,
-                    advice_id=advice.id,
-                    number=it.number,
-                    partner_id=it.partner_id,
-                    advice_type=it.advice_type,
-                    goal_id=uuid.UUID(link.goal_id) if link.goal_id else None,
-                    domain=goal_domain.get(link.goal_id) if link.goal_id else None,
-                    delivery_status=it.delivery_status.value,
-                    delivery_status_label=DELIVERY_STATUS_LABELS_NL[it.delivery_status],
-                    partner_status=it.partner_status,
-                    running=running,
-                    since=since,
-                    until=it.deadline,
-                    waiting_on=waiting if link.wait_state == WAITING else link.wait_reason,
-                )
-            )
-    return Plan(
-        household_id=uuid.UUID(household_id),
-        domains={d.value: label for d, label in LIFE_DOMAIN_LABELS_NL.items()},
-        members=[
-            MemberPlan(
-                member=m,
-                goals=[
-                    Goal(
-                        id=uuid.UUID(g.id),
-                        domain=LifeDomain(g.domain),
-                        domain_label=LIFE_DOMAIN_LABELS_NL[LifeDomain(g.domain)],
-                        member_id=m.id,
-                        # Empty: erased under the retention rules (hub/retention.py).
-                        text=ctx.unseal(g.text, f"plan_goal.text:{g.id}")
-                        if g.text
-                        else PURGED_GOAL_TEXT,
-                        created_at=g.created_at,
-                    )
-                    for g in goals
-                    if g.member_id == m.id.hex
-                ],
-                items=sorted(items.get(m.id.hex, []), key=lambda p: p.number),
-            )
-            for m in members
-        ],
-    )

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, FieldError, invalid, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
-from wijkhub.hub.path.advices import delivery_row
 from wijkhub.hub.records import consents as registry
 from wijkhub.hub.records.clients import in_scope
+from wijkhub.hub.steps.enqueue import delivery_row
 from wijkhub.hub.store.tables import ADVICE, DELIVERY, ITEM
 from wijkhub.schemas.consent import Consent, ConsentIn, ConsentStatus
 from wijkhub.schemas.outbound import WithdrawalNotice

@@ -5,6 +5,8 @@ import sys
 
 import click
 
+from wijkhub.bench.__main__ import main as bench_main
+
 
 @click.command()
 @click.option("--quick", is_flag=True, help="Small numbers, well under 2 minutes.")
@@ -20,7 +22,6 @@ import click
 )
 def bench(quick: bool, tiny: bool, pg: str | None, json_path: str) -> None:
     """Measure the hub beside this machine's own limits (see README, "Benchmarks")."""
-    from wijkhub.bench.__main__ import main as bench_main
 
     argv = ["--json", json_path]
     argv += ["--quick"] if quick else []

@@ -45,8 +45,6 @@ def main(ctx: click.Context, config: str | None) -> None:
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create the data directory, key ring and database, and print a new admin token."""
-    from wijkhub.hub.core.partner_secrets import ensure_partner_secrets
-    from wijkhub.hub.server.runtime import copy_example_config, prepare
 
     settings = settings_for(ctx)
     written = copy_example_config(settings)
@@ -87,8 +85,6 @@ def db_upgrade(ctx: click.Context) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: bool) -> None:
     """Run the HTTP API and the delivery worker."""
-    from wijkhub.hub.cli.ops import until_signalled
-    from wijkhub.hub.server.runtime import start
 
     settings = settings_for(ctx)
 
@@ -151,7 +147,6 @@ def schemas() -> None:
 @click.option("--check", is_flag=True, help="Fail if the files differ instead of writing.")
 def schemas_export(out: str | None, check: bool) -> None:
     """Write (or --check) the JSON Schemas of the contract models."""
-    from wijkhub.schemas.export import export
 
     target = Path(out) if out else Path(__file__).resolve().parent.parent / "schemas" / "json"
     stale = export(target, check=check)
@@ -282,7 +277,6 @@ def log_verify(ctx: click.Context) -> None:
 @click.option("--port", type=int, default=0, help="Hub port with --serve (0: a free port).")
 def demo(timeout: float, clean: bool, serve: bool, port: int) -> None:
     """One advice to four partners on a temporary SQLite, with live partner answers."""
-    from wijkhub.hub.demo.run import run_demo
 
     sys.exit(
         asyncio.run(
@@ -320,5 +314,10 @@ main.add_command(_escalations)
 
 # Benchmarks: `wijkhub bench [--quick] [--pg URL] [--json PATH]`.
 from wijkhub.hub.cli.bench import bench as _bench  # noqa: E402
+from wijkhub.hub.cli.ops import until_signalled
+from wijkhub.hub.core.partner_secrets import ensure_partner_secrets
+from wijkhub.hub.demo.run import run_demo
+from wijkhub.hub.server.runtime import copy_example_config, prepare, start
+from wijkhub.schemas.export import export
 
 main.add_command(_bench)

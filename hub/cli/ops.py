@@ -13,11 +13,19 @@ import click
 from aiohttp import web
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from wijkhub.hub.api import ops as ops_http
+from wijkhub.hub.api.kit import CTX
+from wijkhub.hub.api.ops import schema_head
+from wijkhub.hub.casework.dead_letters import list_dead, replay
 from wijkhub.hub.cli.support import run_with_db, settings_for
 from wijkhub.hub.core.clock import SystemClock
+from wijkhub.hub.core.context import build_context
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.settings import Settings
+from wijkhub.hub.path.delivery import DeliveryWorker
 
 
 def _settings(ctx: click.Context, **worker: Any) -> Settings:
@@ -55,10 +63,6 @@ def worker(
     ctx: click.Context, worker_id: str | None, metrics_port: int | None, metrics_host: str
 ) -> None:
     """Run only the delivery worker (no API). Run as many as you like against one PostgreSQL."""
-    from wijkhub.hub.api import ops as ops_http
-    from wijkhub.hub.api.kit import CTX
-    from wijkhub.hub.core.context import build_context
-    from wijkhub.hub.path.delivery import DeliveryWorker
 
     settings = _settings(ctx, **({"id": worker_id} if worker_id else {}))
 
@@ -108,10 +112,6 @@ def worker(
 async def _schema_problem(db: Database) -> str | None:
     """None when the schema is at the newest migration; otherwise what is wrong, in Dutch.
     A database that cannot be reached is not reported as an outdated schema."""
-    from sqlalchemy import text
-    from sqlalchemy.exc import DBAPIError
-
-    from wijkhub.hub.api.ops import schema_head
 
     outdated = "Het databaseschema is niet bijgewerkt: draai eerst `wijkhub db upgrade`."
     try:
@@ -138,7 +138,6 @@ def deliveries() -> None:
 @click.pass_context
 def deliveries_dead(ctx: click.Context, partner: str | None, limit: int, as_json: bool) -> None:
     """List dead letters: id, partner, kind, attempts, last error, when (no personal data)."""
-    from wijkhub.hub.casework.dead_letters import list_dead
 
     async def q(db: Database) -> list[Any]:
         async with db.read() as conn:
@@ -175,7 +174,6 @@ def deliveries_replay(
 
     Give ids, --partner, or --all. Each replay is recorded in the processing log.
     """
-    from wijkhub.hub.casework.dead_letters import replay
 
     if not (ids or partner or everything):
         raise click.UsageError("Geef ids, --partner of --all.")

@@ -16,11 +16,25 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from wijkhub.hub.api.privacy_officer import (
+    EXPORT_CAP,
+    ConsentFilter,
+    list_consents,
+    log_entries,
+    to_csv,
+    to_logboek,
+)
+from wijkhub.hub.casework.expiry import expire_due
 from wijkhub.hub.cli.support import settings_for
 from wijkhub.hub.core.context import HubContext, build_context
+from wijkhub.hub.reports import access_report
+from wijkhub.hub.reports.fhir_export import export
+from wijkhub.hub.reports.log_query import LogFilter
+from wijkhub.hub.reports.retention import load_rules, purge
 
 T = TypeVar("T")
 
@@ -79,7 +93,6 @@ def consents_list(
     limit: int,
     as_json: bool,
 ) -> None:
-    from wijkhub.hub.api.privacy_officer import ConsentFilter, list_consents
 
     f = ConsentFilter(
         client_id=_client_id(client_id) if client_id else None,
@@ -109,7 +122,6 @@ def consents_list(
 @click.pass_context
 def consents_expire(ctx: click.Context) -> None:
     """Expire every consent past its end date (for cron; the server also runs this)."""
-    from wijkhub.hub.casework.expiry import expire_due
 
     res = _run(ctx, expire_due)
     Console().print(
@@ -125,7 +137,6 @@ def consents_expire(ctx: click.Context) -> None:
 @click.pass_context
 def consents_fhir(ctx: click.Context, client_id: str, version: str, out: str | None) -> None:
     """A client's consents as a FHIR Bundle of Consent resources."""
-    from wijkhub.hub.reports.fhir_export import export
 
     cid = _client_id(client_id)
     bundle = _run(ctx, lambda hub: export(hub, cid, version))  # type: ignore[arg-type]
@@ -145,10 +156,6 @@ def consents_fhir(ctx: click.Context, client_id: str, version: str, out: str | N
 @click.pass_context
 def log_export(ctx: click.Context, fmt: str, out: str | None, **filters: Any) -> None:
     """Export filtered log entries as CSV or in the Logboek Dataverwerkingen shape."""
-    from pydantic import ValidationError
-
-    from wijkhub.hub.api.privacy_officer import EXPORT_CAP, log_entries, to_csv, to_logboek
-    from wijkhub.hub.reports.log_query import LogFilter
 
     try:
         f = LogFilter.model_validate({k: v for k, v in filters.items() if v is not None})
@@ -168,7 +175,6 @@ def log_export(ctx: click.Context, fmt: str, out: str | None, **filters: Any) ->
 @click.pass_context
 def access_report_cmd(ctx: click.Context, client_id: str, as_html: bool, out: str | None) -> None:
     """Access report for one client (AVG article 15) as JSON, or HTML for the client."""
-    from wijkhub.hub.reports import access_report
 
     cid = _client_id(client_id)
     report = _run(ctx, lambda hub: access_report.build(hub, cid, _actor()))
@@ -184,7 +190,6 @@ def retention_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Only say what would be purged.")
 @click.pass_context
 def retention_purge(ctx: click.Context, dry_run: bool) -> None:
-    from wijkhub.hub.reports.retention import load_rules, purge
 
     async def go(hub: HubContext) -> Any:
         if load_rules(hub) is None:

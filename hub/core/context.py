@@ -5,6 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import web
+
 from wijkhub.consent.rules import PrivacyRules
 from wijkhub.hub.core.clock import Clock, SystemClock
 from wijkhub.hub.core.crypto import KeyRing
@@ -70,3 +72,7 @@ def build_context(
         rules=PrivacyRules.from_file(settings.config_path / "privacy-rules.toml"),
         clock=clock or SystemClock(),
     )
+
+
+# The typed application key under which the API and the web pages find the context.
+CTX = web.AppKey("ctx", HubContext)

@@ -36,6 +36,7 @@ from wijkhub.hub.demo.simulator import PartnerSimulator
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.server.runtime import RunningHub, start
 from wijkhub.hub.store.tables import MILESTONE
+from wijkhub.hub.web.session import create_signin_link
 from wijkhub.schemas.categories import LEGAL_BASIS_LABELS_NL
 from wijkhub.schemas.status import (
     DELIVERY_STATUS_LABELS_NL,
@@ -171,9 +172,6 @@ def _table(advice: dict[str, Any], names: dict[str, str]) -> Table:
 async def serve_until_stopped(console: Console, hub: RunningHub) -> None:
     """`--serve`: the hub and the simulators stay up; a one-time link signs the demo coach in.
     SIGINT (Ctrl-C) and SIGTERM end the wait, and the caller closes everything."""
-    from datetime import timedelta
-
-    from wijkhub.hub.web import create_signin_link
 
     link = await create_signin_link(
         hub.ctx, "coach", DEMO_TEAM, "Demo-coach", hub.url, ttl=timedelta(hours=1)

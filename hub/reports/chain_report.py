@@ -29,6 +29,7 @@ from wijkhub.hub.casework.milestones import read_milestones
 from wijkhub.hub.core.clock import AMSTERDAM, local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.deadlines import is_working_day
+from wijkhub.hub.reports.log_export import csv_cell
 from wijkhub.hub.store.tables import CLIENT, DELIVERY, ITEM, STATUS, STEP
 from wijkhub.schemas.status import MILESTONE_MET_BY, Milestone, PartnerStatus
 
@@ -426,15 +427,11 @@ def flat(row: ReportRow) -> dict[str, Any]:
 
 
 def to_csv(report: ChainReport) -> str:
-    from wijkhub.hub.api.privacy_officer import (
-        _cell,  # CSV-injection guard (imported late: it loads routes)
-    )
-
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     cols = csv_columns(report)
     w.writerow(cols)
     for row in report.rows:
         values = flat(row)
-        w.writerow([_cell(values[c]) for c in cols])
+        w.writerow([csv_cell(values[c]) for c in cols])
     return buf.getvalue()

@@ -18,6 +18,7 @@ from fhir.resources.R4B.consent import Consent as ConsentR4
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
 from wijkhub.hub.records import clients
+from wijkhub.hub.records import consents as registry
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL, DataCategory
 from wijkhub.schemas.consent import Consent, ConsentStatus
 
@@ -192,7 +193,6 @@ def consent_r5(ctx: HubContext, c: Consent) -> ConsentR5:
 
 async def export(ctx: HubContext, client_id: str, version: FhirVersion = "R4") -> dict[str, Any]:
     """The client's consents as a FHIR `collection` Bundle (a JSON-ready dict)."""
-    from wijkhub.hub.records import consents as registry
 
     async with ctx.db.read() as conn:
         if not await clients.in_scope(conn, client_id, None):

@@ -43,7 +43,11 @@ from wijkhub.hub.store.tables import (
     DELIVERY,
     GOAL,
     ITEM,
+    LINK,
+    LOGIN,
+    LOGIN_TTL,
     MEMBER,
+    SESSION,
     STATUS,
 )
 from wijkhub.schemas.categories import DataCategory
@@ -488,10 +492,6 @@ async def _purge_web(
 ) -> None:
     """Delete web sessions that expired or ended, sign-in links that expired or were used and
     OIDC login states older than their TTL: of no use any more, and they hold sealed names."""
-    # Imported here: the web package loads the whole UI, which imports this module.
-    from wijkhub.hub.web.oidc import LOGIN, LOGIN_TTL
-    from wijkhub.hub.web.session import LINK, SESSION
-
     async with ctx.db.read() if dry_run else ctx.db.write() as conn:
         now = ctx.clock.now()
         expired = (

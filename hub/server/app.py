@@ -14,7 +14,7 @@ from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.signatures import jwks
 from wijkhub.hub.path.delivery import DeliveryWorker
 from wijkhub.hub.server.jobs import periodic_jobs
-from wijkhub.hub.web import install as install_web
+from wijkhub.hub.web.app import install as install_web
 
 MAX_BODY = 1024 * 1024
 WORKER = web.AppKey("worker", DeliveryWorker)

@@ -10,12 +10,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.casework.escalation import load_config, run_escalations
+from wijkhub.hub.casework.expiry import expire_due
+from wijkhub.hub.casework.plan import settle_due
+from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.reports.retention import purge
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +45,12 @@ class PeriodicJob:
 
 
 def periodic_jobs(
-    ctx: "HubContext", enabled: bool
+    ctx: HubContext, enabled: bool
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """An aiohttp cleanup context that runs the hub's periodic jobs while the app runs
     (append it after the worker's, so jobs stop before the database is closed)."""
 
     async def jobs_ctx(_: web.Application) -> AsyncIterator[None]:
-        from wijkhub.hub.casework.escalation import load_config, run_escalations
-        from wijkhub.hub.casework.expiry import expire_due
-        from wijkhub.hub.casework.plan import settle_due
-        from wijkhub.hub.reports.retention import purge
 
         cfg = ctx.settings.jobs
         jobs = []

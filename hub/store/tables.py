@@ -3,7 +3,7 @@ columns, see `crypto`); the BSN only as a keyed hash. Schema changes go through 
 (`hub/migrations`), never `create_all`.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, TypeDecorator, UniqueConstraint
@@ -347,6 +347,10 @@ class WebSessionRow(SQLModel, table=True):
     created_at: datetime = _ts()
     expires_at: datetime = _ts(index=True)
     ended_at: datetime | None = _ts(default=None)
+
+
+# How long an OIDC login state is valid: the sign-in refuses older ones, retention deletes them.
+LOGIN_TTL = timedelta(minutes=10)
 
 
 class WebLoginRow(SQLModel, table=True):

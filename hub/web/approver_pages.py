@@ -8,12 +8,11 @@ what the API would refuse, and a forged form is refused by the same check (Dutch
 from aiohttp import web
 from pydantic import ValidationError
 
-from wijkhub.hub.api.approvals import APPROVERS
-from wijkhub.hub.api.kit import validation_error
-from wijkhub.hub.api.routes import _hex
 from wijkhub.hub.casework.approvals import ROLE_NL, Rejection, approve, awaiting_for, reject
 from wijkhub.hub.core.auth import Principal
-from wijkhub.hub.web.app import flash_redirect, hub, pages, render
+from wijkhub.hub.core.errors import hex_id, validation_error
+from wijkhub.hub.core.roles import APPROVERS
+from wijkhub.hub.web.kit import flash_redirect, hub, page, render
 from wijkhub.hub.web.privacy_pages import nl_time
 
 DONE_NL = {
@@ -29,7 +28,7 @@ def _euros(cents: int | None) -> str:
     return f"€ {whole:,}".replace(",", ".") + f",{rest:02d}"
 
 
-@pages.get("/goedkeuringen", roles=APPROVERS)
+@page(roles=APPROVERS)
 async def awaiting(request: web.Request, who: Principal) -> web.StreamResponse:
     ctx = hub(request)
     items = await awaiting_for(ctx, who)
@@ -55,18 +54,20 @@ async def awaiting(request: web.Request, who: Principal) -> web.StreamResponse:
     )
 
 
-@pages.post("/goedkeuringen/{item_id}/goedkeuren", roles=APPROVERS)
+@page(roles=APPROVERS)
 async def approve_page(request: web.Request, who: Principal) -> web.StreamResponse:
-    await approve(hub(request), _hex(request.match_info["item_id"], "Goedkeuring"), who)
+    await approve(hub(request), hex_id(request.match_info["item_id"], "Goedkeuring"), who)
     raise flash_redirect("/goedkeuringen?gedaan=goedgekeurd")
 
 
-@pages.post("/goedkeuringen/{item_id}/afwijzen", roles=APPROVERS)
+@page(roles=APPROVERS)
 async def reject_page(request: web.Request, who: Principal) -> web.StreamResponse:
     form = await request.post()
     try:
         body = Rejection.model_validate({"reason": str(form.get("reason", "")).strip()})
     except ValidationError as exc:
         raise validation_error(exc) from None
-    await reject(hub(request), _hex(request.match_info["item_id"], "Goedkeuring"), who, body.reason)
+    await reject(
+        hub(request), hex_id(request.match_info["item_id"], "Goedkeuring"), who, body.reason
+    )
     raise flash_redirect("/goedkeuringen?gedaan=afgewezen")

@@ -9,9 +9,8 @@ from typing import Any
 from multidict import MultiDictProxy
 from pydantic import ValidationError
 
-from wijkhub.hub.api.kit import validation_error
 from wijkhub.hub.core.context import HubContext
-from wijkhub.hub.core.errors import FieldError
+from wijkhub.hub.core.errors import FieldError, validation_error
 from wijkhub.hub.plugin_api.types import AdviceType
 from wijkhub.schemas.advice import AdviceIn, Threat, Urgency
 

@@ -13,19 +13,22 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from wijkhub.hub.api.kit import validation_error
-from wijkhub.hub.api.routes import COACH, _hex
-from wijkhub.hub.casework import consultation, plan
+from wijkhub.hub.casework import consultation
 from wijkhub.hub.casework import withdrawal as consents
 from wijkhub.hub.casework.escalation import STEP_LABELS_NL
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import AMSTERDAM, local_date
 from wijkhub.hub.core.context import HubContext
-from wijkhub.hub.core.errors import ApiError, FieldError
-from wijkhub.hub.path import advices
+from wijkhub.hub.core.errors import ApiError, FieldError, hex_id, validation_error
+from wijkhub.hub.core.roles import COACH
+from wijkhub.hub.path import plan_view
+from wijkhub.hub.path.preview import AdvicePreview
+from wijkhub.hub.path.preview import preview as preview_advice
+from wijkhub.hub.path.submit import submit as submit_advice
+from wijkhub.hub.path.timeline import get as get_advice
 from wijkhub.hub.records import clients, households
 from wijkhub.hub.web import coach_data, coach_forms
-from wijkhub.hub.web.app import flash_redirect, hub, pages, render, scope
+from wijkhub.hub.web.kit import flash_redirect, hub, page, render, scope
 from wijkhub.schemas.advice import AdviceOut, Threat, Urgency
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL, LEGAL_BASIS_LABELS_NL, DataCategory
 from wijkhub.schemas.consent import ConsentIn, ConsentStatus
@@ -138,7 +141,7 @@ def _team(who: Principal) -> str | None:
 # --- my households -----------------------------------------------------------------------------
 
 
-@pages.get("/coach", roles=COACH)
+@page(roles=COACH)
 async def my_households(request: web.Request, who: Principal) -> web.StreamResponse:
     q = request.query.get("zoek", "")[:100]
     found = await coach_data.team_clients(hub(request), _team(who), q)
@@ -201,7 +204,7 @@ async def _household_page(
 async def household_records(
     ctx: HubContext, client_id: str, team: str | None
 ) -> list[dict[str, Any]]:
-    """The client's households as the API has them (`households.get`, `plan.view`, the same
+    """The client's households as the API has them (`households.get`, `plan_view.view`, the same
     team scope): members with their roles, each member's consents, and the plan per member."""
     out = []
     for household_id in await coach_data.household_ids(ctx, client_id, team):
@@ -213,7 +216,7 @@ async def household_records(
         out.append(
             {
                 "household": home,
-                "plan": await plan.view(ctx, household_id, team),
+                "plan": await plan_view.view(ctx, household_id, team),
                 "consents": member_consents,
             }
         )
@@ -243,14 +246,14 @@ def household_members(client: Any) -> list[dict[str, Any]]:
     return rows
 
 
-@pages.get("/coach/clienten/{client_id}", roles=COACH)
+@page(roles=COACH)
 async def household(request: web.Request, who: Principal) -> web.StreamResponse:
-    return await _household_page(request, who, _hex(request.match_info["client_id"], "Cliënt"))
+    return await _household_page(request, who, hex_id(request.match_info["client_id"], "Cliënt"))
 
 
-@pages.post("/coach/clienten/{client_id}/toestemmingen", roles=COACH)
+@page(roles=COACH)
 async def record_consent(request: web.Request, who: Principal) -> web.StreamResponse:
-    client_id = _hex(request.match_info["client_id"], "Cliënt")
+    client_id = hex_id(request.match_info["client_id"], "Cliënt")
     form = await request.post()
     partner_id = str(form.get("partner_id", ""))
     body = {
@@ -280,9 +283,9 @@ async def record_consent(request: web.Request, who: Principal) -> web.StreamResp
     raise flash_redirect(f"/coach/clienten/{client_id}#toestemmingen")
 
 
-@pages.post("/coach/toestemmingen/{consent_id}/intrekken", roles=COACH)
+@page(roles=COACH)
 async def withdraw_consent(request: web.Request, who: Principal) -> web.StreamResponse:
-    consent_id = _hex(request.match_info["consent_id"], "Toestemming")
+    consent_id = hex_id(request.match_info["consent_id"], "Toestemming")
     form = await request.post()
     reason = str(form.get("reden", "")).strip()[:500] or "Ingetrokken door de cliënt."
     consent = await consents.withdraw(hub(request), consent_id, reason, who.actor, team=_team(who))
@@ -299,7 +302,7 @@ async def _composer(
     summary: str,
     items: list[coach_forms.ItemForm],
     *,
-    preview: advices.AdvicePreview | None = None,
+    preview: AdvicePreview | None = None,
     preview_hash: str = "",
     stale: bool = False,
     errors: list[FieldError] | None = None,
@@ -329,16 +332,16 @@ async def _composer(
     )
 
 
-@pages.get("/coach/clienten/{client_id}/advies", roles=COACH)
+@page(roles=COACH)
 async def composer(request: web.Request, who: Principal) -> web.StreamResponse:
-    client_id = _hex(request.match_info["client_id"], "Cliënt")
+    client_id = hex_id(request.match_info["client_id"], "Cliënt")
     return await _composer(request, who, client_id, "", [coach_forms.ItemForm(0)])
 
 
-@pages.post("/coach/clienten/{client_id}/advies", roles=COACH)
+@page(roles=COACH)
 async def composer_post(request: web.Request, who: Principal) -> web.StreamResponse:
     ctx = hub(request)
-    client_id = _hex(request.match_info["client_id"], "Cliënt")
+    client_id = hex_id(request.match_info["client_id"], "Cliënt")
     form = await request.post()
     summary, items = coach_forms.parse(ctx, form)
     action = str(form.get("actie", "bijwerken"))
@@ -360,7 +363,7 @@ async def composer_post(request: web.Request, who: Principal) -> web.StreamRespo
     stale = action == "versturen" and form.get("voorbeeld_van") != digest
     try:
         if action == "voorbeeld" or stale:
-            shown = await advices.preview(ctx, data, team=_team(who))
+            shown = await preview_advice(ctx, data, team=_team(who))
             for it in shown.items:  # the form row, not the position among the items sent
                 it.position = positions[it.position]
             return await _composer(
@@ -373,7 +376,7 @@ async def composer_post(request: web.Request, who: Principal) -> web.StreamRespo
                 preview_hash=digest,
                 stale=stale,
             )
-        advice = await advices.submit(ctx, data, who.actor, team=_team(who))
+        advice = await submit_advice(ctx, data, who.actor, team=_team(who))
     except ApiError as exc:
         if exc.status != 422:
             raise
@@ -415,11 +418,11 @@ def _advice_context(request: web.Request, advice: AdviceOut) -> dict[str, Any]:
 
 
 async def _advice(request: web.Request, who: Principal) -> AdviceOut:
-    advice_id = _hex(request.match_info["advice_id"], "Advies")
-    return await advices.get(hub(request), advice_id, team=_team(who))
+    advice_id = hex_id(request.match_info["advice_id"], "Advies")
+    return await get_advice(hub(request), advice_id, team=_team(who))
 
 
-@pages.get("/coach/adviezen/{advice_id}", roles=COACH)
+@page(roles=COACH)
 async def advice_page(request: web.Request, who: Principal) -> web.StreamResponse:
     advice = await _advice(request, who)
     ctx = hub(request)
@@ -450,7 +453,7 @@ async def advice_page(request: web.Request, who: Principal) -> web.StreamRespons
     )
 
 
-@pages.get("/coach/adviezen/{advice_id}/stand", roles=COACH)
+@page(roles=COACH)
 async def advice_state(request: web.Request, who: Principal) -> web.StreamResponse:
     """The live part of the advice page, polled by coach.js: each poll is one short read, so
     an open page holds no database connection."""
@@ -470,7 +473,7 @@ SENT_NL = {
 async def _back(request: web.Request, item_id: str, done: str) -> web.HTTPSeeOther:
     """Back to the advice page the form was on, at the item's thread."""
     form = await request.post()
-    advice_id = _hex(str(form.get("advies", "")), "Advies")
+    advice_id = hex_id(str(form.get("advies", "")), "Advies")
     return flash_redirect(f"/coach/adviezen/{advice_id}?gedaan={done}#overleg-{item_id}")
 
 
@@ -478,9 +481,9 @@ def _text(form: Any) -> str:
     return str(form.get("tekst", "")).strip()
 
 
-@pages.post("/coach/onderdelen/{item_id}/overleg", roles=COACH)
+@page(roles=COACH)
 async def send_message(request: web.Request, who: Principal) -> web.StreamResponse:
-    item_id = _hex(request.match_info["item_id"], "Onderdeel")
+    item_id = hex_id(request.match_info["item_id"], "Onderdeel")
     form = await request.post()
     body = {"kind": str(form.get("soort", "")), "text": _text(form)}
     if form.get("antwoord_op"):
@@ -493,18 +496,18 @@ async def send_message(request: web.Request, who: Principal) -> web.StreamRespon
     raise await _back(request, item_id, "verstuurd")
 
 
-@pages.post("/coach/onderdelen/{item_id}/overleg/{proposal_id}/aanvaarden", roles=COACH)
+@page(roles=COACH)
 async def accept_proposal(request: web.Request, who: Principal) -> web.StreamResponse:
-    item_id = _hex(request.match_info["item_id"], "Onderdeel")
-    proposal_id = _hex(request.match_info["proposal_id"], "Tegenvoorstel")
+    item_id = hex_id(request.match_info["item_id"], "Onderdeel")
+    proposal_id = hex_id(request.match_info["proposal_id"], "Tegenvoorstel")
     await consultation.accept(hub(request), item_id, proposal_id, who, _team(who))
     raise await _back(request, item_id, "aanvaard")
 
 
-@pages.post("/coach/onderdelen/{item_id}/overleg/{proposal_id}/afwijzen", roles=COACH)
+@page(roles=COACH)
 async def decline_proposal(request: web.Request, who: Principal) -> web.StreamResponse:
-    item_id = _hex(request.match_info["item_id"], "Onderdeel")
-    proposal_id = _hex(request.match_info["proposal_id"], "Tegenvoorstel")
+    item_id = hex_id(request.match_info["item_id"], "Onderdeel")
+    proposal_id = hex_id(request.match_info["proposal_id"], "Tegenvoorstel")
     form = await request.post()
     try:
         data = DeclineIn.model_validate({"text": _text(form)})

@@ -11,7 +11,6 @@ refuses the sign-in.
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -24,11 +23,10 @@ from joserfc.jwk import KeySet
 from sqlalchemy import delete, insert
 
 from wijkhub.hub.core.context import HubContext
-from wijkhub.hub.store.tables import LOGIN
+from wijkhub.hub.store.tables import LOGIN, LOGIN_TTL
 from wijkhub.hub.web import config
 from wijkhub.hub.web.session import SigninError, WebSession, sha256, start, user_id_for
 
-LOGIN_TTL = timedelta(minutes=10)
 ALGORITHMS = ["RS256", "ES256", "PS256"]
 CALLBACK_PATH = "/oidc/callback"
 TIMEOUT = aiohttp.ClientTimeout(total=10)

@@ -16,13 +16,6 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
-from wijkhub.hub.api.privacy_officer import (
-    PRIVACY_OFFICER,
-    ConsentFilter,
-    list_consents,
-    log_entries,
-    to_csv,
-)
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.errors import ApiError, not_found
@@ -34,11 +27,14 @@ from wijkhub.hub.core.processing_log import (
     new_trace_id,
     verify,
 )
+from wijkhub.hub.core.roles import PRIVACY_OFFICER
 from wijkhub.hub.reports import access_report, log_query
 from wijkhub.hub.reports.access_report import CONSENT_STATUS_NL
+from wijkhub.hub.reports.consent_register import ConsentFilter, list_consents
+from wijkhub.hub.reports.log_export import log_entries, to_csv
 from wijkhub.hub.store.tables import CLIENT, LOG
 from wijkhub.hub.web.access_report_pdf import render_pdf
-from wijkhub.hub.web.app import flash_redirect, hub, pages, render
+from wijkhub.hub.web.kit import flash_redirect, hub, page, render
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL
 from wijkhub.schemas.consent import ConsentStatus
 
@@ -100,7 +96,7 @@ async def _last_check(request: web.Request) -> Any:
         ).first()
 
 
-@pages.get("/privacy", roles=PRIVACY_OFFICER)
+@page(roles=PRIVACY_OFFICER)
 async def overview(request: web.Request, who: Principal) -> web.StreamResponse:
     return await render(
         request,
@@ -109,7 +105,7 @@ async def overview(request: web.Request, who: Principal) -> web.StreamResponse:
     )
 
 
-@pages.post("/privacy/controleren", roles=PRIVACY_OFFICER)
+@page(roles=PRIVACY_OFFICER)
 async def check_chain(request: web.Request, who: Principal) -> web.StreamResponse:
     """Walk the whole hash chain now and record the outcome in the log itself."""
     ctx = hub(request)
@@ -139,7 +135,7 @@ async def check_chain(request: web.Request, who: Principal) -> web.StreamRespons
 # --- consent register --------------------------------------------------------------------------
 
 
-@pages.get("/privacy/toestemmingen", roles=PRIVACY_OFFICER)
+@page(roles=PRIVACY_OFFICER)
 async def consents(request: web.Request, who: Principal) -> web.StreamResponse:
     ctx = hub(request)
     form = _clean(request.query)
@@ -206,7 +202,7 @@ def _log_filter(request: web.Request, limit: int) -> tuple[dict[str, str], log_q
     return form, LogForm.model_validate(form).to_filter(limit)
 
 
-@pages.get("/privacy/verwerkingen", roles=PRIVACY_OFFICER)
+@page(roles=PRIVACY_OFFICER)
 async def processing_log(request: web.Request, who: Principal) -> web.StreamResponse:
     ctx = hub(request)
     errors: list[str] = []
@@ -247,7 +243,7 @@ def _csv(text: str, filename: str) -> web.Response:
     )
 
 
-@pages.get("/privacy/verwerkingen.csv", roles=PRIVACY_OFFICER)
+@page(roles=PRIVACY_OFFICER)
 async def processing_log_csv(request: web.Request, who: Principal) -> web.StreamResponse:
     try:
         _, f = _log_filter(request, 1000)
@@ -260,7 +256,7 @@ async def processing_log_csv(request: web.Request, who: Principal) -> web.Stream
 # --- access report -----------------------------------------------------------------------------
 
 
-@pages.get("/privacy/inzage", roles=PRIVACY_OFFICER)
+@page(roles=PRIVACY_OFFICER)
 async def access_search(request: web.Request, who: Principal) -> web.StreamResponse:
     """Find the client by id or by BSN (through the keyed hash; the BSN is never stored)."""
     ctx = hub(request)
@@ -294,7 +290,7 @@ async def access_search(request: web.Request, who: Principal) -> web.StreamRespo
     )
 
 
-@pages.get("/privacy/inzage/{client_id}", roles=PRIVACY_OFFICER)
+@page(roles=PRIVACY_OFFICER)
 async def access_page(request: web.Request, who: Principal) -> web.StreamResponse:
     client_id = _client_hex(request.match_info["client_id"])
     report = await access_report.build(hub(request), client_id, who.actor)
@@ -305,7 +301,7 @@ async def access_page(request: web.Request, who: Principal) -> web.StreamRespons
     )
 
 
-@pages.get("/privacy/inzage/{client_id}/afdrukken", roles=PRIVACY_OFFICER)
+@page(roles=PRIVACY_OFFICER)
 async def access_print(request: web.Request, who: Principal) -> web.StreamResponse:
     """The document for the client, as the API serves it: self-contained, print-ready."""
     client_id = _client_hex(request.match_info["client_id"])
@@ -320,7 +316,7 @@ async def access_print(request: web.Request, who: Principal) -> web.StreamRespon
     return resp
 
 
-@pages.get("/privacy/inzage/{client_id}/inzage.pdf", roles=PRIVACY_OFFICER)
+@page(roles=PRIVACY_OFFICER)
 async def access_pdf(request: web.Request, who: Principal) -> web.StreamResponse:
     client_id = _client_hex(request.match_info["client_id"])
     report = await access_report.build(hub(request), client_id, who.actor)
@@ -331,7 +327,7 @@ async def access_pdf(request: web.Request, who: Principal) -> web.StreamResponse
     )
 
 
-@pages.get("/privacy/inzage/{client_id}/verwerkingen.csv", roles=PRIVACY_OFFICER)
+@page(roles=PRIVACY_OFFICER)
 async def access_csv(request: web.Request, who: Principal) -> web.StreamResponse:
     """Every processing-log entry about this client (decisions, refusals, deliveries)."""
     client_id = _client_hex(request.match_info["client_id"])

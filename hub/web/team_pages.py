@@ -3,7 +3,7 @@ and period, with filters, CSV download), the team leader's escalation notices (m
 the steering group's list.
 
 Roles, team scope and figures are the API's: `chain_report_routes.READERS`,
-`escalation_routes.TEAM_READERS` / `STEERING_READERS`, `auth.team_scope` (a team leader sees
+`roles.TEAM_READERS` / `STEERING_READERS`, `auth.team_scope` (a team leader sees
 the own team, the privacy officer all teams) and `chain_report.build` / `to_csv`,
 `escalation.list_steps` / `mark_read`. Suppressed figures stay suppressed: shown as "< 5".
 """
@@ -16,13 +16,11 @@ from aiohttp import web
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
-from wijkhub.hub.api.chain_report import READERS
-from wijkhub.hub.api.escalation import STEERING_READERS, TEAM_READERS
-from wijkhub.hub.api.routes import _hex
 from wijkhub.hub.casework.escalation import STEP_LABELS_NL, Step, list_steps, mark_read
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import local_date
-from wijkhub.hub.core.errors import not_found
+from wijkhub.hub.core.errors import hex_id, not_found
+from wijkhub.hub.core.roles import CHAIN_REPORT_READERS, STEERING_READERS, TEAM_READERS
 from wijkhub.hub.reports.chain_report import (
     MIN_CASES,
     SUPPRESSED,
@@ -32,7 +30,7 @@ from wijkhub.hub.reports.chain_report import (
     default_range,
 )
 from wijkhub.hub.reports.chain_report import to_csv as report_csv
-from wijkhub.hub.web.app import flash_redirect, hub, pages, render, scope
+from wijkhub.hub.web.kit import flash_redirect, hub, page, render, scope
 from wijkhub.hub.web.privacy_pages import _clean, _errors, nl_time
 
 PERIOD_NL = {"month": "per maand", "quarter": "per kwartaal", "range": "hele periode"}
@@ -148,7 +146,7 @@ async def _report(request: web.Request, who: Principal) -> tuple[ChainReport | N
     return await build(ctx, query, scope(who)), form, []
 
 
-@pages.get("/team/ketenrapport", roles=READERS)
+@page(roles=CHAIN_REPORT_READERS)
 async def chain_report_page(request: web.Request, who: Principal) -> web.StreamResponse:
     report, form, errors = await _report(request, who)
     names, titles = _partner_names(request), _titles(request)
@@ -181,7 +179,7 @@ async def chain_report_page(request: web.Request, who: Principal) -> web.StreamR
     )
 
 
-@pages.get("/team/ketenrapport.csv", roles=READERS)
+@page(roles=CHAIN_REPORT_READERS)
 async def chain_report_csv(request: web.Request, who: Principal) -> web.StreamResponse:
     """The API's CSV (`chain_report.to_csv`) of the same report the page shows."""
     report, _, errors = await _report(request, who)
@@ -204,7 +202,7 @@ def _team(who: Principal) -> str:
     return team
 
 
-@pages.get("/team/meldingen", roles=TEAM_READERS)
+@page(roles=TEAM_READERS)
 async def notices(request: web.Request, who: Principal) -> web.StreamResponse:
     unread = request.query.get("ongelezen") == "ja"
     items = await list_steps(hub(request), Step.team_leader, team=_team(who), unread_only=unread)
@@ -221,15 +219,15 @@ async def notices(request: web.Request, who: Principal) -> web.StreamResponse:
     )
 
 
-@pages.post("/team/meldingen/{item_id}/gelezen", roles=TEAM_READERS)
+@page(roles=TEAM_READERS)
 async def notice_read(request: web.Request, who: Principal) -> web.StreamResponse:
-    item_id = _hex(request.match_info["item_id"], "Melding")
+    item_id = hex_id(request.match_info["item_id"], "Melding")
     if not await mark_read(hub(request), item_id, _team(who), who.actor):
         raise not_found("Melding")
     raise flash_redirect("/team/meldingen?gedaan=gelezen")
 
 
-@pages.get("/team/stuurgroep", roles=STEERING_READERS)
+@page(roles=STEERING_READERS)
 async def steering(request: web.Request, who: Principal) -> web.StreamResponse:
     open_only = request.query.get("open") == "ja"
     items = await list_steps(hub(request), Step.steering_report, open_only=open_only)

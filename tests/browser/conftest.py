@@ -33,10 +33,9 @@ from wijkhub.hub.core.settings import WorkerSettings, example_config_dir
 from wijkhub.hub.demo import household
 from wijkhub.hub.demo.run import start_demo_hub
 from wijkhub.hub.demo.simulator import PartnerSimulator
-from wijkhub.hub.path import advices
+from wijkhub.hub.path.submit import submit as submit_advice
 from wijkhub.hub.server.runtime import RunningHub
-from wijkhub.hub.web import create_signin_link
-from wijkhub.hub.web.session import user_id_for
+from wijkhub.hub.web.session import create_signin_link, user_id_for
 from wijkhub.schemas.advice import AdviceIn, AdviceOut
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -162,7 +161,7 @@ class UiEnv:
         """The demo advice, submitted with the same hub function as the API, by the person a
         sign-in link with this label signs in (so that person is the author)."""
         body = AdviceIn.model_validate(household.advice(client_id, local_date(self.clock.now())))
-        return await advices.submit(self.hub.ctx, body, self.actor(role, label), team=team)
+        return await submit_advice(self.hub.ctx, body, self.actor(role, label), team=team)
 
     async def delivered(self, advice: AdviceOut) -> None:
         """Wait until every simulator answered every allowed item of `advice`."""

@@ -102,7 +102,7 @@ async def test_a_dead_partner_opens_its_breaker_and_the_others_get_everything(en
 async def _stadsbank_rows(env: Env) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
-    from wijkhub.hub.path.advices import DELIVERY
+    from wijkhub.hub.store.tables import DELIVERY
 
     async with env.hub.ctx.db.read() as conn:
         rows = await conn.execute(

@@ -19,7 +19,7 @@ import pytest
 from tests.support.harness import Env
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
-from wijkhub.hub.web import create_signin_link
+from wijkhub.hub.web.session import create_signin_link
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from tests.support.harness import Env
 from tests.support.web_client import WebClient
 from wijkhub.hub.store.tables import LOG
-from wijkhub.hub.web import create_signin_link
 from wijkhub.hub.web.csrf import token_for, valid
+from wijkhub.hub.web.session import create_signin_link
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from tests.support.harness import Env
 from tests.support.web_client import WebClient
 from wijkhub.hub.store.tables import LINK, SESSION
-from wijkhub.hub.web import create_signin_link
-from wijkhub.hub.web.session import sha256
+from wijkhub.hub.web.session import create_signin_link, sha256
 
 
 @pytest.fixture
