@@ -13,8 +13,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import auth
-from .cli_support import T, run_with_db, settings_for
-from .clock import SystemClock
+from .cli_support import T, clock_for, run_with_db, settings_for
 from .db import Database, upgrade
 from .plugin_info import describe
 from .plugins import load_registry
@@ -54,7 +53,7 @@ def init(ctx: click.Context) -> None:
 
     asyncio.run(prepare(settings))
     token = _in_transaction(
-        ctx, lambda conn: auth.create_token(conn, "admin", "init", SystemClock().now())
+        ctx, lambda conn: auth.create_token(conn, "admin", "init", clock_for(ctx).now())
     )
     _console().print(f"Database: {settings.db_url}\nSleutelbos: {settings.keyring_path} (0600)")
     _console().print(
@@ -93,7 +92,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
     settings = settings_for(ctx)
 
     async def go() -> None:
-        hub = await start(settings, run_worker=not no_worker, host=host, port=port)
+        hub = await start(
+            settings, clock=clock_for(ctx), run_worker=not no_worker, host=host, port=port
+        )
         _console().print(f"Wijkhub luistert op {hub.url} (OpenAPI: {hub.url}/api/v1/openapi.json)")
         try:
             # SIGTERM/SIGINT end the wait, so the worker finishes or releases its rows.
@@ -202,7 +203,7 @@ def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -
         )
     token = _in_transaction(
         ctx,
-        lambda conn: auth.create_token(conn, role, label, SystemClock().now(), team),
+        lambda conn: auth.create_token(conn, role, label, clock_for(ctx).now(), team),
     )
     click.echo(token)
 
@@ -232,7 +233,7 @@ def tokens_list(ctx: click.Context) -> None:
 def tokens_revoke(ctx: click.Context, token_id: str) -> None:
     ok = _in_transaction(
         ctx,
-        lambda conn: auth.revoke_token(conn, token_id, SystemClock().now()),
+        lambda conn: auth.revoke_token(conn, token_id, clock_for(ctx).now()),
     )
     if not ok:
         _console().print(f"[red]Geen actief token met id {token_id}[/red]")

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .cli_support import settings_for
+from .cli_support import clock_for, settings_for
 from .context import ConfigError, HubContext, build_context
 from .escalation import STEP_LABELS_NL, EscalationNotice, Step, list_steps, run_escalations
 
@@ -18,9 +18,10 @@ T = TypeVar("T")
 
 def _run(ctx: click.Context, fn: Callable[[HubContext], Awaitable[T]]) -> T:
     settings = settings_for(ctx)
+    clock = clock_for(ctx)
 
     async def go() -> T:
-        hub = build_context(settings)
+        hub = build_context(settings, clock=clock)
         try:
             return await fn(hub)
         finally:

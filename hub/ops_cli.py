@@ -14,8 +14,7 @@ from aiohttp import web
 from rich.console import Console
 from rich.table import Table
 
-from .cli_support import run_with_db, settings_for
-from .clock import SystemClock
+from .cli_support import clock_for, run_with_db, settings_for
 from .db import Database
 from .settings import Settings
 
@@ -63,7 +62,7 @@ def worker(
     settings = _settings(ctx, **({"id": worker_id} if worker_id else {}))
 
     async def go() -> None:
-        hub = build_context(settings)
+        hub = build_context(settings, clock=clock_for(ctx))
         problem = await _schema_problem(hub.db)
         if problem:
             await hub.db.dispose()
@@ -182,7 +181,7 @@ def deliveries_replay(
     actor = f"cli:{getpass.getuser()}"
     done = run_with_db(
         _settings(ctx),
-        lambda db: replay(db, SystemClock().now(), actor, ids=list(ids) or None, partner=partner),
+        lambda db: replay(db, clock_for(ctx).now(), actor, ids=list(ids) or None, partner=partner),
     )
     missing = sorted(set(ids) - set(done))
     click.echo(f"Opnieuw in de wachtrij: {len(done)}")

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from tests.harness import ApiClient, Env, status_body
 from wijkhub.hub import demo_household as household
 from wijkhub.hub.cli import main
+from wijkhub.hub.cli_support import cli_obj
 from wijkhub.hub.context import ConfigError
 from wijkhub.hub.deadlines import due_date, is_working_day
 from wijkhub.hub.escalation import STEP, Step, parse_config, run_escalations
@@ -326,11 +327,8 @@ async def test_withdrawn_consent_closes_the_milestones(env: Env) -> None:
 
 async def test_cli_runs_the_ladder(env: Env, tmp_path: Path) -> None:
     _advice, item_id = await _submit(env, _item(ZORG))
-    # The CLI runs on the real clock: move the due day far into the past.
-    async with env.hub.ctx.db.write() as conn:
-        await conn.execute(
-            update(MILESTONE).where(MILESTONE.c.item_id == item_id).values(due_on=date(2020, 1, 1))
-        )
+    # Six weeks after the first answer was due (30 November): every step of the ladder is due.
+    _move_to(env, datetime(2027, 1, 11, 9, 0, tzinfo=UTC))
     s = env.hub.ctx.settings
     cfg = tmp_path / "cli.toml"
     lines = [f'data_dir = "{s.data_dir}"', f'config_dir = "{s.config_path}"']
@@ -339,7 +337,10 @@ async def test_cli_runs_the_ladder(env: Env, tmp_path: Path) -> None:
     cfg.write_text("\n".join(lines) + "\n")
 
     def cli(*args: str) -> Any:
-        return CliRunner().invoke(main, ["--config", str(cfg), *args], env={"COLUMNS": "200"})
+        # The CLI runs on the test's clock, as the worker that delivers its reminders does.
+        return CliRunner().invoke(
+            main, ["--config", str(cfg), *args], env={"COLUMNS": "200"}, obj=cli_obj(env.clock)
+        )
 
     first = await asyncio.to_thread(cli, "escalations", "run")
     assert first.exit_code == 0, first.output
