@@ -29,6 +29,7 @@ from wijkhub.hub.chain_report import (
     working_days_between,
 )
 from wijkhub.hub.cli import main
+from wijkhub.hub.cli_support import cli_obj
 from wijkhub.hub.escalation import run_escalations
 
 CORP, ZORG = household.CORPORATIE, household.ZORG
@@ -127,8 +128,10 @@ async def leader(env: Env, team: str = "team-a") -> ApiClient:
     return ApiClient(env.session, await env.hub.token("team_leader", f"tl-{team}", team=team))
 
 
-def cli(config: Path, *args: str) -> str:
-    r = CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
+def cli(env: Env, config: Path, *args: str) -> str:
+    r = CliRunner().invoke(
+        main, ["--config", str(config), *args], catch_exceptions=False, obj=cli_obj(env.clock)
+    )
     assert r.exit_code == 0, r.output
     return r.output
 
@@ -208,9 +211,9 @@ async def test_figures_equal_what_the_partners_did_and_small_cells_are_suppresse
     assert list(csv.DictReader(io.StringIO(http_csv))) == flat_rows(report["rows"])
     config = _config(env, tmp_path)
     args = ("report", "chain", "--from", "2026-11-01", "--until", "2026-11-30")
-    as_json = json.loads(await asyncio.to_thread(cli, config, *args, "--format", "json"))
+    as_json = json.loads(await asyncio.to_thread(cli, env, config, *args, "--format", "json"))
     assert as_json["rows"] == report["rows"]
-    as_csv = await asyncio.to_thread(cli, config, *args, "--format", "csv")
+    as_csv = await asyncio.to_thread(cli, env, config, *args, "--format", "csv")
     assert list(csv.DictReader(io.StringIO(as_csv))) == flat_rows(report["rows"])
 
     # Nothing points at a person: no ids, no names, no reason text, in any output.

@@ -15,6 +15,7 @@ from wijkhub.hub import demo_household as household
 from wijkhub.hub.advices import DELIVERY
 from wijkhub.hub.chaos import ChaosSimulator
 from wijkhub.hub.cli import main
+from wijkhub.hub.cli_support import cli_obj
 from wijkhub.hub.processing_log import T as LOG
 from wijkhub.hub.settings import WorkerSettings
 
@@ -74,7 +75,9 @@ def _cli(env: Env, tmp_path: Path, *args: str) -> Result:
     if s.database_url:
         lines.append(f'database_url = "{s.database_url}"')
     cfg.write_text("\n".join(lines) + "\n")
-    return CliRunner().invoke(main, ["--config", str(cfg), *args], env={"COLUMNS": "200"})
+    return CliRunner().invoke(
+        main, ["--config", str(cfg), *args], env={"COLUMNS": "200"}, obj=cli_obj(env.clock)
+    )
 
 
 async def test_chaos_ends_delivered_or_dead_and_replay_delivers_the_dead(

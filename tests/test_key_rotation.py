@@ -9,6 +9,7 @@ from sqlalchemy import LargeBinary
 from tests.harness import Env
 from wijkhub.hub import demo_household as household
 from wijkhub.hub.cli import main
+from wijkhub.hub.cli_support import cli_obj
 from wijkhub.hub.crypto import KeyRing
 from wijkhub.hub.key_rotation import SEALED, key_usage
 from wijkhub.hub.tables import SQLModel
@@ -47,7 +48,9 @@ async def test_rotate_reencrypts_everything_and_retires_the_old_key(
     )
 
     def cli(*args: str) -> "object":
-        return CliRunner().invoke(main, ["--config", str(config), *args], env={"COLUMNS": "200"})
+        return CliRunner().invoke(
+            main, ["--config", str(config), *args], env={"COLUMNS": "200"}, obj=cli_obj(env.clock)
+        )
 
     retire_too_early = await asyncio.to_thread(cli, "keys", "retire", "k1")
     assert retire_too_early.exit_code == 1  # type: ignore[attr-defined]
