@@ -14,7 +14,7 @@ import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 from aiohttp import web
@@ -24,6 +24,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 from wijkhub.schemas.consultation import PartnerConsultation
 from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
+from .clock import SystemClock
 from .plugin_types import PartnerType, PayloadError, ReceivedRequest
 from .signatures import (
     INBOUND_HEADER,
@@ -64,7 +65,7 @@ class PartnerSimulator:
     processed: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
     answered: dict[str, PartnerStatus] = field(default_factory=dict)
-    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    now: Callable[[], datetime] = SystemClock().now  # tests and the demo give the hub's clock
 
     def __post_init__(self) -> None:
         if self.partner_type.backoffice is None:
