@@ -16,7 +16,7 @@ from wijkhub.hub.casework.escalation import (
     list_steps,
     run_escalations,
 )
-from wijkhub.hub.cli.support import settings_for
+from wijkhub.hub.cli.support import clock_for, settings_for
 from wijkhub.hub.core.context import ConfigError, HubContext, build_context
 
 T = TypeVar("T")
@@ -24,9 +24,10 @@ T = TypeVar("T")
 
 def _run(ctx: click.Context, fn: Callable[[HubContext], Awaitable[T]]) -> T:
     settings = settings_for(ctx)
+    clock = clock_for(ctx)
 
     async def go() -> T:
-        hub = build_context(settings)
+        hub = build_context(settings, clock=clock)
         try:
             return await fn(hub)
         finally:

@@ -17,12 +17,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from wijkhub.hub.api import ops as ops_http
-from wijkhub.hub.api.kit import CTX
 from wijkhub.hub.api.ops import schema_head
 from wijkhub.hub.casework.dead_letters import list_dead, replay
-from wijkhub.hub.cli.support import run_with_db, settings_for
-from wijkhub.hub.core.clock import SystemClock
-from wijkhub.hub.core.context import build_context
+from wijkhub.hub.cli.support import clock_for, run_with_db, settings_for
+from wijkhub.hub.core.context import CTX, build_context
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.settings import Settings
 from wijkhub.hub.path.delivery import DeliveryWorker
@@ -67,7 +65,7 @@ def worker(
     settings = _settings(ctx, **({"id": worker_id} if worker_id else {}))
 
     async def go() -> None:
-        hub = build_context(settings)
+        hub = build_context(settings, clock=clock_for(ctx))
         problem = await _schema_problem(hub.db)
         if problem:
             await hub.db.dispose()
@@ -180,7 +178,7 @@ def deliveries_replay(
     actor = f"cli:{getpass.getuser()}"
     done = run_with_db(
         _settings(ctx),
-        lambda db: replay(db, SystemClock().now(), actor, ids=list(ids) or None, partner=partner),
+        lambda db: replay(db, clock_for(ctx).now(), actor, ids=list(ids) or None, partner=partner),
     )
     missing = sorted(set(ids) - set(done))
     click.echo(f"Opnieuw in de wachtrij: {len(done)}")

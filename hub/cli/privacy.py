@@ -20,19 +20,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from wijkhub.hub.api.privacy_officer import (
-    EXPORT_CAP,
-    ConsentFilter,
-    list_consents,
-    log_entries,
-    to_csv,
-    to_logboek,
-)
 from wijkhub.hub.casework.expiry import expire_due
-from wijkhub.hub.cli.support import settings_for
+from wijkhub.hub.cli.support import clock_for, settings_for
 from wijkhub.hub.core.context import HubContext, build_context
 from wijkhub.hub.reports import access_report
+from wijkhub.hub.reports.consent_register import ConsentFilter, list_consents
 from wijkhub.hub.reports.fhir_export import export
+from wijkhub.hub.reports.log_export import EXPORT_CAP, log_entries, to_csv, to_logboek
 from wijkhub.hub.reports.log_query import LogFilter
 from wijkhub.hub.reports.retention import load_rules, purge
 
@@ -41,9 +35,10 @@ T = TypeVar("T")
 
 def _run(ctx: click.Context, fn: Callable[[HubContext], Awaitable[T]]) -> T:
     settings = settings_for(ctx)
+    clock = clock_for(ctx)
 
     async def go() -> T:
-        hub = build_context(settings)
+        hub = build_context(settings, clock=clock)
         try:
             return await fn(hub)
         finally:
@@ -214,10 +209,3 @@ def retention_purge(ctx: click.Context, dry_run: bool) -> None:
         console.print(
             "Let op: het WAL-bestand kon nog niet worden ingekort (een lezer was actief)."
         )
-
-
-def install(main: click.Group, log_group: click.Group) -> None:
-    main.add_command(consents_group)
-    main.add_command(access_report_cmd)
-    main.add_command(retention_group)
-    log_group.add_command(log_export)

@@ -1,4 +1,5 @@
-"""What every `wijkhub` command needs: its settings, and a database for the length of a call."""
+"""What every `wijkhub` command needs: its settings, its clock, and a database for the length of
+a call."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -6,7 +7,10 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from wijkhub.hub.core.clock import Clock, SystemClock
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.settings import Settings
 
@@ -17,6 +21,18 @@ def settings_for(ctx: click.Context) -> Settings:
     """The settings named by the root command's --config (or WIJKHUB_CONFIG), if any."""
     path = (ctx.find_root().obj or {}).get("config")
     return Settings.load(Path(path) if path else None)
+
+
+def cli_obj(clock: Clock) -> dict[str, object]:
+    """The root context object that runs every command on `clock` instead of the real time:
+    `CliRunner().invoke(main, args, obj=cli_obj(clock))`. The shell never sets it."""
+    return {"clock": clock}
+
+
+def clock_for(ctx: click.Context) -> Clock:
+    """The clock a command reads "now" from: the one given through `cli_obj`, else real time."""
+    clock = (ctx.find_root().obj or {}).get("clock")
+    return clock if clock is not None else SystemClock()
 
 
 def run_with_db(settings: Settings, fn: Callable[[Database], Awaitable[T]]) -> T:
@@ -30,3 +46,16 @@ def run_with_db(settings: Settings, fn: Callable[[Database], Awaitable[T]]) -> T
             await db.dispose()
 
     return asyncio.run(go())
+
+
+def console() -> Console:
+    # Built per command so the terminal width (COLUMNS) is read when the command runs.
+    return Console()
+
+
+def in_transaction(ctx: click.Context, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    async def go(db: Database) -> T:
+        async with db.write() as conn:
+            return await fn(conn)
+
+    return run_with_db(settings_for(ctx), go)

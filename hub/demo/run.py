@@ -330,7 +330,7 @@ async def run_demo(
     try:
         coach = await hub.token("coach", "demo-coach", team=DEMO_TEAM)
         headers = {"Authorization": f"Bearer {coach}"}
-        today = local_date(SystemClock().now())
+        today = local_date(clock.now())
         async with aiohttp.ClientSession(base_url=hub.url, headers=headers) as http:
 
             async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:

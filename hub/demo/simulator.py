@@ -14,13 +14,14 @@ import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
+from wijkhub.hub.core.clock import SystemClock
 from wijkhub.hub.core.signatures import (
     INBOUND_HEADER,
     SignatureError,
@@ -63,7 +64,7 @@ class PartnerSimulator:
     processed: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
     answered: dict[str, PartnerStatus] = field(default_factory=dict)
-    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    now: Callable[[], datetime] = SystemClock().now  # tests and the demo give the hub's clock
 
     def __post_init__(self) -> None:
         if self.partner_type.backoffice is None:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from tests.support.harness import Env
 from wijkhub.hub.casework.expiry import expire_due
 from wijkhub.hub.cli.main import main
+from wijkhub.hub.cli.support import cli_obj
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
 from wijkhub.hub.server.jobs import PeriodicJob
@@ -132,19 +133,20 @@ def _config(env: Env, tmp_path: Path) -> Path:
 
 async def test_cli_expire_and_privacy_commands(env: Env, tmp_path: Path) -> None:
     client_id = await env.household(with_consents=False)
-    # The CLI runs on the real clock: a consent that ended in 2020 is past its date.
-    old = {
-        **household.consents(env.today)[0],
-        "valid_from": "2020-01-01",
-        "valid_until": "2020-12-31",
-    }
-    r = await env.coach.post(f"/api/v1/clients/{client_id}/consents", json=old)
+    consent = household.consents(env.today)[0]
+    r = await env.coach.post(f"/api/v1/clients/{client_id}/consents", json=consent)
     assert r.status == 201 and r.body["status"] == "active"
+    env.clock.advance(days=366)  # the demo consents are valid for 365 days
     config = _config(env, tmp_path)
 
     def cli(*args: str) -> Any:
+        # The CLI runs on the test's clock: the consent is past its date for it too.
         return CliRunner().invoke(
-            main, ["--config", str(config), *args], env={"COLUMNS": "200"}, catch_exceptions=False
+            main,
+            ["--config", str(config), *args],
+            env={"COLUMNS": "200"},
+            catch_exceptions=False,
+            obj=cli_obj(env.clock),
         )
 
     out = await asyncio.to_thread(cli, "consents", "expire")
@@ -166,7 +168,10 @@ async def test_cli_expire_and_privacy_commands(env: Env, tmp_path: Path) -> None
     lines = csv_out.read_text().splitlines()
     assert lines[0].startswith("seq,") and any("consent.expire" in x for x in lines)
     no_rules = await asyncio.to_thread(
-        CliRunner().invoke, main, ["--config", str(config), "retention", "purge"]
+        CliRunner().invoke,
+        main,
+        ["--config", str(config), "retention", "purge"],
+        obj=cli_obj(env.clock),
     )
     assert no_rules.exit_code == 1 and "retention.toml" in no_rules.output
     shutil.copy(example_config_dir() / "retention.toml", env.hub.ctx.settings.config_path)

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from tests.support.chaos import ChaosSimulator
 from tests.support.harness import Env
 from wijkhub.hub.cli.main import main
+from wijkhub.hub.cli.support import cli_obj
+from wijkhub.hub.core.processing_log import T as LOG
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo import household
-from wijkhub.hub.store.tables import DELIVERY, LOG
+from wijkhub.hub.path.advices import DELIVERY
 
 FLAKY = household.STADSBANK
 MAX_ATTEMPTS = 3
@@ -73,7 +75,9 @@ def _cli(env: Env, tmp_path: Path, *args: str) -> Result:
     if s.database_url:
         lines.append(f'database_url = "{s.database_url}"')
     cfg.write_text("\n".join(lines) + "\n")
-    return CliRunner().invoke(main, ["--config", str(cfg), *args], env={"COLUMNS": "200"})
+    return CliRunner().invoke(
+        main, ["--config", str(cfg), *args], env={"COLUMNS": "200"}, obj=cli_obj(env.clock)
+    )
 
 
 async def test_chaos_ends_delivered_or_dead_and_replay_delivers_the_dead(

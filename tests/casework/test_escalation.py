@@ -12,18 +12,18 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from tests.support.harness import ApiClient, Env, status_body
-from wijkhub.hub.casework.escalation import Step, parse_config, run_escalations
-from wijkhub.hub.casework.milestones import read_milestones
+from wijkhub.hub.casework.escalation import STEP, Step, parse_config, run_escalations
+from wijkhub.hub.casework.milestones import MILESTONE, read_milestones
 from wijkhub.hub.cli.main import main
+from wijkhub.hub.cli.support import cli_obj
 from wijkhub.hub.core.context import ConfigError
 from wijkhub.hub.core.deadlines import due_date, is_working_day
 from wijkhub.hub.demo import household
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.plugin_api.types import DeadlineRule
-from wijkhub.hub.store.tables import MILESTONE, STEP
 from wijkhub.schemas.outbound import ReminderNotice, ReminderStep
 from wijkhub.schemas.status import Milestone
 
@@ -327,11 +327,8 @@ async def test_withdrawn_consent_closes_the_milestones(env: Env) -> None:
 
 async def test_cli_runs_the_ladder(env: Env, tmp_path: Path) -> None:
     _advice, item_id = await _submit(env, _item(ZORG))
-    # The CLI runs on the real clock: move the due day far into the past.
-    async with env.hub.ctx.db.write() as conn:
-        await conn.execute(
-            update(MILESTONE).where(MILESTONE.c.item_id == item_id).values(due_on=date(2020, 1, 1))
-        )
+    # Six weeks after the first answer was due (30 November): every step of the ladder is due.
+    _move_to(env, datetime(2027, 1, 11, 9, 0, tzinfo=UTC))
     s = env.hub.ctx.settings
     cfg = tmp_path / "cli.toml"
     lines = [f'data_dir = "{s.data_dir}"', f'config_dir = "{s.config_path}"']
@@ -340,7 +337,10 @@ async def test_cli_runs_the_ladder(env: Env, tmp_path: Path) -> None:
     cfg.write_text("\n".join(lines) + "\n")
 
     def cli(*args: str) -> Any:
-        return CliRunner().invoke(main, ["--config", str(cfg), *args], env={"COLUMNS": "200"})
+        # The CLI runs on the test's clock, as the worker that delivers its reminders does.
+        return CliRunner().invoke(
+            main, ["--config", str(cfg), *args], env={"COLUMNS": "200"}, obj=cli_obj(env.clock)
+        )
 
     first = await asyncio.to_thread(cli, "escalations", "run")
     assert first.exit_code == 0, first.output

@@ -17,6 +17,8 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from wijkhub.hub.cli.main import main
+from wijkhub.hub.cli.support import cli_obj
+from wijkhub.hub.core.clock import FakeClock
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
 from wijkhub.hub.demo import household
@@ -36,7 +38,14 @@ def config(tmp_path: Path) -> Path:
 
 def run(*args: str, config: Path | None = None) -> "CliRunner.invoke":  # type: ignore[valid-type]
     pre = ["--config", str(config)] if config else []
-    return CliRunner().invoke(main, [*pre, *args], catch_exceptions=False, env={"COLUMNS": "200"})
+    # On a fixed clock: token times and every date the hub computes are the same each run.
+    return CliRunner().invoke(
+        main,
+        [*pre, *args],
+        catch_exceptions=False,
+        env={"COLUMNS": "200"},
+        obj=cli_obj(FakeClock()),
+    )
 
 
 def test_init_creates_database_keyring_and_admin_token(config: Path) -> None:

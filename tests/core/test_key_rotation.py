@@ -8,6 +8,7 @@ from sqlalchemy import LargeBinary
 
 from tests.support.harness import Env
 from wijkhub.hub.cli.main import main
+from wijkhub.hub.cli.support import cli_obj
 from wijkhub.hub.core.crypto import KeyRing
 from wijkhub.hub.core.key_rotation import SEALED, key_usage
 from wijkhub.hub.demo import household
@@ -47,7 +48,9 @@ async def test_rotate_reencrypts_everything_and_retires_the_old_key(
     )
 
     def cli(*args: str) -> "object":
-        return CliRunner().invoke(main, ["--config", str(config), *args], env={"COLUMNS": "200"})
+        return CliRunner().invoke(
+            main, ["--config", str(config), *args], env={"COLUMNS": "200"}, obj=cli_obj(env.clock)
+        )
 
     retire_too_early = await asyncio.to_thread(cli, "keys", "retire", "k1")
     assert retire_too_early.exit_code == 1  # type: ignore[attr-defined]

@@ -17,9 +17,12 @@ from tests.support.harness import ApiClient, Env, status_body
 from tests.test_consent_lifecycle import _config
 from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.cli.main import main
+from wijkhub.hub.cli.support import cli_obj
 from wijkhub.hub.demo import household
+from wijkhub.hub.path.advices import DELIVERY
 from wijkhub.hub.reports import chain_report
 from wijkhub.hub.reports.chain_report import (
+    ESCALATION,
     LADDER,
     SUPPRESSED,
     Case,
@@ -28,7 +31,6 @@ from wijkhub.hub.reports.chain_report import (
     p90,
     working_days_between,
 )
-from wijkhub.hub.store.tables import DELIVERY, STEP
 
 CORP, ZORG = household.CORPORATIE, household.ZORG
 CORP_TYPE = "betalingsregeling_huurachterstand"
@@ -108,7 +110,7 @@ async def escalated(env: Env, fired: list[tuple[str, str]]) -> None:
             item = item_id.replace("-", "")
             delivery_id = await conn.scalar(select(DELIVERY.c.id).where(DELIVERY.c.item_id == item))
             await conn.execute(
-                insert(STEP).values(
+                insert(ESCALATION).values(
                     item_id=item,
                     delivery_id=delivery_id,
                     partner_id=CORP,
@@ -126,8 +128,10 @@ async def leader(env: Env, team: str = "team-a") -> ApiClient:
     return ApiClient(env.session, await env.hub.token("team_leader", f"tl-{team}", team=team))
 
 
-def cli(config: Path, *args: str) -> str:
-    r = CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
+def cli(env: Env, config: Path, *args: str) -> str:
+    r = CliRunner().invoke(
+        main, ["--config", str(config), *args], catch_exceptions=False, obj=cli_obj(env.clock)
+    )
     assert r.exit_code == 0, r.output
     return r.output
 
@@ -207,9 +211,9 @@ async def test_figures_equal_what_the_partners_did_and_small_cells_are_suppresse
     assert list(csv.DictReader(io.StringIO(http_csv))) == flat_rows(report["rows"])
     config = _config(env, tmp_path)
     args = ("report", "chain", "--from", "2026-11-01", "--until", "2026-11-30")
-    as_json = json.loads(await asyncio.to_thread(cli, config, *args, "--format", "json"))
+    as_json = json.loads(await asyncio.to_thread(cli, env, config, *args, "--format", "json"))
     assert as_json["rows"] == report["rows"]
-    as_csv = await asyncio.to_thread(cli, config, *args, "--format", "csv")
+    as_csv = await asyncio.to_thread(cli, env, config, *args, "--format", "csv")
     assert list(csv.DictReader(io.StringIO(as_csv))) == flat_rows(report["rows"])
 
     # Nothing points at a person: no ids, no names, no reason text, in any output.

@@ -14,10 +14,9 @@ import base64
 import hashlib
 import html
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,17 +35,17 @@ class _Code:
     redirect_uri: str
     nonce: str | None
     challenge: str
-    issued: float
+    issued: datetime
 
 
 @dataclass
 class TestOidcProvider:
     __test__ = False  # not a test class, whatever its name says
     users: dict[str, dict[str, Any]]
+    now: Callable[[], datetime]  # the hub's clock: token times must agree with the hub's
     client_id: str = CLIENT_ID
     client_secret: str = CLIENT_SECRET
     alg: str = "RS256"
-    now: Callable[[], datetime] = lambda: datetime.now(UTC)
     codes: dict[str, _Code] = field(default_factory=dict)
     used_codes: set[str] = field(default_factory=set)
     token_requests: int = 0
@@ -192,7 +191,7 @@ class TestOidcProvider:
 
     def issue_code(self, user: str, *, redirect_uri: str, nonce: str | None, challenge: str) -> str:
         code = secrets.token_urlsafe(24)
-        self.codes[code] = _Code(user, self.client_id, redirect_uri, nonce, challenge, time.time())
+        self.codes[code] = _Code(user, self.client_id, redirect_uri, nonce, challenge, self.now())
         return code
 
     def _refuse(self, why: str) -> web.Response:

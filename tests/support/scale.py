@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select
 
-from wijkhub.hub.core.clock import SystemClock, local_date
+from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.demo import household
 from wijkhub.hub.demo.simulator import PartnerSimulator
 from wijkhub.hub.server.runtime import RunningHub
@@ -44,7 +44,7 @@ async def submit_many(hub: RunningHub, items: int, concurrency: int = 4) -> None
     """`items` deliveries through the real API: advices for one household made of the demo
     advice's allowed items, 20 to an advice (the most one may hold) to keep this quick."""
     coach = await hub.token("coach", "load", team="team-a")
-    today = local_date(SystemClock().now())
+    today = local_date(hub.ctx.clock.now())
     headers = {"Authorization": f"Bearer {coach}"}
     async with aiohttp.ClientSession(base_url=hub.url, headers=headers) as http:
         async with http.post("/api/v1/clients", json=household.CLIENT) as r:

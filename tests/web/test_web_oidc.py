@@ -152,7 +152,7 @@ async def test_open_redirects_are_ignored_and_errors_are_dutch(oidc: Setup) -> N
 
 
 async def test_an_unreachable_provider_is_a_dutch_page_not_a_500(env: Env) -> None:
-    idp = await TestOidcProvider(users=USERS).start()
+    idp = await TestOidcProvider(users=USERS, now=env.clock.now).start()
     (env.hub.ctx.settings.config_path / "web.toml").write_text(idp.web_toml())
     await idp.close()  # its port now refuses connections
     web = WebClient(env.hub.url)

@@ -1,0 +1,78 @@
+"""`wijkhub tokens create|list|revoke`: API tokens bound to a role."""
+
+import sys
+
+import click
+from rich.table import Table
+
+from wijkhub.hub.cli.support import clock_for, console, in_transaction
+from wijkhub.hub.core import auth
+
+
+@click.group()
+def tokens() -> None:
+    """API tokens (stored hashed)."""
+
+
+@tokens.command("create")
+@click.option(
+    "--role",
+    required=True,
+    help="coach, team_manager, cluster_manager, team_leader, privacy_officer, admin or "
+    "partner:<id>",
+)
+@click.option("--label", required=True)
+@click.option(
+    "--team",
+    default=None,
+    help="Required for team roles (coach, managers, team leader): their team.",
+)
+@click.pass_context
+def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -> None:
+    try:
+        kind, _ = auth.parse_role(role)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--role") from None
+    if (kind in auth.TEAM_ROLES) != (team is not None) or (team and not auth.TEAM.match(team)):
+        raise click.BadParameter(
+            "coach and manager tokens need a --team (e.g. velve-lindenhof); other roles have none",
+            param_hint="--team",
+        )
+    token = in_transaction(
+        ctx,
+        lambda conn: auth.create_token(conn, role, label, clock_for(ctx).now(), team),
+    )
+    click.echo(token)
+
+
+@tokens.command("list")
+@click.pass_context
+def tokens_list(ctx: click.Context) -> None:
+    rows = in_transaction(ctx, auth.list_tokens)
+    table = Table("rol", "partner", "label", "aangemaakt", "ingetrokken")
+    table.add_column("id", no_wrap=True)
+    for r in rows:
+        revoked = r["revoked_at"]
+        table.add_row(
+            r["role"],
+            r["partner_id"] or "",
+            r["label"],
+            f"{r['created_at']:%Y-%m-%d %H:%M}",
+            f"{revoked:%Y-%m-%d %H:%M}" if revoked else "",
+            r["id"],
+        )
+    console().print(table)
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+@click.pass_context
+def tokens_revoke(ctx: click.Context, token_id: str) -> None:
+    ok = in_transaction(
+        ctx,
+        lambda conn: auth.revoke_token(conn, token_id, clock_for(ctx).now()),
+    )
+    if not ok:
+        console().print(f"[red]Geen actief token met id {token_id}[/red]")
+        sys.exit(1)
+    console().print("Ingetrokken.")
