@@ -15,7 +15,7 @@ from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import GENESIS, entry_hash, verify
 from wijkhub.hub.demo import household
-from wijkhub.hub.records.consents import _aad, for_clients
+from wijkhub.hub.records.consents import consent_aad, for_clients
 from wijkhub.hub.store.tables import CLIENT, CONSENT, LOG
 
 CHUNK = 20_000
@@ -64,7 +64,8 @@ async def consent_decisions(
                         "valid_until": date.fromisoformat(c["valid_until"]),
                         "evidence_ref": c["evidence_ref"],
                         "details": ctx.seal(
-                            {"given_by": "bench", "withdrawal_reason": None}, _aad(consent_id)
+                            {"given_by": "bench", "withdrawal_reason": None},
+                            consent_aad(consent_id),
                         ),
                         "status": "active" if k < len(base) else "withdrawn",
                         "recorded_by": "bench",

@@ -1,6 +1,6 @@
 """The hub's own path measured end to end: fan-out, submit latency, growth, isolation and
 scale-out. Everything goes through the real HTTP API, outbox, worker and partner simulators
-(hub/demo.py), exactly as `wijkhub demo` runs them."""
+(hub/demo/run.py), exactly as `wijkhub demo` runs them."""
 
 import asyncio
 import contextlib

@@ -4,7 +4,7 @@ Pure, like `policy.decide`, which it calls: the caller passes the member's own c
 for a child, those of the parents with authority. A member who refused blocks only the items
 about that member. Refusal reasons say whose consent is missing by `label`: the caller
 chooses what that is (the API shows the coach the name; the store keeps a placeholder, see
-hub/households.py). Routes that need no consent (a statutory task) need no parent either.
+hub/records/households.py). Routes that need no consent (a statutory task) need no parent either.
 """
 
 from collections.abc import Sequence

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from wijkhub.consent.rules import PrivacyRules
-from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.plugin_api.types import AdviceType
 from wijkhub.schemas.advice import Decision
 from wijkhub.schemas.categories import (
@@ -19,6 +18,7 @@ from wijkhub.schemas.categories import (
     LegalBasis,
     labels_nl,
 )
+from wijkhub.schemas.common import local_date
 from wijkhub.schemas.consent import Consent, ConsentStatus
 
 

@@ -58,7 +58,7 @@ class AdviceItemIn(Contract):
     # manager must approve it (config/approval.toml). None: no costs of its own.
     estimated_cost_cents: Annotated[int, Field(ge=0, le=10**11)] | None = None
     # Household plan: the member the item is about (their consent decides), the goal it
-    # serves, and what it waits for before it is sent (see hub/plan.py).
+    # serves, and what it waits for before it is sent (see hub/casework/plan.py).
     member_id: UUID | None = None
     goal_id: UUID | None = None
     wait_for: WaitFor | None = None

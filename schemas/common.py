@@ -1,11 +1,19 @@
 """Shared field types and the base model every contract model uses."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from stdnum.nl import bsn as stdnum_bsn
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar date in the Netherlands: consent validity and deadlines are Dutch dates."""
+    return moment.astimezone(AMSTERDAM).date()
 
 
 class Contract(BaseModel):

@@ -1,4 +1,4 @@
-"""Consultation on one advice item, both ways (issue 7, item 6).
+"""Consultation on one advice item, both ways.
 
 Coach and partner exchange messages on an item before and after it is sent: a question, an
 answer, a counter-proposal (partner only) and the coach's report-back on what was done with

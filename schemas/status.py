@@ -86,7 +86,7 @@ REJECTION_REASON_LABELS_NL: dict[RejectionReason, str] = {
 
 
 class Milestone(StrEnum):
-    """A moment in a partner's handling of an item that has a deadline (see hub/milestones.py)."""
+    """A moment in a partner's handling of an item that has a deadline (casework/milestones.py)."""
 
     first_answer = "first_answer"
     intake_held = "intake_held"

@@ -6,6 +6,7 @@ from wijkhub.hub.api.kit import Call, endpoint, scope
 from wijkhub.hub.casework import withdrawal as consents
 from wijkhub.hub.core.errors import hex_id
 from wijkhub.hub.core.roles import COACH, READ_CONSENTS
+from wijkhub.hub.records import consents as consent_register
 from wijkhub.schemas.consent import Consent, ConsentIn, ConsentWithdrawal
 
 
@@ -17,7 +18,7 @@ from wijkhub.schemas.consent import Consent, ConsentIn, ConsentWithdrawal
     status=201,
 )
 async def record_consent(call: Call) -> Consent:
-    return await consents.record(
+    return await consent_register.register(
         call.ctx,
         hex_id(call.params["client_id"], "Cliënt"),
         call.body,
@@ -32,7 +33,7 @@ async def record_consent(call: Call) -> Consent:
     response=TypeAdapter(list[Consent]),
 )
 async def list_consents(call: Call) -> list[Consent]:
-    return await consents.list_for_client(
+    return await consent_register.list_for_client(
         call.ctx, hex_id(call.params["client_id"], "Cliënt"), team=scope(call)
     )
 

@@ -1,4 +1,4 @@
-"""Four eyes before an item leaves (seeds 000 and 002; config: `approval.toml`).
+"""Four eyes before an item leaves (config: `approval.toml`).
 
 An allowed item whose advice type is listed under `four_eyes`, or whose estimated cost is above
 the coach's mandate, is not put in the outbox at submission. It waits here until someone of the
@@ -279,7 +279,7 @@ async def approve(ctx: HubContext, item_id: str, who: Principal) -> dict[str, An
             approved_at=now,
         )
         # A household-plan item that still waits for another item or a date is queued when
-        # it is released (hub/plan.py), not now.
+        # it is released (hub/casework/plan.py), not now.
         waits = await plan.is_waiting(conn, item_id)
         # Consent may have changed while the item waited: decide again, now.
         done = (

@@ -1,4 +1,4 @@
-"""Consultation per item, both ways (issue 7, item 6; DESIGN.md "Consultation, both ways").
+"""Consultation per item, both ways.
 
 - A partner asks, answers or proposes a change on its status update (`StatusUpdate.
   consultation`), in its own format, signed like every status update: `status_intake` stores

@@ -1,4 +1,4 @@
-"""The escalation ladder: a late milestone climbs configurable steps (issue 7, item 5).
+"""The escalation ladder: a late milestone climbs configurable steps.
 
 Seed 001: "het opschalen is niet schadelijk gebleken" — when the frontline does not move, the
 coach goes to the partner's manager. A milestone (`milestones.py`) that is still open after

@@ -1,4 +1,4 @@
-"""Milestone deadlines per delivered item (issue 7, item 4).
+"""Milestone deadlines per delivered item.
 
 When an advice is delivered (pushed and acknowledged, or fetched and acknowledged from the
 inbox) the hub writes one `item_milestone` row per milestone of the item's advice type, with

@@ -1,6 +1,6 @@
-"""Consent as the hub acts on it: recording, and withdrawal with its effect on the outbox.
+"""Consent ending: withdrawal, and its effect on the outbox.
 
-Withdrawal and expiry (`consent_expiry.py`) share `end_consent`: it stops every queued
+Withdrawal and expiry (`expiry.py`) share `end_consent`: it stops every queued
 delivery made under the consent and queues a withdrawal message (intrekking), in the
 partner's own format, for every partner that has or may have received the data: delivered
 items, items with an earlier attempt whose acknowledgement may have been lost, and items a
@@ -18,13 +18,13 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.core.context import HubContext
-from wijkhub.hub.core.errors import ApiError, FieldError, invalid, not_found
+from wijkhub.hub.core.errors import ApiError, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
 from wijkhub.hub.records import consents as registry
 from wijkhub.hub.records.clients import in_scope
 from wijkhub.hub.steps.enqueue import delivery_row
 from wijkhub.hub.store.tables import ADVICE, DELIVERY, ITEM
-from wijkhub.schemas.consent import Consent, ConsentIn, ConsentStatus
+from wijkhub.schemas.consent import Consent, ConsentStatus
 from wijkhub.schemas.outbound import WithdrawalNotice
 from wijkhub.schemas.status import DeliveryStatus
 
@@ -35,42 +35,6 @@ ENDED_TEXTS = {
     ConsentStatus.withdrawn: ("toestemming ingetrokken", NOTICE_REASON),
     ConsentStatus.expired: ("toestemming verlopen", "De toestemming van de cliënt is verlopen."),
 }
-
-
-async def record(
-    ctx: HubContext, client_id: str, data: ConsentIn, actor: str, *, team: str | None = None
-) -> Consent:
-    partner = ctx.partners.get(data.partner_id)
-    if partner is None:
-        raise invalid([FieldError("partner_id", f"onbekende partner '{data.partner_id}'")])
-    ptype = ctx.registry.get(partner.type)
-    known = {a.name for a in ptype.advice_types} if ptype else set()
-    unknown = [p for p in data.purposes if p not in known]
-    if unknown:
-        raise invalid(
-            [
-                FieldError(
-                    "purposes",
-                    f"{partner.name} kent geen doel {unknown[0]!r} "
-                    f"(wel: {', '.join(sorted(known))})",
-                )
-            ]
-        )
-    now = ctx.clock.now()
-    async with ctx.db.write() as conn:
-        if not await in_scope(conn, client_id, team):
-            raise not_found("Cliënt")
-        return await registry.record(conn, ctx, client_id, data, actor, now, new_trace_id())
-
-
-async def list_for_client(
-    ctx: HubContext, client_id: str, *, team: str | None = None
-) -> list[Consent]:
-    async with ctx.db.read() as conn:
-        if not await in_scope(conn, client_id, team):
-            raise not_found("Cliënt")
-        consents = await registry.for_clients(conn, ctx, [client_id])
-    return sorted(consents, key=lambda c: c.recorded_at)
 
 
 async def withdraw(

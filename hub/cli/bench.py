@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from wijkhub.bench.__main__ import main as bench_main
+from wijkhub.bench import __main__ as bench_entry
 
 
 @click.command()
@@ -27,4 +27,4 @@ def bench(quick: bool, tiny: bool, pg: str | None, json_path: str) -> None:
     argv += ["--quick"] if quick else []
     argv += ["--tiny"] if tiny else []
     argv += ["--pg", pg] if pg else []
-    sys.exit(bench_main(argv))
+    sys.exit(bench_entry.main(argv))

@@ -33,7 +33,7 @@ from wijkhub.hub.reports.retention import load_rules, purge
 T = TypeVar("T")
 
 
-def _run(ctx: click.Context, fn: Callable[[HubContext], Awaitable[T]]) -> T:
+def run_in_hub(ctx: click.Context, fn: Callable[[HubContext], Awaitable[T]]) -> T:
     settings = settings_for(ctx)
     clock = clock_for(ctx)
 
@@ -58,7 +58,7 @@ def _actor() -> str:
     return f"privacy_officer/cli:{getpass.getuser()}"
 
 
-def _write(text: str, out: str | None) -> None:
+def write_output(text: str, out: str | None) -> None:
     if out:
         Path(out).write_text(text, encoding="utf-8")
         Console(stderr=True).print(f"Geschreven: {out}")
@@ -96,7 +96,7 @@ def consents_list(
         valid_on=valid_on.date() if valid_on else None,
         limit=limit,
     )
-    consents = _run(ctx, lambda hub: list_consents(hub, f))
+    consents = run_in_hub(ctx, lambda hub: list_consents(hub, f))
     if as_json:
         click.echo(json.dumps([c.model_dump(mode="json") for c in consents], indent=2))
         return
@@ -118,7 +118,7 @@ def consents_list(
 def consents_expire(ctx: click.Context) -> None:
     """Expire every consent past its end date (for cron; the server also runs this)."""
 
-    res = _run(ctx, expire_due)
+    res = run_in_hub(ctx, expire_due)
     Console().print(
         f"Verlopen: {len(res.expired)} toestemmingen; intrekkingen in de wachtrij: "
         f"{res.notices_queued} (de bezorger van de hub verstuurt ze)."
@@ -134,8 +134,8 @@ def consents_fhir(ctx: click.Context, client_id: str, version: str, out: str | N
     """A client's consents as a FHIR Bundle of Consent resources."""
 
     cid = _client_id(client_id)
-    bundle = _run(ctx, lambda hub: export(hub, cid, version))  # type: ignore[arg-type]
-    _write(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", out)
+    bundle = run_in_hub(ctx, lambda hub: export(hub, cid, version))  # type: ignore[arg-type]
+    write_output(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", out)
 
 
 @click.command("export")
@@ -156,11 +156,11 @@ def log_export(ctx: click.Context, fmt: str, out: str | None, **filters: Any) ->
         f = LogFilter.model_validate({k: v for k, v in filters.items() if v is not None})
     except ValidationError as exc:
         raise click.UsageError(str(exc)) from None
-    rows = _run(ctx, lambda hub: log_entries(hub, f, EXPORT_CAP))
+    rows = run_in_hub(ctx, lambda hub: log_entries(hub, f, EXPORT_CAP))
     if fmt == "csv":
-        _write(to_csv(rows), out)
+        write_output(to_csv(rows), out)
     else:
-        _write(json.dumps(to_logboek(rows), indent=2, ensure_ascii=False) + "\n", out)
+        write_output(json.dumps(to_logboek(rows), indent=2, ensure_ascii=False) + "\n", out)
 
 
 @click.command("access-report")
@@ -172,8 +172,10 @@ def access_report_cmd(ctx: click.Context, client_id: str, as_html: bool, out: st
     """Access report for one client (AVG article 15) as JSON, or HTML for the client."""
 
     cid = _client_id(client_id)
-    report = _run(ctx, lambda hub: access_report.build(hub, cid, _actor()))
-    _write(access_report.render_html(report) if as_html else report.model_dump_json(indent=2), out)
+    report = run_in_hub(ctx, lambda hub: access_report.build(hub, cid, _actor()))
+    write_output(
+        access_report.render_html(report) if as_html else report.model_dump_json(indent=2), out
+    )
 
 
 @click.group("retention")
@@ -191,7 +193,7 @@ def retention_purge(ctx: click.Context, dry_run: bool) -> None:
             return None
         return await purge(hub, dry_run=dry_run)
 
-    report = _run(ctx, go)
+    report = run_in_hub(ctx, go)
     console = Console()
     if report is None:
         console.print(

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import click
 from pydantic import ValidationError
 
-from wijkhub.hub.cli.privacy import _run, _write
+from wijkhub.hub.cli.privacy import run_in_hub, write_output
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.reports.chain_report import ReportQuery, build, default_range, to_csv
@@ -58,4 +58,4 @@ def chain(
         report = await build(hub, query, team)
         return to_csv(report) if fmt == "csv" else report.model_dump_json(indent=2) + "\n"
 
-    _write(_run(ctx, go), out)
+    write_output(run_in_hub(ctx, go), out)

@@ -1,10 +1,11 @@
 """Time as a dependency: the hub never calls `datetime.now` directly, so tests control time."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from wijkhub.schemas.common import AMSTERDAM, local_date
+
+__all__ = ["AMSTERDAM", "Clock", "FakeClock", "SystemClock", "local_date"]
 
 
 class Clock(Protocol):
@@ -27,8 +28,3 @@ class FakeClock:
 
     def advance(self, **kwargs: float) -> None:
         self._now += timedelta(**kwargs)
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar date in the Netherlands: consent validity and deadlines are Dutch dates."""
-    return moment.astimezone(AMSTERDAM).date()

@@ -70,7 +70,7 @@ SEALED: tuple[Sealed, ...] = (
 
 
 def _sealed(col: Any) -> Any:
-    # NULL: no value; empty: crypto-shredded by retention (hub/retention.py), nothing to move.
+    # NULL: no value; empty: crypto-shredded by retention (reports/retention.py): nothing to move.
     return col.is_not(None) & (func.length(col) > 0)
 
 

@@ -57,7 +57,7 @@ class JobSettings(BaseModel):
     consent_expiry_interval: float = Field(900.0, ge=0)
     # Off by default: purging is irreversible, so an administrator switches it on.
     retention_interval: float = Field(0.0, ge=0)
-    # Household plan: release items waiting for a date, settle waits (hub/plan.py).
+    # Household plan: release items waiting for a date, settle waits (hub/casework/plan.py).
     plan_wait_interval: float = Field(300.0, ge=0)
     # The escalation ladder for late milestones (`wijkhub escalations run` for cron).
     escalation_interval: float = Field(900.0, ge=0)

@@ -100,7 +100,7 @@ async def view(ctx: HubContext, household_id: str, team: str | None) -> Plan:
                         domain=LifeDomain(g.domain),
                         domain_label=LIFE_DOMAIN_LABELS_NL[LifeDomain(g.domain)],
                         member_id=m.id,
-                        # Empty: erased under the retention rules (hub/retention.py).
+                        # Empty: erased under the retention rules (hub/reports/retention.py).
                         text=ctx.unseal(g.text, f"plan_goal.text:{g.id}")
                         if g.text
                         else PURGED_GOAL_TEXT,

@@ -13,7 +13,10 @@ from typing import Any, Protocol
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from wijkhub.hub.core.processing_log import LogEntry, append
+from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.errors import FieldError, invalid, not_found
+from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
+from wijkhub.hub.records.clients import in_scope
 from wijkhub.hub.store.tables import CONSENT
 from wijkhub.schemas.consent import Consent, ConsentIn, ConsentStatus
 
@@ -23,18 +26,18 @@ class Sealer(Protocol):
     def unseal(self, blob: bytes, aad: str) -> Any: ...
 
 
-def _aad(consent_id: str) -> str:
+def consent_aad(consent_id: str) -> str:
     return f"consent.details:{consent_id}"
 
 
-# What a consent shows once retention has shredded its free text (see hub/retention.py).
+# What a consent shows once retention has shredded its free text (see hub/reports/retention.py).
 PURGED_DETAILS = {"given_by": "(verwijderd na bewaartermijn)", "withdrawal_reason": None}
 
 
 def from_row(row: Any, sealer: Sealer) -> Consent:
     data = dict(row._mapping)
     blob = data.pop("details")
-    details = sealer.unseal(blob, _aad(data["id"])) if blob else PURGED_DETAILS
+    details = sealer.unseal(blob, consent_aad(data["id"])) if blob else PURGED_DETAILS
     return Consent.model_validate({**data, **details})
 
 
@@ -59,7 +62,7 @@ async def record(
         "valid_from": consent.valid_from,
         "valid_until": consent.valid_until,
         "evidence_ref": consent.evidence_ref,
-        "details": sealer.seal(details, _aad(consent_id)),
+        "details": sealer.seal(details, consent_aad(consent_id)),
         "status": ConsentStatus.active.value,
         "recorded_by": actor,
         "recorded_at": now,
@@ -119,7 +122,7 @@ async def mark_withdrawn(
             status=ConsentStatus.withdrawn.value,
             withdrawn_at=now,
             withdrawn_by=actor,
-            details=sealer.seal(details, _aad(consent.id.hex)),
+            details=sealer.seal(details, consent_aad(consent.id.hex)),
         )
     )
     await _log_end(conn, consent, "consent.withdraw", ConsentStatus.withdrawn, actor, now, trace_id)
@@ -186,3 +189,42 @@ async def _log_end(
         ],
         now,
     )
+
+
+# The coach's side: within the team's scope, with the partner and its purposes checked.
+
+
+async def register(
+    ctx: HubContext, client_id: str, data: ConsentIn, actor: str, *, team: str | None = None
+) -> Consent:
+    partner = ctx.partners.get(data.partner_id)
+    if partner is None:
+        raise invalid([FieldError("partner_id", f"onbekende partner '{data.partner_id}'")])
+    ptype = ctx.registry.get(partner.type)
+    known = {a.name for a in ptype.advice_types} if ptype else set()
+    unknown = [p for p in data.purposes if p not in known]
+    if unknown:
+        raise invalid(
+            [
+                FieldError(
+                    "purposes",
+                    f"{partner.name} kent geen doel {unknown[0]!r} "
+                    f"(wel: {', '.join(sorted(known))})",
+                )
+            ]
+        )
+    now = ctx.clock.now()
+    async with ctx.db.write() as conn:
+        if not await in_scope(conn, client_id, team):
+            raise not_found("Cliënt")
+        return await record(conn, ctx, client_id, data, actor, now, new_trace_id())
+
+
+async def list_for_client(
+    ctx: HubContext, client_id: str, *, team: str | None = None
+) -> list[Consent]:
+    async with ctx.db.read() as conn:
+        if not await in_scope(conn, client_id, team):
+            raise not_found("Cliënt")
+        consents = await for_clients(conn, ctx, [client_id])
+    return sorted(consents, key=lambda c: c.recorded_at)

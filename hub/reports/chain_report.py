@@ -1,4 +1,4 @@
-"""The chain report (issue 7, item 7): how fast partners answer, decide and carry out, per
+"""The chain report: how fast partners answer, decide and carry out, per
 partner × advice type × period — without personal data. See docs/chain-report.md for the
 definitions; this module is their only implementation.
 
@@ -239,7 +239,7 @@ async def load_cases(
     latest = {d.item_id: d for d in decisions}  # ordered: the last one wins
 
     # Overdue: any of the item's milestones met after its due day, or open past it (the
-    # deadlines written at delivery, hub/milestones.py). Items without milestones: unknown.
+    # deadlines written at delivery, hub/casework/milestones.py). Items without milestones: unknown.
     overdue: dict[str, bool] = {}
     for m in await read_milestones(conn, query.from_date, query.until_date):
         overdue[m.item_id] = overdue.get(m.item_id, False) or m.overdue(today)

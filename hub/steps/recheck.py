@@ -34,7 +34,7 @@ def recheck(
     """`item` is an advice_item row. Withdrawal notices always go: they carry no data; a
     consultation message (free text about the client) is checked like its advice.
     `member`: for an item about a household member, that member's consents and (for a
-    child) the parents' (see hub/households.py `for_item`)."""
+    child) the parents' (see hub/records/households.py `for_item`)."""
     if kind == "withdrawal":
         return Verdict(True)
     partner = ctx.partners.get(item.partner_id)

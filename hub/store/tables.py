@@ -111,7 +111,7 @@ class ItemRow(SQLModel, table=True):
 
 class ApprovalRow(SQLModel, table=True):
     """Four eyes: an item that needs a second coach's or a manager's approval before it is
-    put in the outbox (see hub/approvals.py and config/approval.toml)."""
+    put in the outbox (see hub/casework/approvals.py and config/approval.toml)."""
 
     __tablename__ = "item_approval"
     __table_args__ = (Index("ix_item_approval_team_status", "team", "status"),)
@@ -184,7 +184,7 @@ class StatusUpdateRow(SQLModel, table=True):
     received_at: datetime = _ts()
     text: bytes = _blob()  # encrypted JSON: reason and detail
     raw: bytes = _blob()  # encrypted original message, as evidence
-    reason_code: str | None = None  # a rejection's code (issue 7): countable, not sealed
+    reason_code: str | None = None  # a rejection's code: countable, not sealed
 
 
 class ProcessingLogRow(SQLModel, table=True):
@@ -238,7 +238,7 @@ class InboundNonceRow(SQLModel, table=True):
     seen_at: datetime = _ts(index=True)
 
 
-# --- Household plan (issue 7, items 1 and 2): households, members, goals, items in the plan ---
+# --- Household plan: households, members, goals, items in the plan ---
 
 
 class HouseholdRow(SQLModel, table=True):
@@ -292,7 +292,7 @@ class PlanItemRow(SQLModel, table=True):
     settled_at: datetime | None = _ts(default=None)
 
 
-# --- Consultation per item (issue 7, item 6; hub/consultation.py) ---------------------------
+# --- Consultation per item (hub/casework/consultation.py) ---------------------------
 
 
 class ConsultationRow(SQLModel, table=True):
@@ -331,7 +331,7 @@ class ItemVersionRow(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
-# --- web UI sessions (issue 8) ----------------------------------------------------------------
+# --- web UI sessions ----------------------------------------------------------------
 # Only hashes of session ids, sign-in link tokens and OIDC `state` values are stored: a copy of
 # the database cannot be used to take over a browser session. Names (labels) are sealed.
 
@@ -378,11 +378,11 @@ class WebSigninLinkRow(SQLModel, table=True):
     used_at: datetime | None = _ts(default=None)
 
 
-# --- Deadlines and escalation (issue 7: milestones per item, the escalation ladder) ---
+# --- Deadlines and escalation (milestones per item, the escalation ladder) ---
 
 
 class MilestoneRow(SQLModel, table=True):
-    """One milestone of one delivered item and its deadline (see hub/milestones.py).
+    """One milestone of one delivered item and its deadline (see hub/casework/milestones.py).
 
     Written once, when the advice is delivered: the due day is counted then, in working days
     where the rule says so, from the item's threats. A partner status that meets the milestone

@@ -27,6 +27,7 @@ from wijkhub.hub.path.preview import preview as preview_advice
 from wijkhub.hub.path.submit import submit as submit_advice
 from wijkhub.hub.path.timeline import get as get_advice
 from wijkhub.hub.records import clients, households
+from wijkhub.hub.records import consents as consent_register
 from wijkhub.hub.web import coach_data, coach_forms
 from wijkhub.hub.web.kit import flash_redirect, hub, page, render, scope
 from wijkhub.schemas.advice import AdviceOut, Threat, Urgency
@@ -163,7 +164,7 @@ async def _household_page(
     ctx = hub(request)
     team = _team(who)
     client = await clients.get(ctx, client_id, team=team)
-    consent_list = await consents.list_for_client(ctx, client_id, team=team)
+    consent_list = await consent_register.list_for_client(ctx, client_id, team=team)
     advice_list = await coach_data.client_advices(ctx, client_id, team)
     partners = []
     for p in ctx.partners.all():
@@ -210,7 +211,7 @@ async def household_records(
     for household_id in await coach_data.household_ids(ctx, client_id, team):
         home = await households.get(ctx, household_id, team)
         member_consents = {
-            m.id: await consents.list_for_client(ctx, m.client_id.hex, team=team)
+            m.id: await consent_register.list_for_client(ctx, m.client_id.hex, team=team)
             for m in home.members
         }
         out.append(
@@ -267,7 +268,7 @@ async def record_consent(request: web.Request, who: Principal) -> web.StreamResp
     }
     try:
         data = ConsentIn.model_validate(body)
-        await consents.record(hub(request), client_id, data, who.actor, team=_team(who))
+        await consent_register.register(hub(request), client_id, data, who.actor, team=_team(who))
     except ValidationError as exc:
         errors = validation_error(exc).fields
         return await _household_page(

@@ -65,12 +65,12 @@ def nl_time(value: datetime | None) -> str:
     return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M") if value else "—"
 
 
-def _clean(query: Any) -> dict[str, str]:
+def clean_query(query: Any) -> dict[str, str]:
     """Filter forms send empty fields; an empty field is no filter."""
     return {k: v.strip() for k, v in query.items() if v.strip()}
 
 
-def _errors(exc: ValidationError) -> list[str]:
+def filter_errors(exc: ValidationError) -> list[str]:
     return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
 
 
@@ -138,14 +138,14 @@ async def check_chain(request: web.Request, who: Principal) -> web.StreamRespons
 @page(roles=PRIVACY_OFFICER)
 async def consents(request: web.Request, who: Principal) -> web.StreamResponse:
     ctx = hub(request)
-    form = _clean(request.query)
+    form = clean_query(request.query)
     errors: list[str] = []
     rows: list[Any] = []
     try:
         f = ConsentFilter.model_validate({**form, "limit": PAGE_SIZE})
         rows = await list_consents(ctx, f)
     except ValidationError as exc:
-        errors = _errors(exc)
+        errors = filter_errors(exc)
     return await render(
         request,
         "privacy/consents.html",
@@ -198,7 +198,7 @@ class LogForm(BaseModel):
 
 
 def _log_filter(request: web.Request, limit: int) -> tuple[dict[str, str], log_query.LogFilter]:
-    form = _clean(request.query)
+    form = clean_query(request.query)
     return form, LogForm.model_validate(form).to_filter(limit)
 
 
@@ -207,12 +207,12 @@ async def processing_log(request: web.Request, who: Principal) -> web.StreamResp
     ctx = hub(request)
     errors: list[str] = []
     rows: list[dict[str, Any]] = []
-    form = _clean(request.query)
+    form = clean_query(request.query)
     try:
         form, f = _log_filter(request, PAGE_SIZE + 1)
         rows = await log_query.query(ctx, f)
     except ValidationError as exc:
-        errors = _errors(exc)
+        errors = filter_errors(exc)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_query = {**form, "after_seq": str(rows[-1]["seq"])} if more else None
@@ -248,7 +248,7 @@ async def processing_log_csv(request: web.Request, who: Principal) -> web.Stream
     try:
         _, f = _log_filter(request, 1000)
     except ValidationError as exc:
-        raise ApiError(422, "validation_error", "; ".join(_errors(exc))) from None
+        raise ApiError(422, "validation_error", "; ".join(filter_errors(exc))) from None
     rows = await log_entries(hub(request), f, 100_000)
     return _csv(to_csv(rows), "verwerkingenlog.csv")
 

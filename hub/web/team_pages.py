@@ -31,7 +31,7 @@ from wijkhub.hub.reports.chain_report import (
 )
 from wijkhub.hub.reports.chain_report import to_csv as report_csv
 from wijkhub.hub.web.kit import flash_redirect, hub, page, render, scope
-from wijkhub.hub.web.privacy_pages import _clean, _errors, nl_time
+from wijkhub.hub.web.privacy_pages import clean_query, filter_errors, nl_time
 
 PERIOD_NL = {"month": "per maand", "quarter": "per kwartaal", "range": "hele periode"}
 TIMING_NL = {
@@ -135,14 +135,14 @@ def chart(partner: str, rows: list[Any], titles: dict[str, str]) -> Markup:
 async def _report(request: web.Request, who: Principal) -> tuple[ChainReport | None, dict, list]:
     """The report the API would give this person for the filter form (None: invalid form)."""
     ctx = hub(request)
-    form = _clean(request.query)
+    form = clean_query(request.query)
     start, end = default_range(local_date(ctx.clock.now()))
     params: dict[str, Any] = {"from": start, "until": end, "period": "month"}
     params.update({k: v for k, v in form.items() if k in ("from", "until", "period")})
     try:
         query = ReportQuery.model_validate(params)
     except ValidationError as exc:
-        return None, form, _errors(exc)
+        return None, form, filter_errors(exc)
     return await build(ctx, query, scope(who)), form, []
 
 

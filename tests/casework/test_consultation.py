@@ -1,4 +1,4 @@
-"""Consultation per item, both ways (issue 7, item 6), end to end: the coach's API → the
+"""Consultation per item, both ways, end to end: the coach's API → the
 partner's plugin → the outbox → real partner simulators, and the partners' signed messages in
 their own formats → the status endpoint → the item's consultation and timeline."""
 
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.casework.test_approvals import enable, token
 from tests.support.harness import ApiClient, Env, status_body
-from tests.test_approvals import enable, token
 from wijkhub.hub.demo import household
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.store.tables import STATUS

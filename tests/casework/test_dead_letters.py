@@ -14,10 +14,9 @@ from tests.support.chaos import ChaosSimulator
 from tests.support.harness import Env
 from wijkhub.hub.cli.main import main
 from wijkhub.hub.cli.support import cli_obj
-from wijkhub.hub.core.processing_log import T as LOG
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo import household
-from wijkhub.hub.path.advices import DELIVERY
+from wijkhub.hub.store.tables import DELIVERY, LOG
 
 FLAKY = household.STADSBANK
 MAX_ATTEMPTS = 3

@@ -1,4 +1,4 @@
-"""Milestone deadlines in working days and the escalation ladder (issue 7, items 4 and 5).
+"""Milestone deadlines in working days and the escalation ladder.
 
 End to end: a real hub, real partner simulators speaking their own formats, the outbox and
 the worker, with a FakeClock moved day by day; the ladder is run as the server's job does.

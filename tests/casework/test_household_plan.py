@@ -1,4 +1,4 @@
-"""Household plan (issue 7, items 1 and 2): members with roles, goals per life domain, items
+"""Household plan: members with roles, goals per life domain, items
 per member that wait for another item or a date, and consent per member (a child's item also
 needs the parents with authority)."""
 
@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from tests.consent.test_policy import consent
 from tests.support.harness import ApiClient, Env
-from tests.test_policy import consent
 from wijkhub.consent.members import MemberConsents, Person, decide_for_member
 from wijkhub.consent.policy import ItemFacts
 from wijkhub.consent.rules import PrivacyRules

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for what issue 7's consultation adds to every status format: a
+"""Hypothesis strategies for what consultation adds to every status format: a
 rejection's reason code and a consultation block (question, answer, counter-proposal)."""
 
 from typing import Any

@@ -262,7 +262,7 @@ class JsonFormatCases:
         assert update.item_ref is not None
         assert update.partner_message_id
 
-    # --- consultation (issue 7) ---------------------------------------------------------------
+    # --- consultation ---------------------------------------------------------------
 
     def test_rejection_without_reason_code_names_the_field(self) -> None:
         body = self.status_body(status="afgewezen", reden=self.reason)

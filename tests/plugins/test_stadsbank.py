@@ -31,7 +31,7 @@ PERMITTED = REQUIRED | OPTIONAL
 MOTIVATION = "Gezin heeft huurachterstand en dreigende ontruiming."
 XML = "application/xml"
 
-# Values of the fictional client (tests/factories.py) that only their own category carries.
+# Values of the fictional client (tests/support/factories.py) that only their own category carries.
 MARKERS: dict[C, tuple[bytes, ...]] = {
     C.bsn: (FICTIONAL_BSN.encode(),),
     C.identification: (b"Fenna", b"1987-03-14", b"Geslacht"),
@@ -401,7 +401,7 @@ def test_intake_held_is_its_own_status() -> None:
     assert parse_status(rendered.body, XML) == [update]
 
 
-# --- consultation (issue 7) ---
+# --- consultation ---
 
 
 def test_rejection_needs_a_reason_code() -> None:

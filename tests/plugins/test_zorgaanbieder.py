@@ -71,7 +71,7 @@ PARAMS: dict[str, dict[str, object]] = {
     },
 }
 CATEGORY_OF = {"wmo_huishoudelijke_hulp": "01", "wmo_begeleiding": "02"}
-# Values of the fictional test client (tests/factories.py) that only a given category carries.
+# Values of the fictional test client (tests/support/factories.py) only one category carries.
 MARKERS: dict[C, tuple[str, ...]] = {
     C.bsn: (FICTIONAL_BSN,),
     C.identification: ("Fenna Maria", "1987-03-14", "<Geslacht>"),
@@ -525,7 +525,7 @@ def test_render_refuses_what_the_wmo_flow_cannot_say(update: StatusUpdate) -> No
         render_status(update)
 
 
-# --- consultation (issue 7) ----------------------------------------------------------------
+# --- consultation ----------------------------------------------------------------
 
 
 def test_rejection_needs_a_reason_code() -> None:

@@ -13,16 +13,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert, select
 
+from tests.casework.test_consent_lifecycle import _config
 from tests.support.harness import ApiClient, Env, status_body
-from tests.test_consent_lifecycle import _config
 from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.cli.main import main
 from wijkhub.hub.cli.support import cli_obj
 from wijkhub.hub.demo import household
-from wijkhub.hub.path.advices import DELIVERY
 from wijkhub.hub.reports import chain_report
 from wijkhub.hub.reports.chain_report import (
-    ESCALATION,
     LADDER,
     SUPPRESSED,
     Case,
@@ -31,6 +29,7 @@ from wijkhub.hub.reports.chain_report import (
     p90,
     working_days_between,
 )
+from wijkhub.hub.store.tables import DELIVERY, STEP
 
 CORP, ZORG = household.CORPORATIE, household.ZORG
 CORP_TYPE = "betalingsregeling_huurachterstand"
@@ -110,7 +109,7 @@ async def escalated(env: Env, fired: list[tuple[str, str]]) -> None:
             item = item_id.replace("-", "")
             delivery_id = await conn.scalar(select(DELIVERY.c.id).where(DELIVERY.c.item_id == item))
             await conn.execute(
-                insert(ESCALATION).values(
+                insert(STEP).values(
                     item_id=item,
                     delivery_id=delivery_id,
                     partner_id=CORP,
@@ -148,7 +147,7 @@ async def test_figures_equal_what_the_partners_did_and_small_cells_are_suppresse
     env: Env, tmp_path: Path
 ) -> None:
     ids = await scenario(env)
-    # The ladder's rows as hub/escalation.py writes them: five reminders, one manager's message.
+    # The ladder's rows as casework/escalation.py writes them: five reminders, a manager's message.
     fired = [("buddy_reminder", i) for i in range(5)] + [("contact_manager", 5)]
     await escalated(env, [(step, ids["items"][i]) for step, i in fired])
     r = await env.privacy.get(f"/api/v1/reports/chain?{NOV}")

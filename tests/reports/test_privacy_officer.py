@@ -37,7 +37,7 @@ async def consent_of(env: Env, client_id: str, partner_id: str) -> dict[str, Any
 
 
 def test_every_privacy_officer_route_is_for_the_privacy_officer_only() -> None:
-    # tests/test_api_access.py checks every declared role against real tokens; this makes sure
+    # tests/api/test_api_access.py checks every declared role against real tokens; this makes sure
     # the privacy officer's routes are declared with that role and no other.
     mine = [r for r in api.routes if r.path.startswith(PRIVACY_PATHS)]
     assert len(mine) >= 7

@@ -115,7 +115,7 @@ async def test_purge_removes_a_closed_clients_personal_data_and_keeps_the_log(
     assert len(before) > 15
     other_before = await sealed_of(env, other)
     async with ctx.db.read() as conn:
-        from wijkhub.hub.records.clients import T as CLIENT
+        from wijkhub.hub.store.tables import CLIENT
 
         old_hash = await conn.scalar(select(CLIENT.c.bsn_hash).where(CLIENT.c.id == cid))
         old_record = await conn.scalar(select(CLIENT.c.record).where(CLIENT.c.id == cid))

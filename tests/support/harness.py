@@ -38,7 +38,7 @@ def status_body(
             partner_message_id=msg_id,
             occurred_at=occurred_at,
             reason=reason,
-            # A rejection carries a reason code (issue 7); "other" unless the test says.
+            # A rejection carries a reason code; "other" unless the test says.
             reason_code=reason_code or ("other" if status == "rejected" else None),
         )
     ).body

@@ -362,7 +362,7 @@ async def test_cost_decides_the_approval_shown_in_the_preview(env: Env) -> None:
 
 
 async def test_household_page_shows_members_consents_and_the_plan_per_member(env: Env) -> None:
-    from tests.test_household_plan import family, item
+    from tests.casework.test_household_plan import family, item
 
     fam = await family(env)
     fenna, joris = fam["m"]["Fenna"], fam["m"]["Joris"]
@@ -448,7 +448,7 @@ async def _corporatie_item(env: Env) -> tuple[str, str]:
 
 
 async def test_advice_page_consultation_thread_and_forms(env: Env) -> None:
-    from tests.test_consultation import consultation
+    from tests.casework.test_consultation import consultation
     from wijkhub.schemas.consultation import CounterProposal
 
     advice_id, item_id = await _corporatie_item(env)

@@ -132,12 +132,13 @@ async def test_a_team_role_needs_a_team_and_the_api_is_untouched(
 
 
 def test_return_address_is_local_only() -> None:
-    from wijkhub.hub.web.app import _local
+    from wijkhub.hub.web.signin import local_target
 
     for bad in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)", "", None):
-        assert _local(bad) == "/"
+        assert local_target(bad) == "/"
     assert (
-        _local("/privacy/verwerkingen?outcome=refused") == "/privacy/verwerkingen?outcome=refused"
+        local_target("/privacy/verwerkingen?outcome=refused")
+        == "/privacy/verwerkingen?outcome=refused"
     )
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from tests.casework.test_escalation import _item, _move_to, _run
+from tests.reports.test_chain_report import CORP, NOV, ZORG, escalated, leader, scenario
 from tests.support.harness import ApiClient, Env
-from tests.test_chain_report import CORP, NOV, ZORG, escalated, leader, scenario
-from tests.test_escalation import _item, _move_to, _run
-from tests.test_web_coach import signed_in, text_of
+from tests.web.test_web_coach import signed_in, text_of
 from wijkhub.hub.demo import household
 from wijkhub.hub.reports.chain_report import SUPPRESSED
 

@@ -1,4 +1,4 @@
-"""milestone deadlines and the escalation ladder (issue 7)
+"""milestone deadlines and the escalation ladder
 
 `item_milestone`: per delivered item and milestone the due day and when it was met.
 `escalation_step`: the ladder's steps fired, unique per (item, milestone, step).

@@ -1,4 +1,4 @@
-"""household plan and consent per member (issue 7)
+"""household plan and consent per member
 
 Households group clients with their roles; a plan holds goals per member and life domain, and
 links advice items to a member and goal, with what the item waits for before it is sent.

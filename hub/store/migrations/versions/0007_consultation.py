@@ -1,4 +1,4 @@
-"""consultation per item (issue 7)
+"""consultation per item
 
 Coach and partner exchange messages on an item (`consultation_message`); an accepted
 counter-proposal makes a new version of the item (`advice_item_version`); a rejection's reason

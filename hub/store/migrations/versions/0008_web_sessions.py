@@ -1,4 +1,4 @@
-"""web UI sessions (issue 8)
+"""web UI sessions
 
 Server-side sessions of the web UI, OIDC sign-ins in flight and one-time sign-in links. Only
 hashes of session ids, link tokens and OIDC states are stored; names are sealed.
