@@ -1,7 +1,9 @@
 """The web UI inside the hub's own aiohttp application: sessions, CSRF, Dutch error pages,
 templates, static files and the pages of `routes.TABLE`."""
 
+import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
@@ -12,19 +14,24 @@ from wijkhub.hub.core.errors import ApiError
 from wijkhub.hub.web import csrf
 from wijkhub.hub.web.kit import (
     COOKIE,
-    CSP,
-    HERE,
-    NOT_PAGES,
     ROLE_NL,
     SESSION_KEY,
-    UNSAFE,
     error_page,
     hub,
-    log,
     wrap,
 )
 from wijkhub.hub.web.routes import TABLE
 from wijkhub.hub.web.session import load as load_session
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+# Paths that are not pages: the API and operations endpoints keep their JSON behaviour.
+NOT_PAGES = ("/api/", "/health", "/metrics", "/.well-known/", "/static/")
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 # --- middleware: session, CSRF, Dutch error pages ------------------------------------------------
 

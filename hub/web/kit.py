@@ -12,10 +12,8 @@ state-changing requests have had their CSRF token checked (`app.web_middleware`)
 handler runs.
 """
 
-import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -28,17 +26,8 @@ from wijkhub.hub.core.context import CTX, HubContext
 from wijkhub.hub.web import csrf
 from wijkhub.hub.web.session import WebSession
 
-log = logging.getLogger(__name__)
 COOKIE = "wijkhub_sessie"
 SESSION_KEY = web.RequestKey("wijkhub_web_session", WebSession)
-HERE = Path(__file__).parent
-# Paths that are not pages: the API and operations endpoints keep their JSON behaviour.
-NOT_PAGES = ("/api/", "/health", "/metrics", "/.well-known/", "/static/")
-UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 ROLE_NL = {
     "coach": "wijkcoach",
     "team_manager": "teammanager",
