@@ -115,3 +115,19 @@ def test_the_contract_names_every_layer_package() -> None:
         f"wijkhub.hub.{p.name}" for p in (ROOT / "hub").iterdir() if (p / "__init__.py").exists()
     }
     assert packages <= named
+
+
+def test_tests_share_helpers_only_through_support(tmp_path: Path) -> None:
+    assert layout.test_module_imports(ROOT) == []
+    (tmp_path / "tests" / "web").mkdir(parents=True)
+    (tmp_path / "tests" / "web" / "test_a.py").write_text(
+        "from tests.casework.test_escalation import item\n"
+        "from tests.browser.conftest import UiEnv\n"
+        "from tests.support.ladder import _private\n"
+        "from tests.support.ladder import move_to\n"
+    )
+    assert layout.test_module_imports(tmp_path) == [
+        "tests/web/test_a.py:1 tests.casework.test_escalation",
+        "tests/web/test_a.py:2 tests.browser.conftest",
+        "tests/web/test_a.py:3 _private",
+    ]

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.harness import ApiClient, Env, status_body
+from tests.support.harness import ApiClient, Env, corp_status
 from wijkhub.hub.api.routes import api
+from wijkhub.hub.core import auth
 from wijkhub.hub.demo import household
 
 ZERO = "00000000-0000-4000-8000-000000000000"
@@ -61,7 +62,6 @@ async def test_every_endpoint_refuses_missing_and_wrong_tokens(
 
 
 async def test_revoked_token_is_refused(env: Env) -> None:
-    from wijkhub.hub.core import auth
 
     async with env.hub.ctx.db.write() as conn:
         tokens = await auth.list_tokens(conn)
@@ -88,10 +88,6 @@ async def delivered_advice(env: Env) -> tuple[str, dict[str, Any]]:
     advice = await env.submit(household.advice(client_id, env.today))
     await env.deliver()
     return client_id, await env.answered(advice)
-
-
-def corp_status(item_id: str, status: str, msg_id: str, reason: str | None = None) -> bytes:
-    return status_body("corporatie", item_id, status, msg_id, reason=reason)
 
 
 async def test_partner_cannot_report_on_another_partners_item(env: Env) -> None:

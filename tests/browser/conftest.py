@@ -12,13 +12,11 @@ Fixtures:
 - `shot`: `await shot(page, "name")` writes test-artifacts/screenshots/name.png (gitignored).
 """
 
-import asyncio
 import os
 import shutil
 import subprocess
 import tarfile
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +24,11 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from tests.support.harness import ApiClient
+from tests.support.browser import ARTIFACTS, UiEnv, new_context
 from tests.support.oidc_provider import TestOidcProvider
-from wijkhub.hub.core.clock import FakeClock, local_date
-from wijkhub.hub.core.settings import WorkerSettings, example_config_dir
-from wijkhub.hub.demo import household
+from wijkhub.hub.core.clock import FakeClock
+from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo.run import start_demo_hub
-from wijkhub.hub.demo.simulator import PartnerSimulator
-from wijkhub.hub.path.submit import submit as submit_advice
-from wijkhub.hub.server.runtime import RunningHub
-from wijkhub.hub.web.session import create_signin_link, user_id_for
-from wijkhub.schemas.advice import AdviceIn, AdviceOut
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,7 +40,6 @@ CHROMIUM_ARGS = [
 ]
 AXE_VERSION = "4.10.3"
 AXE_CACHE = Path(os.environ.get("WIJKHUB_TEST_CACHE", Path.home() / ".cache" / "wijkhub-tests"))
-ARTIFACTS = Path(os.environ.get("WIJKHUB_TEST_ARTIFACTS", "test-artifacts"))
 ROOT = Path(__file__).resolve().parents[2]
 
 # Users of the test identity provider: key = what the sign-in form offers.
@@ -116,66 +107,6 @@ def axe_source() -> str:
     return target.read_text()
 
 
-@dataclass
-class UiEnv:
-    hub: RunningHub
-    sims: dict[str, PartnerSimulator]
-    clock: FakeClock
-    oidc: TestOidcProvider
-    http: aiohttp.ClientSession
-
-    @property
-    def url(self) -> str:
-        return self.hub.url
-
-    @property
-    def config_dir(self) -> Path:
-        return self.hub.ctx.settings.config_path
-
-    async def signin_link(self, role: str, team: str | None, label: str) -> str:
-        """A one-time URL that signs a browser in (the same label is the same person)."""
-        return await create_signin_link(self.hub.ctx, role, team, label, self.hub.url)
-
-    async def sign_in(self, page: Page, role: str, team: str | None, label: str) -> None:
-        await page.goto(await self.signin_link(role, team, label))
-
-    async def api(self, role: str, label: str, team: str | None = None) -> ApiClient:
-        """An API client with a bearer token (to set up data quickly)."""
-        return ApiClient(self.http, await self.hub.token(role, label, team=team))
-
-    def actor(self, role: str, label: str) -> str:
-        """How the person signed in through `signin_link(role, _, label)` appears as actor."""
-        return f"{role}/{user_id_for('signin-link', label)[:8]}"
-
-    async def household(self, coach: ApiClient) -> str:
-        """The demo household with its three consents, registered by `coach` (API)."""
-        today = local_date(self.clock.now())
-        r = await coach.post("/api/v1/clients", json=household.CLIENT)
-        assert r.status == 201, r.body
-        for c in household.consents(today):
-            rc = await coach.post(f"/api/v1/clients/{r.body['id']}/consents", json=c)
-            assert rc.status == 201, rc.body
-        return r.body["id"]
-
-    async def submit_as(self, role: str, team: str, label: str, client_id: str) -> AdviceOut:
-        """The demo advice, submitted with the same hub function as the API, by the person a
-        sign-in link with this label signs in (so that person is the author)."""
-        body = AdviceIn.model_validate(household.advice(client_id, local_date(self.clock.now())))
-        return await submit_advice(self.hub.ctx, body, self.actor(role, label), team=team)
-
-    async def delivered(self, advice: AdviceOut) -> None:
-        """Wait until every simulator answered every allowed item of `advice`."""
-        async with asyncio.timeout(20):
-            for it in advice.items:
-                if it.decision.allowed and it.delivery_status != "awaiting_approval":
-                    sim = self.sims[it.partner_id]
-                    await sim.wait_for(lambda s, ref=str(it.id): ref in s.answered)
-
-    def enable_approvals(self) -> None:
-        """Copy the example approval.toml (four eyes, mandates) into the hub's config."""
-        shutil.copy(example_config_dir() / "approval.toml", self.config_dir)
-
-
 @pytest.fixture
 async def ui(tmp_path: Path, db_url: str | None) -> AsyncIterator[UiEnv]:
     clock = FakeClock()
@@ -213,16 +144,6 @@ async def browser(chromium_path: Path) -> AsyncIterator[Browser]:
             yield b
         finally:
             await b.close()
-
-
-async def new_context(browser: Browser, **kw: Any) -> BrowserContext:
-    """A fresh browser context (own cookies): Dutch, laptop-sized unless told otherwise."""
-    return await browser.new_context(
-        locale="nl-NL",
-        viewport=kw.pop("viewport", {"width": 1280, "height": 800}),
-        accept_downloads=True,
-        **kw,
-    )
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ reject with a reason. A form posted without its CSRF token changes nothing."""
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
-from tests.browser.conftest import UiEnv, new_context
+from tests.support.browser import UiEnv, new_context
 from wijkhub.hub.store.tables import APPROVAL
 
 AUTHOR, COLLEAGUE, TEAM = "Anne Jansen", "Bram de Vries", "team-a"

@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import ARTIFACTS, UiEnv
+from tests.support.browser import ARTIFACTS, UiEnv
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.demo import household
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.async_api import Page, expect
 from sqlalchemy import select
 
-from tests.browser.conftest import UiEnv, new_context
+from tests.support.browser import UiEnv, new_context
 from wijkhub.hub.demo import household
 from wijkhub.hub.store.tables import LOG
 

@@ -4,7 +4,7 @@ import re
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import UiEnv, new_context
+from tests.support.browser import UiEnv, new_context
 
 
 async def test_coach_signs_in_through_oidc_and_out_again(ui: UiEnv, page: Page, axe, shot) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import UiEnv
+from tests.support.browser import UiEnv
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.demo import household
 

@@ -2,20 +2,12 @@
 within their mandate, approves it; a rejection sends it back to draft, never to the partner."""
 
 import json
-import shutil
 from typing import Any
 
-from tests.support.harness import ApiClient, Env
-from wijkhub.hub.core.settings import example_config_dir
+from tests.support.harness import Env
+from tests.support.roles import enable_approvals, role_client
 from wijkhub.hub.demo import household
-
-
-def enable(env: Env) -> None:
-    shutil.copy(example_config_dir() / "approval.toml", env.hub.ctx.settings.config_path)
-
-
-async def token(env: Env, role: str, team: str = "team-a") -> ApiClient:
-    return ApiClient(env.session, await env.hub.token(role, f"test-{role}-{team}", team=team))
+from wijkhub.schemas.status import DELIVERY_STATUS_LABELS_NL, DeliveryStatus
 
 
 async def submit(env: Env, client_id: str, advice_types: set[str], **extra: Any) -> dict[str, Any]:
@@ -29,7 +21,7 @@ def item_of(advice: dict[str, Any], partner_id: str) -> dict[str, Any]:
 
 
 async def test_four_eyes_item_waits_for_a_second_coach(env: Env) -> None:
-    enable(env)
+    enable_approvals(env)
     client_id = await env.household()
     advice = await submit(
         env,
@@ -52,13 +44,13 @@ async def test_four_eyes_item_waits_for_a_second_coach(env: Env) -> None:
     r = await env.coach.post(f"/api/v1/approvals/{gi['id']}/reject", json={"reason": "nee"})
     assert r.status == 403
     # A coach of another team does not see the item at all.
-    other = await token(env, "coach", "team-b")
+    other = await role_client(env, "coach", "team-b")
     assert (await other.get("/api/v1/approvals")).body == []
     assert (await other.post(f"/api/v1/approvals/{gi['id']}/approve")).status == 404
     await env.deliver()
     assert env.sims[household.GI].received == []
 
-    second = await token(env, "coach")
+    second = await role_client(env, "coach")
     waiting = (await second.get("/api/v1/approvals")).body
     assert {w["item_id"] for w in waiting} == {gi["id"], zorg["id"]}
     assert all(w["required_role"] == "coach" for w in waiting)
@@ -104,7 +96,7 @@ async def test_four_eyes_item_waits_for_a_second_coach(env: Env) -> None:
 
 
 async def test_above_team_managers_mandate_needs_the_cluster_manager(env: Env) -> None:
-    enable(env)
+    enable_approvals(env)
     client_id = await env.household()
     big = item_of(
         await submit(env, client_id, {"wmo_begeleiding"}, estimated_cost_cents=6_000_000),
@@ -114,10 +106,10 @@ async def test_above_team_managers_mandate_needs_the_cluster_manager(env: Env) -
         await submit(env, client_id, {"wmo_begeleiding"}, estimated_cost_cents=4_000_000),
         household.ZORG,
     )
-    coach2 = await token(env, "coach")
-    team_manager = await token(env, "team_manager")
-    cluster_b = await token(env, "cluster_manager", "team-b")
-    cluster = await token(env, "cluster_manager")
+    coach2 = await role_client(env, "coach")
+    team_manager = await role_client(env, "team_manager")
+    cluster_b = await role_client(env, "cluster_manager", "team-b")
+    cluster = await role_client(env, "cluster_manager")
 
     assert (await coach2.get("/api/v1/approvals")).body == []
     r = await coach2.post(f"/api/v1/approvals/{small['id']}/approve")
@@ -147,7 +139,7 @@ async def test_without_approval_config_nothing_waits(env: Env) -> None:
 
 
 async def test_approval_rechecks_consent(env: Env) -> None:
-    enable(env)
+    enable_approvals(env)
     client_id = await env.household()
     zorg = item_of(await submit(env, client_id, {"wmo_begeleiding"}), household.ZORG)
     consents = (await env.coach.get(f"/api/v1/clients/{client_id}/consents")).body
@@ -156,14 +148,13 @@ async def test_approval_rechecks_consent(env: Env) -> None:
         f"/api/v1/consents/{zc['id']}/withdraw", json={"reason": "ingetrokken"}
     )
     assert r.status == 200, r.body
-    r = await (await token(env, "coach")).post(f"/api/v1/approvals/{zorg['id']}/approve")
+    r = await (await role_client(env, "coach")).post(f"/api/v1/approvals/{zorg['id']}/approve")
     assert r.status == 200 and r.body["delivery_status"] == "blocked"
     await env.deliver()
     assert env.sims[household.ZORG].received == []
 
 
 def test_every_delivery_status_has_a_dutch_label() -> None:
-    from wijkhub.schemas.status import DELIVERY_STATUS_LABELS_NL, DeliveryStatus
 
     assert set(DELIVERY_STATUS_LABELS_NL) == set(DeliveryStatus)
     assert DELIVERY_STATUS_LABELS_NL[DeliveryStatus.awaiting_approval] == "wacht op goedkeuring"
@@ -171,7 +162,7 @@ def test_every_delivery_status_has_a_dutch_label() -> None:
 
 async def test_approval_reaches_the_xml_partners_in_their_own_format(env: Env) -> None:
     """Issue 7: the Stadsbank `Aanmelding` and the zorgaanbieder 301 carry `Goedkeuring` too."""
-    enable(env)
+    enable_approvals(env)
     client_id = await env.household()
     advice = await submit(
         env,
@@ -181,7 +172,7 @@ async def test_approval_reaches_the_xml_partners_in_their_own_format(env: Env) -
     )
     bank, zorg = item_of(advice, household.STADSBANK), item_of(advice, household.ZORG)
     assert bank["delivery_status"] == zorg["delivery_status"] == "awaiting_approval"
-    team_manager = await token(env, "team_manager")
+    team_manager = await role_client(env, "team_manager")
     for item in (bank, zorg):
         r = await team_manager.post(f"/api/v1/approvals/{item['id']}/approve")
         assert r.status == 200 and r.body["delivery_status"] == "queued", r.body

@@ -8,6 +8,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from tests.support.cli import cli_config
 from tests.support.harness import Env
 from wijkhub.hub.casework.expiry import expire_due
 from wijkhub.hub.cli.main import main
@@ -121,23 +122,13 @@ async def test_periodic_job_runs_until_stopped() -> None:
     assert job.runs >= 2
 
 
-def _config(env: Env, tmp_path: Path) -> Path:
-    s = env.hub.ctx.settings
-    path = tmp_path / "cli.toml"
-    lines = [f'data_dir = "{s.data_dir}"', f'config_dir = "{s.config_path}"']
-    if s.database_url:
-        lines.append(f'database_url = "{s.database_url}"')
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 async def test_cli_expire_and_privacy_commands(env: Env, tmp_path: Path) -> None:
     client_id = await env.household(with_consents=False)
     consent = household.consents(env.today)[0]
     r = await env.coach.post(f"/api/v1/clients/{client_id}/consents", json=consent)
     assert r.status == 201 and r.body["status"] == "active"
     env.clock.advance(days=366)  # the demo consents are valid for 365 days
-    config = _config(env, tmp_path)
+    config = cli_config(env, tmp_path)
 
     def cli(*args: str) -> Any:
         # The CLI runs on the test's clock: the consent is past its date for it too.

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.casework.test_approvals import enable, token
+from tests.support.factories import consultation
 from tests.support.harness import ApiClient, Env, status_body
+from tests.support.roles import enable_approvals, role_client
 from wijkhub.hub.demo import household
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.store.tables import STATUS
-from wijkhub.schemas.consultation import ConsultationKind, CounterProposal, PartnerConsultation
+from wijkhub.schemas.consultation import CounterProposal
 from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 PARTNERS = (household.CORPORATIE, household.STADSBANK, household.GI, household.ZORG)
@@ -50,10 +51,6 @@ async def messages(env: Env, item_id: str) -> list[dict[str, Any]]:
     r = await env.coach.get(f"/api/v1/items/{item_id}/consultation")
     assert r.status == 200, r.body
     return r.body
-
-
-def consultation(kind: str, text: str, **kw: Any) -> PartnerConsultation:
-    return PartnerConsultation(kind=ConsultationKind(kind), text=text, **kw)
 
 
 async def test_coach_question_reaches_each_partner_in_its_own_format(env: Env) -> None:
@@ -293,12 +290,12 @@ async def test_counter_proposal_needing_a_category_without_consent_is_refused(en
 
 
 async def test_counter_proposal_of_an_approval_type_waits_for_approval_again(env: Env) -> None:
-    enable(env)
+    enable_approvals(env)
     client_id = await env.household()
     body = household.advice(client_id, env.today)
     body["items"] = [it for it in body["items"] if it["partner_id"] == household.GI]
     [item] = (await env.submit(body))["items"]
-    second = await token(env, "coach")
+    second = await role_client(env, "coach")
     assert (await second.post(f"/api/v1/approvals/{item['id']}/approve")).status == 200
     await env.deliver()
     sim = env.sims[household.GI]
@@ -397,7 +394,7 @@ async def test_coach_input_is_validated_and_team_scoped(env: Env) -> None:
         path, json={"kind": "answer", "text": "x", "in_reply_to": uuid.uuid4().hex}
     )
     assert r.status == 422 and "in_reply_to" in r.body["error"]["message"], r.body
-    other = await token(env, "coach", "team-b")
+    other = await role_client(env, "coach", "team-b")
     assert (await other.get(path)).status == 404
     assert (await other.post(path, json={"kind": "question", "text": "x"})).status == 404
     assert (await env.privacy.post(path, json={"kind": "question", "text": "x"})).status == 403

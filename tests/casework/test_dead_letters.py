@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-from sqlalchemy import select
+from click.testing import Result
+from sqlalchemy import select, text
 
 from tests.support.chaos import ChaosSimulator
+from tests.support.cli import cli_config, invoke
 from tests.support.harness import Env
-from wijkhub.hub.cli.main import main
-from wijkhub.hub.cli.support import cli_obj
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo import household
 from wijkhub.hub.store.tables import DELIVERY, LOG
@@ -68,15 +67,7 @@ async def _drain(env: Env) -> None:
 
 
 def _cli(env: Env, tmp_path: Path, *args: str) -> Result:
-    s = env.hub.ctx.settings
-    cfg = tmp_path / "cli.toml"
-    lines = [f'data_dir = "{s.data_dir}"', f'config_dir = "{s.config_path}"']
-    if s.database_url:
-        lines.append(f'database_url = "{s.database_url}"')
-    cfg.write_text("\n".join(lines) + "\n")
-    return CliRunner().invoke(
-        main, ["--config", str(cfg), *args], env={"COLUMNS": "200"}, obj=cli_obj(env.clock)
-    )
+    return invoke(env, cli_config(env, tmp_path), *args)
 
 
 async def test_chaos_ends_delivered_or_dead_and_replay_delivers_the_dead(
@@ -162,7 +153,6 @@ async def test_readiness_checks_the_database_and_the_schema(env: Env) -> None:
     assert r.status == 200 and r.body["database"] == "ok"
     await env.hub.ctx.db.dispose()
     # A schema behind the code (e.g. a process started before `wijkhub db upgrade`).
-    from sqlalchemy import text
 
     async with env.hub.ctx.db.write() as conn:
         await conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))

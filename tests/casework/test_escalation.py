@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
+from tests.support.cli import cli_config, invoke
 from tests.support.harness import ApiClient, Env, status_body
+from tests.support.ladder import item_for, move_to, run_ladder
 from wijkhub.hub.casework.escalation import STEP, Step, parse_config, run_escalations
 from wijkhub.hub.casework.milestones import MILESTONE, read_milestones
-from wijkhub.hub.cli.main import main
-from wijkhub.hub.cli.support import cli_obj
 from wijkhub.hub.core.context import ConfigError
 from wijkhub.hub.core.deadlines import due_date, is_working_day
+from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.plugin_api.types import DeadlineRule
@@ -37,12 +37,6 @@ def sim_options() -> dict[str, dict[str, Any]]:
     return {ZORG: {"answer": False}, STADSBANK: {"answer": False}}
 
 
-def _item(partner_id: str, **over: Any) -> dict[str, Any]:
-    items = household.advice("x", date(2026, 11, 23))["items"]
-    item = next(i for i in items if i["partner_id"] == partner_id)
-    return {**item, **over}
-
-
 async def _submit(env: Env, item: dict[str, Any], client_id: str | None = None) -> tuple[str, str]:
     client_id = client_id or await env.household()
     advice = await env.submit({"client_id": client_id, "summary": "Test", "items": [item]})
@@ -50,18 +44,6 @@ async def _submit(env: Env, item: dict[str, Any], client_id: str | None = None) 
     assert it["decision"]["allowed"], it["decision"]
     await env.deliver()
     return advice["id"], uuid.UUID(it["id"]).hex
-
-
-def _move_to(env: Env, moment: datetime) -> None:
-    assert moment >= env.clock.now()
-    env.clock.advance(seconds=(moment - env.clock.now()).total_seconds())
-
-
-async def _run(env: Env) -> list[tuple[str, Step]]:
-    """The job, then the worker, as the server would run them."""
-    res = await run_escalations(env.hub.ctx)
-    await env.deliver()
-    return [(f.milestone, f.step) for f in res.fired]
 
 
 async def _milestones(env: Env, item_id: str) -> dict[str, Any]:
@@ -108,7 +90,7 @@ def test_every_built_in_advice_type_declares_its_milestones() -> None:
 
 
 async def test_each_step_fires_once_in_order_through_the_partners_format(env: Env) -> None:
-    advice_id, item_id = await _submit(env, _item(ZORG))
+    advice_id, item_id = await _submit(env, item_for(ZORG))
     assert env.sims[ZORG].requests_by_kind["advice"] == 1
     # Delivered on Monday 23 November 2026: the provider's first answer is due in 5 working
     # days, on Monday 30 November.
@@ -118,12 +100,12 @@ async def test_each_step_fires_once_in_order_through_the_partners_format(env: En
     assert ms["first_answer"].state == "open"
 
     # Still in time on the due day itself.
-    _move_to(env, datetime(2026, 11, 30, 20, 0, tzinfo=UTC))
-    assert await _run(env) == []
+    move_to(env, datetime(2026, 11, 30, 20, 0, tzinfo=UTC))
+    assert await run_ladder(env) == []
 
     # Tuesday 1 December, 1 working day late: the buddy is reminded in the iWmo-like format.
-    _move_to(env, datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
-    assert await _run(env) == [("first_answer", Step.buddy_reminder)]
+    move_to(env, datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    assert await run_ladder(env) == [("first_answer", Step.buddy_reminder)]
     [reminder] = _reminders(env, ZORG)
     assert reminder.item_ref == uuid.UUID(item_id)
     assert reminder.categories == frozenset()  # no client data in a reminder
@@ -137,14 +119,14 @@ async def test_each_step_fires_once_in_order_through_the_partners_format(env: En
 
     # Running again the same day sends nothing.
     requests = env.sims[ZORG].requests
-    assert await _run(env) == []
+    assert await run_ladder(env) == []
     assert env.sims[ZORG].requests == requests
 
     # Wednesday: nothing new. Thursday 3 December (3 working days late): the contact manager.
-    _move_to(env, datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
-    assert await _run(env) == []
-    _move_to(env, datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
-    assert await _run(env) == [("first_answer", Step.contact_manager)]
+    move_to(env, datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
+    assert await run_ladder(env) == []
+    move_to(env, datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
+    assert await run_ladder(env) == [("first_answer", Step.contact_manager)]
     assert [r.fields["step"] for r in _reminders(env, ZORG)] == [
         ReminderStep.buddy_reminder,
         ReminderStep.contact_manager,
@@ -152,8 +134,8 @@ async def test_each_step_fires_once_in_order_through_the_partners_format(env: En
     assert _reminders(env, ZORG)[-1].fields["recipient"] == "Contactmanager Zorggroep Twente"
 
     # Monday 7 December (5 working days late): a notice for the team leader of team-a.
-    _move_to(env, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
-    assert await _run(env) == [("first_answer", Step.team_leader)]
+    move_to(env, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+    assert await run_ladder(env) == [("first_answer", Step.team_leader)]
     leader = ApiClient(env.session, await env.hub.token("team_leader", "tl", team="team-a"))
     r = await leader.get("/api/v1/escalations/notices")
     assert r.status == 200, r.body
@@ -172,9 +154,9 @@ async def test_each_step_fires_once_in_order_through_the_partners_format(env: En
     assert (await leader.get("/api/v1/escalations/notices?unread=soms")).status == 400
 
     # Monday 14 December (10 working days late): on the steering group's list.
-    _move_to(env, datetime(2026, 12, 14, 8, 0, tzinfo=UTC))
+    move_to(env, datetime(2026, 12, 14, 8, 0, tzinfo=UTC))
     assert (await env.privacy.get("/api/v1/escalations/steering")).body == []
-    assert await _run(env) == [("first_answer", Step.steering_report)]
+    assert await run_ladder(env) == [("first_answer", Step.steering_report)]
     r = await env.privacy.get("/api/v1/escalations/steering?open=true")
     assert r.status == 200, r.body
     assert [(uuid.UUID(e["item_id"]).hex, e["partner_id"], e["step"]) for e in r.body] == [
@@ -183,8 +165,8 @@ async def test_each_step_fires_once_in_order_through_the_partners_format(env: En
 
     # A month on, the ladder is done: nothing fires and nothing is sent again.
     requests = env.sims[ZORG].requests
-    _move_to(env, datetime(2027, 1, 20, 8, 0, tzinfo=UTC))
-    assert await _run(env) == []
+    move_to(env, datetime(2027, 1, 20, 8, 0, tzinfo=UTC))
+    assert await run_ladder(env) == []
     assert env.sims[ZORG].requests == requests
     assert env.sims[ZORG].duplicates == 0
     assert len(_reminders(env, ZORG)) == 2
@@ -204,9 +186,9 @@ async def test_each_step_fires_once_in_order_through_the_partners_format(env: En
 
 
 async def test_an_answer_stops_the_ladder(env: Env) -> None:
-    _advice_id, item_id = await _submit(env, _item(ZORG))
-    _move_to(env, datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
-    assert await _run(env) == [("first_answer", Step.buddy_reminder)]
+    _advice_id, item_id = await _submit(env, item_for(ZORG))
+    move_to(env, datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    assert await run_ladder(env) == [("first_answer", Step.buddy_reminder)]
 
     # The provider answers (a retour, in its own format): the milestone is met.
     body = status_body(
@@ -218,8 +200,8 @@ async def test_an_answer_stops_the_ladder(env: Env) -> None:
     assert ms["first_answer"].state == "met"
     assert ms["first_answer"].met_status == "received"
 
-    _move_to(env, datetime(2026, 12, 31, 8, 0, tzinfo=UTC))
-    assert await _run(env) == []
+    move_to(env, datetime(2026, 12, 31, 8, 0, tzinfo=UTC))
+    assert await run_ladder(env) == []
     assert len(_reminders(env, ZORG)) == 1
     async with env.hub.ctx.db.read() as conn:
         steps = (await conn.execute(select(STEP.c.step))).scalars().all()
@@ -229,18 +211,18 @@ async def test_an_answer_stops_the_ladder(env: Env) -> None:
 async def test_answers_before_the_deadline_mean_no_escalation(env: Env) -> None:
     # The provider's simulator answers its whole script; the milestones it reached are met.
     env.sims[ZORG].answer = True
-    advice_id, item_id = await _submit(env, _item(ZORG))
+    advice_id, item_id = await _submit(env, item_for(ZORG))
     await env.answered(await env.advice(advice_id))
     ms = await _milestones(env, item_id)
     assert ms["first_answer"].state == "met"
-    _move_to(env, datetime(2027, 2, 1, 8, 0, tzinfo=UTC))
-    assert await _run(env) == []
+    move_to(env, datetime(2027, 2, 1, 8, 0, tzinfo=UTC))
+    assert await run_ladder(env) == []
     assert _reminders(env, ZORG) == []
 
 
 async def test_two_runs_at_once_fire_each_step_once(env: Env) -> None:
-    await _submit(env, _item(ZORG))
-    _move_to(env, datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    await _submit(env, item_for(ZORG))
+    move_to(env, datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
     results = await asyncio.gather(*(run_escalations(env.hub.ctx) for _ in range(4)))
     assert sum(len(r.fired) for r in results) == 1
     await env.deliver()
@@ -253,8 +235,8 @@ async def test_two_runs_at_once_fire_each_step_once(env: Env) -> None:
 async def test_wgs_intake_deadline_urgent_and_normal(env: Env) -> None:
     client_id = await env.household()
     # Under a threat of eviction: the intake within 3 working days (Monday -> Thursday).
-    _a, urgent = await _submit(env, _item(STADSBANK), client_id)
-    _b, normal = await _submit(env, _item(STADSBANK, threats=[], urgency="normal"), client_id)
+    _a, urgent = await _submit(env, item_for(STADSBANK), client_id)
+    _b, normal = await _submit(env, item_for(STADSBANK, threats=[], urgency="normal"), client_id)
     u, n = await _milestones(env, urgent), await _milestones(env, normal)
     assert set(u) == {"first_answer", "intake_held", "decision", "execution"}
     assert u["intake_held"].due_on == date(2026, 11, 26)
@@ -291,19 +273,19 @@ async def test_wgs_intake_deadline_urgent_and_normal(env: Env) -> None:
 async def test_a_deadline_over_easter_is_counted_in_working_days(env: Env) -> None:
     # Thursday 25 March 2027, the Thursday before Easter: the Wgs intake under a threat is due
     # 3 working days later, skipping Good Friday, the weekend and Easter Monday.
-    _move_to(env, datetime(2027, 3, 25, 9, 0, tzinfo=UTC))
-    _advice, item_id = await _submit(env, _item(STADSBANK))
+    move_to(env, datetime(2027, 3, 25, 9, 0, tzinfo=UTC))
+    _advice, item_id = await _submit(env, item_for(STADSBANK))
     ms = await _milestones(env, item_id)
     assert ms["intake_held"].started_on == date(2027, 3, 25)
     assert ms["intake_held"].due_on == date(2027, 4, 1)
     # First answer (1 working day when urgent): Tuesday 30 March, after Easter Monday.
     assert ms["first_answer"].due_on == date(2027, 3, 30)
 
-    _move_to(env, datetime(2027, 4, 1, 20, 0, tzinfo=UTC))
-    fired = await _run(env)
+    move_to(env, datetime(2027, 4, 1, 20, 0, tzinfo=UTC))
+    fired = await run_ladder(env)
     assert ("intake_held", Step.buddy_reminder) not in fired
-    _move_to(env, datetime(2027, 4, 2, 8, 0, tzinfo=UTC))
-    assert ("intake_held", Step.buddy_reminder) in await _run(env)
+    move_to(env, datetime(2027, 4, 2, 8, 0, tzinfo=UTC))
+    assert ("intake_held", Step.buddy_reminder) in await run_ladder(env)
     [reminder] = [r for r in _reminders(env, STADSBANK) if r.fields["milestone"] == "intake_held"]
     assert reminder.fields["due_on"] == date(2027, 4, 1)
     assert reminder.fields["recipient"] == "Buddy Stadsbank Oost Nederland"
@@ -311,7 +293,7 @@ async def test_a_deadline_over_easter_is_counted_in_working_days(env: Env) -> No
 
 async def test_withdrawn_consent_closes_the_milestones(env: Env) -> None:
     client_id = await env.household()
-    _advice, item_id = await _submit(env, _item(ZORG), client_id)
+    _advice, item_id = await _submit(env, item_for(ZORG), client_id)
     consents = await env.coach.get(f"/api/v1/clients/{client_id}/consents")
     [zorg] = [c for c in consents.body if c["partner_id"] == ZORG]
     r = await env.coach.post(
@@ -319,28 +301,21 @@ async def test_withdrawn_consent_closes_the_milestones(env: Env) -> None:
         json={"reason": "Cliënt wil dit niet meer."},
     )
     assert r.status == 200, r.body
-    _move_to(env, datetime(2026, 12, 31, 8, 0, tzinfo=UTC))
+    move_to(env, datetime(2026, 12, 31, 8, 0, tzinfo=UTC))
     res = await run_escalations(env.hub.ctx)
     assert res.fired == [] and res.closed == 1
     assert (await _milestones(env, item_id))["first_answer"].closed_reason == "withdrawn"
 
 
 async def test_cli_runs_the_ladder(env: Env, tmp_path: Path) -> None:
-    _advice, item_id = await _submit(env, _item(ZORG))
+    _advice, item_id = await _submit(env, item_for(ZORG))
     # Six weeks after the first answer was due (30 November): every step of the ladder is due.
-    _move_to(env, datetime(2027, 1, 11, 9, 0, tzinfo=UTC))
-    s = env.hub.ctx.settings
-    cfg = tmp_path / "cli.toml"
-    lines = [f'data_dir = "{s.data_dir}"', f'config_dir = "{s.config_path}"']
-    if s.database_url:
-        lines.append(f'database_url = "{s.database_url}"')
-    cfg.write_text("\n".join(lines) + "\n")
+    move_to(env, datetime(2027, 1, 11, 9, 0, tzinfo=UTC))
+    cfg = cli_config(env, tmp_path)
 
     def cli(*args: str) -> Any:
         # The CLI runs on the test's clock, as the worker that delivers its reminders does.
-        return CliRunner().invoke(
-            main, ["--config", str(cfg), *args], env={"COLUMNS": "200"}, obj=cli_obj(env.clock)
-        )
+        return invoke(env, cfg, *args)
 
     first = await asyncio.to_thread(cli, "escalations", "run")
     assert first.exit_code == 0, first.output
@@ -364,7 +339,6 @@ async def test_cli_runs_the_ladder(env: Env, tmp_path: Path) -> None:
 
 
 def test_the_shipped_ladder_is_valid() -> None:
-    from wijkhub.hub.core.settings import example_config_dir
 
     cfg = parse_config((example_config_dir() / "escalation.toml").read_text(), "escalation.toml")
     assert [s.step for s in cfg.step] == LADDER

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.consent.test_policy import consent
+from tests.support.factories import consent
+from tests.support.family import family, item
 from tests.support.harness import ApiClient, Env
 from wijkhub.consent.members import MemberConsents, Person, decide_for_member
 from wijkhub.consent.policy import ItemFacts
@@ -28,69 +29,20 @@ from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.store.tables import AdviceRow, HouseholdRow, ItemRow, PlanGoalRow, PlanItemRow
 from wijkhub.schemas.categories import DataCategory as C
 from wijkhub.schemas.consultation import ConsultationKind, CounterProposal, PartnerConsultation
-from wijkhub.schemas.status import PartnerStatus, StatusUpdate
+from wijkhub.schemas.status import (
+    DELIVERY_STATUS_LABELS_NL,
+    DeliveryStatus,
+    PartnerStatus,
+    StatusUpdate,
+)
 
-# Fictional BSNs (the reserved range) for the other members of the demo household.
-JORIS_BSN, DAAN_BSN = "999900109", "999900110"
 SILENT_STADSBANK = [{household.STADSBANK: {"answer": False}}]
-
-
-def person(bsn: str, given: str, birth: str) -> dict[str, Any]:
-    return {
-        **{k: v for k, v in household.CLIENT.items() if k not in ("youth_protection", "health")},
-        "bsn": bsn,
-        "given_names": given,
-        "birth_date": birth,
-        "household": [],
-    }
-
-
-async def client(env: Env, body: dict[str, Any]) -> str:
-    r = await env.coach.post("/api/v1/clients", json=body)
-    assert r.status == 201, r.body
-    return r.body["id"]
 
 
 async def consent_for(env: Env, client_id: str, partner_id: str) -> None:
     c = next(c for c in household.consents(env.today) if c["partner_id"] == partner_id)
     r = await env.coach.post(f"/api/v1/clients/{client_id}/consents", json=c)
     assert r.status == 201, r.body
-
-
-async def family(env: Env) -> dict[str, Any]:
-    """Fenna (all demo consents), Joris (none) and their child Daan (none)."""
-    fenna = await env.household()
-    joris = await client(env, person(JORIS_BSN, "Joris", "1985-01-20"))
-    daan = await client(env, person(DAAN_BSN, "Daan", "2012-06-01"))
-    r = await env.coach.post(
-        "/api/v1/households",
-        json={
-            "members": [
-                {"client_id": fenna, "role": "parent_with_authority"},
-                {"client_id": joris, "role": "parent_with_authority"},
-                {"client_id": daan, "role": "child"},
-            ]
-        },
-    )
-    assert r.status == 201, r.body
-    members = {m["name"].split()[0]: m for m in r.body["members"]}
-    assert {m["role_label"] for m in members.values()} == {"ouder met gezag", "kind"}
-    return {
-        "id": r.body["id"],
-        "fenna": fenna,
-        "joris": joris,
-        "daan": daan,
-        "m": {k: v["id"] for k, v in members.items()},
-    }
-
-
-def item(partner_id: str, advice_type: str, **extra: Any) -> dict[str, Any]:
-    base = next(
-        it
-        for it in household.advice("00" * 16, date(2026, 11, 23))["items"]
-        if it["advice_type"] == advice_type
-    )
-    return {**base, "partner_id": partner_id, **extra}
 
 
 def stadsbank_then_corporatie(client_id: str, member: str, status: str = "adopted") -> dict:
@@ -658,7 +610,6 @@ def test_partners_statuses_reach_the_named_one() -> None:
 
 
 def test_waiting_and_cancelled_have_dutch_labels() -> None:
-    from wijkhub.schemas.status import DELIVERY_STATUS_LABELS_NL, DeliveryStatus
 
     assert DELIVERY_STATUS_LABELS_NL[DeliveryStatus.cancelled] == "niet verstuurd"
     assert DELIVERY_STATUS_LABELS_NL[DeliveryStatus.waiting].startswith("wacht")

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import wijkhub.bench.__main__ as bench_main
+from wijkhub.hub.cli.main import main
+
 ROOT = Path(__file__).resolve().parents[2]
 WIJKHUB = str(Path(sys.executable).parent / "wijkhub")
 EXPECTED = [
@@ -63,8 +66,6 @@ def test_tiny_bench_through_the_cli_reports_every_figure(tmp_path: Path) -> None
 
 
 def test_cli_passes_its_options_to_the_bench(monkeypatch: pytest.MonkeyPatch) -> None:
-    import wijkhub.bench.__main__ as bench_main
-    from wijkhub.hub.cli.main import main
 
     seen: list[list[str]] = []
     monkeypatch.setattr(bench_main, "main", lambda argv: seen.append(argv) or 0)

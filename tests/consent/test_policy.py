@@ -1,18 +1,19 @@
 """The privacy policy, decided without I/O: legal basis, categories, refusal reasons."""
 
-from datetime import UTC, date, datetime, timedelta
-from uuid import uuid4
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.support.factories import client_in
-from wijkhub.consent.minimise import client_view
+from tests.support.factories import client_in, consent
+from wijkhub.consent.free_text import contains_bsn
+from wijkhub.consent.minimise import client_view, threats_for
 from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.consent.rules import PrivacyRules
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.plugin_api.types import AdviceType, DeadlineRule
+from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import SPECIAL_CATEGORIES, DataCategory, LegalBasis
 from wijkhub.schemas.client import ClientIn
 from wijkhub.schemas.client_view import CATEGORY_FIELDS
@@ -42,35 +43,6 @@ def atype(
 
 def facts(ptype: str, at: AdviceType, partner: str = "p1") -> ItemFacts:
     return ItemFacts(partner, "Partner Eén", ptype, at)
-
-
-def consent(
-    categories: set[C],
-    *,
-    partner: str = "p1",
-    purposes: tuple[str, ...] = ("doel",),
-    explicit: bool = False,
-    status: ConsentStatus = ConsentStatus.active,
-    valid_from: date = TODAY - timedelta(days=1),
-    valid_until: date | None = None,
-) -> Consent:
-    return Consent(
-        id=uuid4(),
-        client_id=uuid4(),
-        partner_id=partner,
-        purposes=list(purposes),
-        categories=sorted(categories),
-        explicit=explicit,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        evidence_ref="sha256:" + "0" * 64,
-        status=status,
-        recorded_by="coach/test",
-        recorded_at=datetime(2026, 11, 1, tzinfo=UTC),
-        withdrawn_at=datetime(2026, 11, 20, tzinfo=UTC)
-        if status is ConsentStatus.withdrawn
-        else None,
-    )
 
 
 BASIC = {C.identification, C.contact}
@@ -225,8 +197,6 @@ def test_minimised_view_holds_only_the_permitted_fields(categories: frozenset[C]
 
 
 def test_threats_follow_the_slice_or_the_deadline() -> None:
-    from wijkhub.consent.minimise import threats_for
-    from wijkhub.schemas.advice import Threat
 
     plain = atype({C.identification})
     wgs = AdviceType(
@@ -257,6 +227,5 @@ def test_threats_follow_the_slice_or_the_deadline() -> None:
     ],
 )
 def test_a_bsn_is_found_in_free_text(text: str, found: bool) -> None:
-    from wijkhub.consent.free_text import contains_bsn
 
     assert contains_bsn(text) is found

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from tests.support.chaos import ChaosSimulator
 from tests.support.harness import Env
@@ -16,6 +17,7 @@ from wijkhub.hub.core.breaker import CLOSED, HALF_OPEN, OPEN, Breakers
 from wijkhub.hub.core.clock import FakeClock
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo import household
+from wijkhub.hub.store.tables import DELIVERY
 
 DEAD = household.STADSBANK
 OTHERS = [household.CORPORATIE, household.GI, household.ZORG]
@@ -100,9 +102,6 @@ async def test_a_dead_partner_opens_its_breaker_and_the_others_get_everything(en
 
 
 async def _stadsbank_rows(env: Env) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
-    from wijkhub.hub.store.tables import DELIVERY
 
     async with env.hub.ctx.db.read() as conn:
         rows = await conn.execute(

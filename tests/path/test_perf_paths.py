@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from tests.api.test_api_access import corp_status
-from tests.support.harness import Env
+from tests.support.harness import Env, corp_status
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household

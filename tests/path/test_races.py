@@ -8,8 +8,7 @@ one's row (SQLite serialises writers, so there the same test checks the ordinary
 import asyncio
 import uuid
 
-from tests.api.test_api_access import corp_status
-from tests.support.harness import Env
+from tests.support.harness import Env, corp_status
 from wijkhub.hub.demo import household
 
 

@@ -32,6 +32,7 @@ from wijkhub.plugins.zorgaanbieder.parameters import (
     BegeleidingParameters,
     HuishoudelijkeHulpParameters,
 )
+from wijkhub.schemas.advice import Threat
 from wijkhub.schemas.categories import DataCategory as C
 from wijkhub.schemas.client import Gender
 from wijkhub.schemas.consultation import (
@@ -178,7 +179,6 @@ def test_undeclared_categories_in_the_view_are_never_written() -> None:
 
 
 def test_threats_are_not_sent() -> None:
-    from wijkhub.schemas.advice import Threat
 
     # An eviction threat is housing information, outside this partner's slice.
     advice = _advice("wmo_begeleiding", {C.bsn}, threats=[Threat.eviction], motivation=None)

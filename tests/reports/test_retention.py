@@ -16,7 +16,7 @@ from wijkhub.hub.core.processing_log import verify
 from wijkhub.hub.demo import household
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.reports.retention import RetentionPeriods, RetentionRules, purge
-from wijkhub.hub.store.tables import CONSULT, GOAL, SQLModel
+from wijkhub.hub.store.tables import CLIENT, CONSULT, GOAL, SQLModel
 from wijkhub.hub.web import config as web_config
 from wijkhub.hub.web import oidc, session
 from wijkhub.schemas.consultation import ConsultationKind, PartnerConsultation
@@ -115,8 +115,6 @@ async def test_purge_removes_a_closed_clients_personal_data_and_keeps_the_log(
     assert len(before) > 15
     other_before = await sealed_of(env, other)
     async with ctx.db.read() as conn:
-        from wijkhub.hub.store.tables import CLIENT
-
         old_hash = await conn.scalar(select(CLIENT.c.bsn_hash).where(CLIENT.c.id == cid))
         old_record = await conn.scalar(select(CLIENT.c.record).where(CLIENT.c.id == cid))
     assert ctx.unseal(old_record, f"client.record:{cid}")["bsn"] == household.CLIENT["bsn"]

@@ -1,18 +1,21 @@
 """Alembic is the only way the schema is made: from empty, and from every earlier revision,
 on SQLite and on PostgreSQL; the result matches the models exactly."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import wijkhub.hub.store.tables  # noqa: F401 - the models
 from tests.support.pg import BACKENDS, PgServer
+from wijkhub.hub.cli.main import main
 from wijkhub.hub.core.db import alembic_config, upgrade
 
 REVISIONS = [
@@ -71,11 +74,6 @@ async def test_upgrade_from_each_earlier_revision(empty_url: str, start: str) ->
 async def test_wijkhub_init_and_db_upgrade_work_on_each_backend(
     empty_url: str, tmp_path: Path
 ) -> None:
-    import asyncio
-
-    from click.testing import CliRunner
-
-    from wijkhub.hub.cli.main import main
 
     cfg = tmp_path / "wijkhub.toml"
     cfg.write_text(f'data_dir = "{tmp_path / "data"}"\ndatabase_url = "{empty_url}"\n')

@@ -2,12 +2,15 @@
 fictional people (999900006–999999990); names and addresses are made up."""
 
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from wijkhub.schemas.advice import Threat, Urgency
 from wijkhub.schemas.categories import DataCategory, LegalBasis
 from wijkhub.schemas.client import ClientIn
 from wijkhub.schemas.client_view import CATEGORY_FIELDS, ClientView
+from wijkhub.schemas.consent import Consent, ConsentStatus
+from wijkhub.schemas.consultation import ConsultationKind, PartnerConsultation
 from wijkhub.schemas.outbound import OutboundAdvice, WithdrawalNotice
 
 FICTIONAL_BSN = "999990019"
@@ -115,3 +118,37 @@ def withdrawal(item_ref: UUID | None = None) -> WithdrawalNotice:
         withdrawn_at=datetime(2026, 11, 21, 10, 0, tzinfo=UTC),
         reason="Cliënt heeft toestemming ingetrokken.",
     )
+
+
+def consent(
+    categories: set[DataCategory],
+    *,
+    partner: str = "p1",
+    purposes: tuple[str, ...] = ("doel",),
+    explicit: bool = False,
+    status: ConsentStatus = ConsentStatus.active,
+    valid_from: date = date(2026, 11, 22),
+    valid_until: date | None = None,
+) -> Consent:
+    """A consent record as the policy sees it; active since the day before 23 November 2026."""
+    return Consent(
+        id=uuid4(),
+        client_id=uuid4(),
+        partner_id=partner,
+        purposes=list(purposes),
+        categories=sorted(categories),
+        explicit=explicit,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        evidence_ref="sha256:" + "0" * 64,
+        status=status,
+        recorded_by="coach/test",
+        recorded_at=datetime(2026, 11, 1, tzinfo=UTC),
+        withdrawn_at=datetime(2026, 11, 20, tzinfo=UTC)
+        if status is ConsentStatus.withdrawn
+        else None,
+    )
+
+
+def consultation(kind: str, text: str, **kw: Any) -> PartnerConsultation:
+    return PartnerConsultation(kind=ConsultationKind(kind), text=text, **kw)

@@ -44,6 +44,11 @@ def status_body(
     ).body
 
 
+def corp_status(item_id: str, status: str, msg_id: str, reason: str | None = None) -> bytes:
+    """A status update from the corporatie, in its own JSON format."""
+    return status_body("corporatie", item_id, status, msg_id, reason=reason)
+
+
 @dataclass
 class Response:
     status: int

@@ -132,3 +132,19 @@ def longest_chain(tree: Tree) -> list[str]:
         return memo[v]
 
     return max((chain(v) for v in sorted(tree.modules)), key=len)
+
+
+def test_module_imports(root: Path) -> list[str]:
+    """Imports in tests/ of a test module or a conftest, or of a private name from anywhere in
+    tests/: shared helpers live in tests/support (or a `*_cases` module beside its tests)."""
+    found = []
+    for path in sorted((root / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("tests"):
+                continue
+            last = (node.module or "").rsplit(".", 1)[-1]
+            where = f"{path.relative_to(root)}:{node.lineno}"
+            if last.startswith("test_") or last == "conftest":
+                found.append(f"{where} {node.module}")
+            found += [f"{where} {a.name}" for a in node.names if a.name.startswith("_")]
+    return found

@@ -1,12 +1,17 @@
-"""A browser-like HTTP client for the web UI's non-browser tests: its own cookie jar (also
-for 127.0.0.1), redirects followed by hand so each hop can be inspected."""
+"""Browser-like HTTP clients for the web UI's non-browser tests: `WebClient` keeps its own
+cookie jar (also for 127.0.0.1) and follows redirects by hand so each hop can be inspected;
+`Browser` is a client already signed in through a one-time link that fills in the CSRF field."""
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
 import aiohttp
+
+from tests.support.harness import Env
+from wijkhub.hub.web.session import create_signin_link
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
@@ -66,3 +71,42 @@ class WebClient:
         m = CSRF_FIELD.search(page.text)
         assert m, page.text[:500]
         return m.group(1)
+
+
+class Browser:
+    """A cookie-keeping HTTP client signed in through a one-time link."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+        self.csrf = ""
+
+    async def get(self, path: str) -> tuple[int, str]:
+        async with self.session.get(path) as r:
+            text = await r.text()
+        m = CSRF_FIELD.search(text)
+        if m:
+            self.csrf = m.group(1)
+        return r.status, text
+
+    async def post(
+        self, path: str, data: list[tuple[str, str]], *, csrf: bool = True
+    ) -> tuple[int, str, str]:
+        form = [*data, ("csrf_token", self.csrf)] if csrf else data
+        async with self.session.post(path, data=form) as r:
+            return r.status, await r.text(), str(r.url.path)
+
+
+async def signed_in(env: Env, role: str = "coach", team: str | None = "team-a") -> Browser:
+    session = aiohttp.ClientSession(base_url=env.hub.url, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    env_sessions.append(session)
+    link = await create_signin_link(env.hub.ctx, role, team, f"web {role} {team}")
+    async with session.get(link.removeprefix(env.hub.url)) as r:
+        assert r.status == 200, await r.text()
+    return Browser(session)
+
+
+env_sessions: list[aiohttp.ClientSession] = []
+
+
+def text_of(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))

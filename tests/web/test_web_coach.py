@@ -8,7 +8,6 @@ import re
 import shutil
 import signal
 import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,58 +15,14 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.support.factories import consultation
+from tests.support.family import family, item
 from tests.support.harness import Env
+from tests.support.web_client import signed_in, text_of
+from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
-from wijkhub.hub.web.session import create_signin_link
-
-CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
-
-
-class Browser:
-    """A cookie-keeping HTTP client signed in through a one-time link."""
-
-    def __init__(self, session: aiohttp.ClientSession) -> None:
-        self.session = session
-        self.csrf = ""
-
-    async def get(self, path: str) -> tuple[int, str]:
-        async with self.session.get(path) as r:
-            text = await r.text()
-        m = CSRF.search(text)
-        if m:
-            self.csrf = m.group(1)
-        return r.status, text
-
-    async def post(
-        self, path: str, data: list[tuple[str, str]], *, csrf: bool = True
-    ) -> tuple[int, str, str]:
-        form = [*data, ("csrf_token", self.csrf)] if csrf else data
-        async with self.session.post(path, data=form) as r:
-            return r.status, await r.text(), str(r.url.path)
-
-
-async def signed_in(env: Env, role: str = "coach", team: str | None = "team-a") -> Browser:
-    session = aiohttp.ClientSession(base_url=env.hub.url, cookie_jar=aiohttp.CookieJar(unsafe=True))
-    env_sessions.append(session)
-    link = await create_signin_link(env.hub.ctx, role, team, f"web {role} {team}")
-    async with session.get(link.removeprefix(env.hub.url)) as r:
-        assert r.status == 200, await r.text()
-    return Browser(session)
-
-
-env_sessions: list[aiohttp.ClientSession] = []
-
-
-@pytest.fixture(autouse=True)
-async def _close_sessions() -> AsyncIterator[None]:
-    yield
-    while env_sessions:
-        await env_sessions.pop().close()
-
-
-def text_of(page: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+from wijkhub.schemas.consultation import CounterProposal
 
 
 def composer_form(
@@ -362,8 +317,6 @@ async def test_cost_decides_the_approval_shown_in_the_preview(env: Env) -> None:
 
 
 async def test_household_page_shows_members_consents_and_the_plan_per_member(env: Env) -> None:
-    from tests.casework.test_household_plan import family, item
-
     fam = await family(env)
     fenna, joris = fam["m"]["Fenna"], fam["m"]["Joris"]
     r = await env.coach.post(
@@ -448,9 +401,6 @@ async def _corporatie_item(env: Env) -> tuple[str, str]:
 
 
 async def test_advice_page_consultation_thread_and_forms(env: Env) -> None:
-    from tests.casework.test_consultation import consultation
-    from wijkhub.schemas.consultation import CounterProposal
-
     advice_id, item_id = await _corporatie_item(env)
     sim = env.sims[household.CORPORATIE]
     code, text = await sim.consult(
@@ -549,7 +499,6 @@ async def test_advice_page_consultation_thread_and_forms(env: Env) -> None:
 
 
 async def test_advice_page_shows_the_escalation_step_of_a_late_item(env: Env) -> None:
-    from wijkhub.hub.casework.escalation import run_escalations
 
     for sim in env.sims.values():
         sim.answer = False

@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from tests.support.harness import Env
 from tests.support.web_client import WebClient
+from wijkhub.hub.core.key_rotation import key_usage, reencrypt
 from wijkhub.hub.store.tables import LINK, SESSION
-from wijkhub.hub.web.session import create_signin_link, sha256
+from wijkhub.hub.web.session import SigninError, create_signin_link, sha256
+from wijkhub.hub.web.signin import local_target
 
 
 @pytest.fixture
@@ -116,7 +118,6 @@ async def test_sign_out_ends_the_session_on_the_server(env: Env, browser: WebCli
 async def test_a_team_role_needs_a_team_and_the_api_is_untouched(
     env: Env, browser: WebClient
 ) -> None:
-    from wijkhub.hub.web.session import SigninError
 
     with pytest.raises(SigninError):
         await create_signin_link(env.hub.ctx, "coach", None, "Zonder team")
@@ -132,7 +133,6 @@ async def test_a_team_role_needs_a_team_and_the_api_is_untouched(
 
 
 def test_return_address_is_local_only() -> None:
-    from wijkhub.hub.web.signin import local_target
 
     for bad in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)", "", None):
         assert local_target(bad) == "/"
@@ -145,7 +145,6 @@ def test_return_address_is_local_only() -> None:
 async def test_key_rotation_moves_web_rows_too(env: Env, browser: WebClient) -> None:
     """Names of sessions and links are sealed: a key rotation re-encrypts them, and the
     session still works under the new key."""
-    from wijkhub.hub.core.key_rotation import key_usage, reencrypt
 
     await browser.get(await _link(env))
     await create_signin_link(env.hub.ctx, "coach", "team-a", "Nog ongebruikt")

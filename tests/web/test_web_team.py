@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from tests.casework.test_escalation import _item, _move_to, _run
-from tests.reports.test_chain_report import CORP, NOV, ZORG, escalated, leader, scenario
+from tests.support.chain import CORP, NOV, ZORG, escalated, scenario
 from tests.support.harness import ApiClient, Env
-from tests.web.test_web_coach import signed_in, text_of
+from tests.support.ladder import item_for, move_to, run_ladder
+from tests.support.roles import team_leader as leader
+from tests.support.web_client import signed_in, text_of
 from wijkhub.hub.demo import household
 from wijkhub.hub.reports.chain_report import SUPPRESSED
 
@@ -111,11 +112,11 @@ async def test_a_coach_gets_the_dutch_403_page_and_the_attempt_is_logged(env: En
 
 
 async def test_notices_marked_read_with_csrf_and_the_steering_list(env: Env) -> None:
-    advice = await env.submit({"client_id": await env.household(), "items": [_item(ZORG)]})
+    advice = await env.submit({"client_id": await env.household(), "items": [item_for(ZORG)]})
     item_id = uuid.UUID(advice["items"][0]["id"]).hex
     await env.deliver()
-    _move_to(env, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))  # five working days late
-    await _run(env)
+    move_to(env, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))  # five working days late
+    await run_ladder(env)
     tl = await signed_in(env, "team_leader", "team-a")
     status, page = await tl.get("/team/meldingen")
     assert status == 200 and f'data-item="{item_id}"' in page
@@ -135,8 +136,8 @@ async def test_notices_marked_read_with_csrf_and_the_steering_list(env: Env) -> 
     assert (await api.get("/api/v1/escalations/notices?unread=true")).body == []
     assert f'data-item="{item_id}"' not in (await tl.get("/team/meldingen?ongelezen=ja"))[1]
 
-    _move_to(env, datetime(2026, 12, 14, 8, 0, tzinfo=UTC))  # ten working days late
-    await _run(env)
+    move_to(env, datetime(2026, 12, 14, 8, 0, tzinfo=UTC))  # ten working days late
+    await run_ladder(env)
     tl = await signed_in(env, "team_leader", "team-a")
     status, page = await tl.get("/team/stuurgroep?open=ja")
     assert status == 200 and f'data-item="{item_id}"' in page and "team-a" in page
