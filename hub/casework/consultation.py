@@ -34,6 +34,7 @@ from wijkhub.hub.core.deadlines import due_date
 from wijkhub.hub.core.errors import ApiError, FieldError, invalid, not_found
 from wijkhub.hub.core.partners import PartnerConfig
 from wijkhub.hub.core.processing_log import LogEntry, append
+from wijkhub.hub.i18n import pydantic_message
 from wijkhub.hub.plugin_api.types import PartnerType
 from wijkhub.hub.records import clients, households
 from wijkhub.hub.records import consents as consent_registry
@@ -449,7 +450,11 @@ async def accept(
         advice_in = AdviceIn(client_id=uuid.UUID(item.client_id), items=[item_in])
     except ValidationError as exc:
         raise invalid(
-            [FieldError("proposal", f"tegenvoorstel onbruikbaar: {exc.errors()[0]['msg']}")]
+            [
+                FieldError(
+                    "proposal", f"tegenvoorstel onbruikbaar: {pydantic_message(exc.errors()[0])}"
+                )
+            ]
         ) from None
     try:
         [p] = validate_items(ctx, advice_in)

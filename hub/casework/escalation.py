@@ -42,11 +42,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.casework.milestones import CLOSED, OPEN
 from wijkhub.hub.core.clock import local_date
-from wijkhub.hub.core.context import ConfigError, HubContext
+from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.deadlines import due_date
 from wijkhub.hub.core.partners import Contact, PartnerConfig
 from wijkhub.hub.core.processing_log import LogEntry, append, new_span_id
-from wijkhub.hub.core.settings import example_config_dir
+from wijkhub.hub.core.settings import ConfigError, example_config_dir
+from wijkhub.hub.i18n import pydantic_message
 from wijkhub.hub.plugin_api.types import DeadlineRule, PartnerMessage
 from wijkhub.hub.steps.enqueue import delivery_row
 from wijkhub.hub.store.tables import (
@@ -151,7 +152,8 @@ def parse_config(text: str, source: str) -> EscalationConfig:
         raise ConfigError(f"{source}: geen geldige TOML: {exc}") from None
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(bestand)'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or '(bestand)'}: {pydantic_message(e)}"
+            for e in exc.errors()
         )
         raise ConfigError(f"{source}: ongeldige escalatieladder: {problems}") from None
 

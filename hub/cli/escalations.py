@@ -17,7 +17,8 @@ from wijkhub.hub.casework.escalation import (
     run_escalations,
 )
 from wijkhub.hub.cli.support import clock_for, settings_for
-from wijkhub.hub.core.context import ConfigError, HubContext, build_context
+from wijkhub.hub.core.context import HubContext, build_context
+from wijkhub.hub.core.settings import ConfigError
 
 T = TypeVar("T")
 

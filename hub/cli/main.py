@@ -3,19 +3,24 @@
 import click
 
 from wijkhub.hub.cli import bench, escalations, info, keys, log, ops, privacy, report, setup, tokens
+from wijkhub.hub.cli.group import WijkhubGroup
+from wijkhub.hub.i18n import install_for_click, translate_commands
+
+# Click's own words (usage, --help, its error messages) in Dutch, before any command runs.
+install_for_click()
 
 
-@click.group()
+@click.group(cls=WijkhubGroup)
 @click.option(
     "--config",
     "config",
-    type=click.Path(dir_okay=False),
+    type=click.Path(dir_okay=False, exists=True),
     envvar="WIJKHUB_CONFIG",
-    help="Settings file (TOML); see config/wijkhub.toml.",
+    help="Instellingenbestand (TOML); zie config/wijkhub.toml.",
 )
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
-    """Wijkhub: one deskundigenadvies, each partner its own slice."""
+    """Wijkhub: één deskundigenadvies, elke partner zijn eigen deel."""
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
 
@@ -41,3 +46,4 @@ COMMANDS: list[click.Command] = [
 ]
 for command in COMMANDS:
     main.add_command(command)
+translate_commands(main)

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from wijkhub.hub.cli.privacy import run_in_hub, write_output
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.i18n import pydantic_message
 from wijkhub.hub.reports.chain_report import ReportQuery, build, default_range, to_csv
 
 DATE = click.DateTime(["%Y-%m-%d"])
@@ -54,7 +55,9 @@ def chain(
         try:
             query = ReportQuery.model_validate({**bounds, "period": period})
         except ValidationError as exc:
-            raise click.BadParameter(exc.errors()[0]["msg"], param_hint="--from/--until") from None
+            raise click.BadParameter(
+                pydantic_message(exc.errors()[0]), param_hint="--from/--until"
+            ) from None
         report = await build(hub, query, team)
         return to_csv(report) if fmt == "csv" else report.model_dump_json(indent=2) + "\n"
 

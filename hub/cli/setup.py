@@ -5,13 +5,16 @@ import contextlib
 import sys
 
 import click
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from wijkhub.hub.cli.group import BadInput
 from wijkhub.hub.cli.ops import until_signalled
 from wijkhub.hub.cli.support import clock_for, console, in_transaction, settings_for
 from wijkhub.hub.core import auth
 from wijkhub.hub.core.db import upgrade
 from wijkhub.hub.core.partner_secrets import ensure_partner_secrets
 from wijkhub.hub.demo.run import run_demo
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.server.runtime import copy_example_config, prepare, start
 
 
@@ -25,9 +28,15 @@ def init(ctx: click.Context) -> None:
     secrets_made = ensure_partner_secrets(settings.config_path)
 
     asyncio.run(prepare(settings))
-    token = in_transaction(
-        ctx, lambda conn: auth.create_token(conn, "admin", "init", clock_for(ctx).now())
-    )
+
+    async def first_admin_token(conn: AsyncConnection) -> str | None:
+        # A second `init` must not hand out a second admin token unnoticed.
+        tokens = await auth.list_tokens(conn)
+        if any(t["role"] == "admin" and t["revoked_at"] is None for t in tokens):
+            return None
+        return await auth.create_token(conn, "admin", "init", clock_for(ctx).now())
+
+    token = in_transaction(ctx, first_admin_token)
     console().print(f"Database: {settings.db_url}\nSleutelbos: {settings.keyring_path} (0600)")
     console().print(
         f"Configuratie: {settings.config_path}"
@@ -35,6 +44,13 @@ def init(ctx: click.Context) -> None:
     )
     for path in secrets_made:
         console().print(f"Partnergeheim aangemaakt: {path} (0600; geef het de partner veilig)")
+    if token is None:
+        raise BadInput(
+            gettext(
+                "This hub was already set up: no new admin token was made. "
+                "Make one with `wijkhub tokens create --role admin --label …` if you need it."
+            )
+        )
     console().print(f"Admin-token (wordt maar één keer getoond):\n{token}")
 
 

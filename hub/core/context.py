@@ -12,12 +12,8 @@ from wijkhub.hub.core.clock import Clock, SystemClock
 from wijkhub.hub.core.crypto import KeyRing
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.partners import PartnerDirectory
-from wijkhub.hub.core.settings import Settings
+from wijkhub.hub.core.settings import ConfigError, Settings
 from wijkhub.hub.plugin_api.manager import PluginRegistry, load_registry
-
-
-class ConfigError(RuntimeError):
-    """The hub cannot start with this configuration; the message says what to do."""
 
 
 @dataclass

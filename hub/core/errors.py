@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from wijkhub.hub.i18n import pydantic_message
+
 
 @dataclass
 class FieldError:
@@ -46,7 +48,7 @@ def validation_error(exc: ValidationError) -> ApiError:
     errs = exc.errors(include_url=False)
     if any(e["type"] == "json_invalid" for e in errs):
         return ApiError(400, "invalid_json", "De body is geen geldige JSON.")
-    fields = [FieldError(field_path(e["loc"]), e["msg"]) for e in errs]
+    fields = [FieldError(field_path(e["loc"]), pydantic_message(e)) for e in errs]
     return ApiError(
         422,
         "validation_error",

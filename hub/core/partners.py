@@ -1,13 +1,14 @@
 """Partner organisations as the administrator configures them (`config/partners.toml`)."""
 
 import os
-import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from wijkhub.hub.core.settings import ConfigError, read_config
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.plugin_api.manager import PluginRegistry
 from wijkhub.schemas.common import PartnerId
 
@@ -40,7 +41,9 @@ class PartnerConfig(BaseModel):
     @model_validator(mode="after")
     def _push_needs_endpoint(self) -> "PartnerConfig":
         if self.transport is Transport.push and self.endpoint is None:
-            raise ValueError(f"partner {self.id}: push transport needs an endpoint")
+            raise ValueError(
+                gettext("Partner {id}: push delivery needs an endpoint.").format(id=self.id)
+            )
         return self
 
 
@@ -53,13 +56,17 @@ def resolve_secret(ref: str, base: Path) -> bytes:
     kind, _, value = ref.partition(":")
     if kind == "env":
         secret = os.environ.get(value, "")
-        where = f"environment variable {value}"
+        where = gettext("environment variable {name}").format(name=value)
     else:
         path = base / value
         secret = path.read_text().strip() if path.exists() else ""
-        where = f"file {path}"
+        where = gettext("file {path}").format(path=path)
     if len(secret) < 32:
-        raise ValueError(f"partner secret from {where} is missing or shorter than 32 chars")
+        raise ConfigError(
+            gettext(
+                "The partner secret from {where} is missing or shorter than 32 characters."
+            ).format(where=where)
+        )
     return secret.encode()
 
 
@@ -73,9 +80,13 @@ class PartnerDirectory:
         seen: dict[str, PartnerConfig] = {}
         for p in partners:
             if p.id in seen:
-                raise ValueError(f"partner id {p.id!r} is configured twice")
+                raise ConfigError(gettext("Partner {id} is configured twice.").format(id=p.id))
             if registry.get(p.type) is None:
-                raise ValueError(f"partner {p.id!r}: no plugin provides partner type {p.type!r}")
+                raise ConfigError(
+                    gettext("Partner {id}: no plugin provides partner type {type}.").format(
+                        id=p.id, type=p.type
+                    )
+                )
             seen[p.id] = p
         self._by_id = seen
         self._secrets = {
@@ -84,7 +95,7 @@ class PartnerDirectory:
 
     @classmethod
     def from_file(cls, path: Path, registry: PluginRegistry) -> "PartnerDirectory":
-        data = PartnersFile.model_validate(tomllib.loads(path.read_text()))
+        data = read_config(path, PartnersFile)
         return cls(data.partner, registry, path.parent)
 
     def get(self, partner_id: str) -> PartnerConfig | None:

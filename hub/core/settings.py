@@ -1,16 +1,27 @@
 """Hub settings: a TOML file and/or WIJKHUB_* environment variables (pydantic-settings)."""
 
+import re
+import tomllib
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from wijkhub.hub.i18n import gettext, pydantic_message
+
+M = TypeVar("M", bound=BaseModel)
+TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+class ConfigError(RuntimeError):
+    """The hub cannot start with this configuration; the message (Dutch) says what to do."""
 
 
 def example_config_dir() -> Path:
@@ -105,8 +116,69 @@ class Settings(BaseSettings):
 
     @classmethod
     def load(cls, path: Path | None = None, **overrides: Any) -> "Settings":
-        """Settings from `path` (TOML) if given, then environment, then `overrides` on top."""
+        """Settings from `path` (TOML) if given, then environment, then `overrides` on top.
+        A missing file, a TOML syntax error, an unknown key or a wrong value is a ConfigError
+        that names the file, the key and what is wrong."""
         base: dict[str, Any] = {}
         if path is not None:
-            base = TomlConfigSettingsSource(cls, toml_file=path)()
-        return cls(**{**base, **overrides})
+            if not path.is_file():
+                raise ConfigError(
+                    gettext("The settings file {path} does not exist.").format(path=path)
+                )
+            try:
+                base = TomlConfigSettingsSource(cls, toml_file=path)()
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(
+                    gettext("{path} is not valid TOML: {reason}").format(
+                        path=path, reason=toml_position(str(exc))
+                    )
+                ) from None
+        try:
+            return cls(**{**base, **overrides})
+        except ValidationError as exc:
+            where = str(path) if path is not None else gettext("environment variables")
+            raise config_problem(where, exc) from None
+
+
+def config_problem(where: str, exc: ValidationError) -> ConfigError:
+    """Each wrong key of a configuration, with its place and a Dutch reason, one per line."""
+    return ConfigError(
+        "\n".join(
+            gettext("{where}: {field}: {message}").format(
+                where=where,
+                field=".".join(str(p) for p in e["loc"]),
+                message=pydantic_message(e),
+            )
+            for e in exc.errors(include_url=False)
+        )
+    )
+
+
+def read_config(path: Path, model: type[M]) -> M:
+    """A TOML configuration file as `model`; every problem is a ConfigError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            gettext("The settings file {path} does not exist.").format(path=path)
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            gettext("{path} is not valid TOML: {reason}").format(
+                path=path, reason=toml_position(str(exc))
+            )
+        ) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise config_problem(str(path), exc) from None
+
+
+def toml_position(message: str) -> str:
+    """Where tomllib found the error, in Dutch (its own wording of the error is English)."""
+    m = TOML_AT.search(message)
+    if m:
+        return gettext("line {line}, column {column}").format(line=m[1], column=m[2])
+    return gettext("at the end of the file")

@@ -11,6 +11,7 @@ from wijkhub.consent.free_text import contains_bsn
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import FieldError, invalid
 from wijkhub.hub.core.partners import PartnerConfig
+from wijkhub.hub.i18n import pydantic_message
 from wijkhub.hub.plugin_api.types import AdviceType, PartnerType
 from wijkhub.schemas.advice import (
     AdviceIn,
@@ -60,7 +61,9 @@ def validate_items(ctx: HubContext, advice: AdviceIn) -> list[PreparedItem]:
                 for e in exc.errors():
                     loc = ".".join(str(p) for p in e["loc"])
                     errors.append(
-                        FieldError(f"{where}.parameters{'.' + loc if loc else ''}", e["msg"])
+                        FieldError(
+                            f"{where}.parameters{'.' + loc if loc else ''}", pydantic_message(e)
+                        )
                     )
                 continue
         elif item.parameters:

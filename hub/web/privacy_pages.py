@@ -28,6 +28,7 @@ from wijkhub.hub.core.processing_log import (
     verify,
 )
 from wijkhub.hub.core.roles import PRIVACY_OFFICER
+from wijkhub.hub.i18n import pydantic_message
 from wijkhub.hub.reports import access_report, log_query
 from wijkhub.hub.reports.access_report import CONSENT_STATUS_NL
 from wijkhub.hub.reports.consent_register import ConsentFilter, list_consents
@@ -71,7 +72,7 @@ def clean_query(query: Any) -> dict[str, str]:
 
 
 def filter_errors(exc: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return [f"{'.'.join(str(p) for p in e['loc'])}: {pydantic_message(e)}" for e in exc.errors()]
 
 
 def _client_hex(value: str) -> str:

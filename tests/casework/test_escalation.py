@@ -18,9 +18,8 @@ from tests.support.harness import ApiClient, Env, status_body
 from tests.support.ladder import item_for, move_to, run_ladder
 from wijkhub.hub.casework.escalation import STEP, Step, parse_config, run_escalations
 from wijkhub.hub.casework.milestones import MILESTONE, read_milestones
-from wijkhub.hub.core.context import ConfigError
 from wijkhub.hub.core.deadlines import due_date, is_working_day
-from wijkhub.hub.core.settings import example_config_dir
+from wijkhub.hub.core.settings import ConfigError, example_config_dir
 from wijkhub.hub.demo import household
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.plugin_api.types import DeadlineRule

@@ -80,10 +80,13 @@ def test_init_creates_database_keyring_and_admin_token(config: Path) -> None:
     } <= tables
     stored = [r[0] for r in db.execute("select token_hash from api_token")]
     assert len(stored) == 1 and token not in stored[0], "tokens are stored hashed"
-    # A second init keeps the key ring (re-generating it would make every value unreadable).
+    # A second init keeps the key ring (re-generating it would make every value unreadable)
+    # and hands out no second admin token: it says so and exits with 2.
     before = keyring.read_bytes()
-    assert run("init", config=config).exit_code == 0
+    again = run("init", config=config)
+    assert again.exit_code == 2 and "al ingericht" in again.output, again.output
     assert keyring.read_bytes() == before
+    assert len(list(db.execute("select token_hash from api_token"))) == 1
 
 
 def test_tokens_create_list_revoke(config: Path) -> None:
