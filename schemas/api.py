@@ -13,6 +13,9 @@ class IntakeResult(Contract):
 
     accepted: int
     duplicates: int
+    # The format's retour on this message (iWmo 3.2: a WMO306 or WMO308), as XML text; None
+    # for formats without retour messages.
+    retour: str | None = None
 
 
 class AckResult(Contract):

@@ -21,7 +21,7 @@ from wijkhub.schemas.api import AckResult, InboxMessage, IntakeResult
     summary="Statusmelding van een partner, in het eigen formaat van de partner",
     response=IntakeResult,
 )
-async def partner_status(call: Call) -> dict[str, int]:
+async def partner_status(call: Call) -> dict[str, int | str | None]:
     res = await status_intake.receive(
         call.ctx,
         call.params["partner_id"],
@@ -30,7 +30,8 @@ async def partner_status(call: Call) -> dict[str, int]:
         call.who,
         call.headers.get(INBOUND_HEADER),
     )
-    return {"accepted": res.accepted, "duplicates": res.duplicates}
+    retour = res.retour.body.decode("utf-8") if res.retour is not None else None
+    return {"accepted": res.accepted, "duplicates": res.duplicates, "retour": retour}
 
 
 @endpoint(

@@ -5,9 +5,18 @@ import json
 import shutil
 from typing import Any
 
+import pytest
+
 from tests.support.harness import ApiClient, Env
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
+
+
+@pytest.fixture
+def partner_settings() -> dict[str, dict[str, str]]:
+    # iWmo 3.2 has no place for the approval: the care provider here speaks format 1.0, whose
+    # 301 carries `Goedkeuring` (Wijkhub's extension), so the pseudonyms per partner show.
+    return {household.ZORG: {"format_version": "1.0"}}
 
 
 def enable(env: Env) -> None:

@@ -1,5 +1,6 @@
-"""Tests of the zorgaanbieder plugin: the Wmo allocation (301-like), the provider's retour, start
-and stop messages (302/305/307-like) and the intrekking."""
+"""Tests of the zorgaanbieder plugin in format version 1.0 (Wijkhub's simplified XML): the Wmo
+allocation (301-like), the provider's retour, start and stop messages (302/305/307-like) and the
+intrekking. iWmo 3.2 proper, the default, is tested in test_zorgaanbieder_iwmo32.py."""
 
 import contextlib
 import re
@@ -85,7 +86,8 @@ MARKERS: dict[C, tuple[str, ...]] = {
 
 
 def _advice(advice_type: str, categories: set[C], **kw: object):
-    return outbound(advice_type, categories, parameters=PARAMS[advice_type], **kw)
+    advice = outbound(advice_type, categories, parameters=PARAMS[advice_type], **kw)
+    return advice.model_copy(update={"format_version": "1.0"})
 
 
 def _declared(advice_type: str) -> frozenset[C]:
