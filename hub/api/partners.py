@@ -21,7 +21,7 @@ from wijkhub.schemas.api import AckResult, InboxMessage, IntakeResult
     summary="Statusmelding van een partner, in het eigen formaat van de partner",
     response=IntakeResult,
 )
-async def partner_status(call: Call) -> dict[str, int | str | None]:
+async def partner_status(call: Call) -> dict[str, int | str]:
     res = await status_intake.receive(
         call.ctx,
         call.params["partner_id"],
@@ -30,8 +30,10 @@ async def partner_status(call: Call) -> dict[str, int | str | None]:
         call.who,
         call.headers.get(INBOUND_HEADER),
     )
-    retour = res.retour.body.decode("utf-8") if res.retour is not None else None
-    return {"accepted": res.accepted, "duplicates": res.duplicates, "retour": retour}
+    out: dict[str, int | str] = {"accepted": res.accepted, "duplicates": res.duplicates}
+    if res.retour is not None:  # only formats with retour messages answer with one
+        out["retour"] = res.retour.body.decode("utf-8")
+    return out
 
 
 @endpoint(
