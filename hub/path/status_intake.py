@@ -167,7 +167,12 @@ async def _judge(
         retour_id=uuid.uuid4().hex[:12].upper(),
     )
     try:
-        verdict = ptype.answer_status(body, named, given)
+        # As with parsing: a large message is judged (XSD, retour) off the event loop.
+        verdict = (
+            await asyncio.to_thread(ptype.answer_status, body, named, given)
+            if len(body) > PARSE_INLINE_BYTES
+            else ptype.answer_status(body, named, given)
+        )
     except ValueError:
         # A plugin that cannot judge its own message must not turn it into a 500.
         raise ApiError(

@@ -365,7 +365,3 @@ def _valid_bsn(value: str) -> bool:
 
 def is_iwmo32(namespace: str) -> bool:
     return namespace in STATUS_MESSAGES
-
-
-def root_namespace(root: etree._Element) -> str:
-    return etree.QName(root).namespace or ""
