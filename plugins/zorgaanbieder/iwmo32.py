@@ -306,23 +306,20 @@ def answer(
         required(root, "m:Header/m:BerichtIdentificatie/b:Dagtekening", root)
     )
     products = _products(namespace, root)
-    codes: dict[int, list[str]] = {}
+    codes: list[tuple[etree._Element, list[str]]] = []
     accepted: set[str] = set()
     if dagtekening > given.today:
         # TR135: the whole message is refused; its classes are not assessed.
-        codes[id(head)] = [RETOUR_DAGTEKENING_TOEKOMST]
-        codes[id(client)] = [RETOUR_NIET_BEOORDEELD]
-        codes.update({id(p): [RETOUR_NIET_BEOORDEELD] for p in products})
+        codes += [(head, [RETOUR_DAGTEKENING_TOEKOMST]), (client, [RETOUR_NIET_BEOORDEELD])]
+        codes += [(p, [RETOUR_NIET_BEOORDEELD]) for p in products]
     elif not _valid_bsn(required(client, "m:Bsn", root)):
-        codes[id(head)] = [RETOUR_GEACCEPTEERD]
-        codes[id(client)] = [RETOUR_TECHNISCH_AFGEKEURD]
-        codes.update({id(p): [RETOUR_NIET_BEOORDEELD] for p in products})
+        codes += [(head, [RETOUR_GEACCEPTEERD]), (client, [RETOUR_TECHNISCH_AFGEKEURD])]
+        codes += [(p, [RETOUR_NIET_BEOORDEELD]) for p in products]
     else:
-        codes[id(head)] = [RETOUR_GEACCEPTEERD]
-        codes[id(client)] = [RETOUR_GEACCEPTEERD]
+        codes += [(head, [RETOUR_GEACCEPTEERD]), (client, [RETOUR_GEACCEPTEERD])]
         for product in products:
             verdict = _judge(namespace, root, product, ident, given)
-            codes[id(product)] = [verdict]
+            codes.append((product, [verdict]))
             if verdict == RETOUR_GEACCEPTEERD:
                 number = required(product, "m:ToewijzingNummer", root)
                 accepted.add(product_message_id(namespace, ident, number))

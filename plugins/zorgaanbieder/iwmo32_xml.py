@@ -114,41 +114,43 @@ def retour(
     berichtcode: str,
     identificatie: str,
     dagtekening: date,
-    codes: dict[int, list[str]],
+    codes: list[tuple[etree._Element, list[str]]],
 ) -> etree._Element:
     """The retour of `message`: the same header and classes in the retour's namespace, the
-    header extended with the retour's own identification, and every class in `codes` (keyed
-    by `id()` of the class element in `message`; the header too) followed by its RetourCodes.
-    A class not in `codes` is copied without RetourCodes, as OP065 allows for the children
-    of an accepted class only; callers name every class they judged."""
+    header extended with the retour's own identification, and each class of `message` named
+    in `codes` (its header too) followed by its RetourCodes (OP065)."""
     heen = etree.QName(message).namespace
     root = new_message(namespace)
-    originals = {id(e): e for e in message.iter()}
-    mapping: dict[int, etree._Element] = {}
     for child in message:
         root.append(copy.deepcopy(child))
-    for orig, dup in zip(message.iter(), root.iter(), strict=False):
-        mapping[id(orig)] = dup
     for dup in root.iter():
         qname = etree.QName(dup)
         if qname.namespace == heen:
             dup.tag = f"{{{namespace}}}{qname.localname}"
     head = find(root, "m:Header", root)
-    assert head is not None  # every message has one (XSD)
-    bc = find(head, "m:BerichtCode", root)
-    assert bc is not None
+    bc = find(root, "m:Header/m:BerichtCode", root)
+    assert head is not None and bc is not None  # every message has them (XSD)
     bc.text = berichtcode
     el(head, "IdentificatieRetour", identificatie)
     el(head, "DagtekeningRetour", dagtekening.isoformat())
     xsd_versie(el(head, "XsdVersieRetour"))
-    for key, class_codes in codes.items():
-        target = mapping.get(key)
-        if target is None or key not in originals:
-            continue
-        if target is root:
-            target = head
+    for klass, class_codes in codes:
+        # The copy has the original's structure: the same child positions find the class
+        # (appended retour elements come after every original child, so they shift nothing).
+        target = root
+        for index in _positions(klass):
+            target = target[index]
         holder = el(target, "RetourCodes")
         for code in class_codes:
             el(holder, "RetourCode", code)
     etree.cleanup_namespaces(root)
     return root
+
+
+def _positions(node: etree._Element) -> list[int]:
+    """The child indexes from the root down to `node`."""
+    out = []
+    while (parent := node.getparent()) is not None:
+        out.append(parent.index(node))
+        node = parent
+    return out[::-1]
