@@ -4,6 +4,8 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+from pydantic import Field
+
 from wijkhub.schemas.common import Contract
 from wijkhub.schemas.status import DeliveryStatus
 
@@ -13,6 +15,9 @@ class IntakeResult(Contract):
 
     accepted: int
     duplicates: int
+    # The format's retour on this message (iWmo 3.2: a WMO306 or WMO308), as XML text; left
+    # out for formats without retour messages.
+    retour: str | None = Field(None, exclude_if=lambda v: v is None)
 
 
 class AckResult(Contract):

@@ -49,6 +49,10 @@ class OutboundAdvice(Contract):
     categories: list[DataCategory]
     client: ClientView
     approval: Approval | None = None  # set when the item needed a second pair of eyes
+    # The partner's configured format version (None: the plugin's default) and its code in
+    # that standard (iWmo: the 8-digit AGB code), from config/partners.toml.
+    format_version: str | None = None
+    partner_code: str | None = None
 
 
 class WithdrawalNotice(Contract):

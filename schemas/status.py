@@ -1,11 +1,11 @@
 """Delivery statuses (hub side), partner statuses (decision side) and the neutral status update."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from wijkhub.schemas.common import Contract, to_utc
 from wijkhub.schemas.consultation import PartnerConsultation
@@ -121,10 +121,15 @@ class StatusUpdate(Contract):
     """One partner answer, parsed from the partner's own format by its plugin.
 
     `partner_message_id` is the partner's id for this message: the hub stores each once, so a
-    partner may safely send the same message again.
+    partner may safely send the same message again. A format that does not carry the hub's
+    reference names the item by `item_number` (iWmo: the ToewijzingNummer) instead; the hub
+    looks it up among the sender's items. `effective_date` is the date the reported fact takes
+    effect (the start or end of care), when the format says it.
     """
 
-    item_ref: UUID
+    item_ref: UUID | None = None
+    item_number: Annotated[int, Field(ge=1)] | None = None
+    effective_date: date | None = None
     status: PartnerStatus
     occurred_at: datetime
     partner_message_id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -135,6 +140,8 @@ class StatusUpdate(Contract):
 
     @model_validator(mode="after")
     def _rejection_has_reason(self) -> Self:
+        if self.item_ref is None and self.item_number is None:
+            raise ValueError("item_ref of item_number is verplicht")
         if self.status is PartnerStatus.rejected and self.reason_code is None:
             raise ValueError("status rejected vereist een reason_code")
         if (

@@ -67,6 +67,12 @@ def sim_options() -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
+def partner_settings() -> dict[str, dict[str, str]]:
+    """Extra partners.toml settings per partner id; a test module may override it."""
+    return {}
+
+
+@pytest.fixture
 def worker_settings() -> WorkerSettings:
     return WorkerSettings(
         max_attempts=4,
@@ -84,11 +90,13 @@ async def env(
     worker_settings: WorkerSettings,
     db_url: str | None,
     simulator: type[PartnerSimulator],
+    partner_settings: dict[str, dict[str, str]],
 ) -> AsyncIterator[Env]:
     clock = FakeClock()
     hub, sims = await start_demo_hub(
         tmp_path,
         sim_options=sim_options,
+        partner_settings=partner_settings,
         extra_partners=PULL_PARTNER,
         clock=clock,
         run_worker=False,

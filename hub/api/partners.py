@@ -21,7 +21,7 @@ from wijkhub.schemas.api import AckResult, InboxMessage, IntakeResult
     summary="Statusmelding van een partner, in het eigen formaat van de partner",
     response=IntakeResult,
 )
-async def partner_status(call: Call) -> dict[str, int]:
+async def partner_status(call: Call) -> dict[str, int | str]:
     res = await status_intake.receive(
         call.ctx,
         call.params["partner_id"],
@@ -30,7 +30,10 @@ async def partner_status(call: Call) -> dict[str, int]:
         call.who,
         call.headers.get(INBOUND_HEADER),
     )
-    return {"accepted": res.accepted, "duplicates": res.duplicates}
+    out: dict[str, int | str] = {"accepted": res.accepted, "duplicates": res.duplicates}
+    if res.retour is not None:  # only formats with retour messages answer with one
+        out["retour"] = res.retour.body.decode("utf-8")
+    return out
 
 
 @endpoint(

@@ -37,6 +37,11 @@ class PartnerConfig(BaseModel):
     # The HMAC secret that signs this partner's status updates, by reference only:
     # "env:VARIABLE" or "file:path" (relative to the config directory). Never inline.
     secret: str | None = Field(None, pattern=r"^(env|file):.+$")
+    # The version of the partner type's format this partner speaks (e.g. zorgaanbieder "3.2",
+    # the iWmo release, or "1.0", Wijkhub's earlier simplified XML); None: the plugin's default.
+    format_version: str | None = Field(None, pattern=r"^[0-9]+\.[0-9]+$")
+    # The partner's AGB code (Vektis, 8 digits): the receiver of iWmo messages.
+    agb_code: str | None = Field(None, pattern=r"^[0-9]{8}$")
 
     @model_validator(mode="after")
     def _push_needs_endpoint(self) -> "PartnerConfig":

@@ -61,9 +61,18 @@ PARTNERS = [
     ),
     (household.ZORG, "zorgaanbieder", "Zorggroep Twente", "/wmo/301"),
 ]
+# Partner codes in their standard: the care provider's AGB code (fictional), the receiver of
+# its iWmo 3.2 messages.
+AGB_CODES = {household.ZORG: "98765432"}
 
 
-def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator], extra: str = "") -> None:
+def write_partners_toml(
+    path: Path,
+    sims: dict[str, PartnerSimulator],
+    extra: str = "",
+    settings: dict[str, dict[str, str]] | None = None,
+) -> None:
+    """`settings` adds string settings per partner id (e.g. an older `format_version`)."""
     lines = [extra]
     for pid, ptype, name, _ in PARTNERS:
         lines += [
@@ -73,9 +82,11 @@ def write_partners_toml(path: Path, sims: dict[str, PartnerSimulator], extra: st
             f'name = "{name}"',
             f'endpoint = "{sims[pid].url}"',
             f'secret = "file:secrets/{pid}.key"',
+            *([f'agb_code = "{AGB_CODES[pid]}"'] if pid in AGB_CODES else []),
             # Whom the escalation ladder addresses at the partner (fictional people).
             f'buddy = {{ name = "Buddy {name}" }}',
             f'contact_manager = {{ name = "Contactmanager {name}" }}',
+            *(f'{key} = "{value}"' for key, value in (settings or {}).get(pid, {}).items()),
             "",
         ]
         # Each simulated partner signs its status updates with its own secret.
@@ -105,6 +116,7 @@ async def start_demo_hub(
     sim_options: dict[str, dict[str, Any]] | None = None,
     extra_partners: str = "",
     four_eyes: bool = False,
+    partner_settings: dict[str, dict[str, str]] | None = None,
     **hub_kw: Any,
 ) -> tuple[RunningHub, dict[str, PartnerSimulator]]:
     """Simulators first (the hub's config needs their ports), then the hub, then tokens.
@@ -121,7 +133,7 @@ async def start_demo_hub(
     config_dir = workdir / "config"
     config_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(example_config_dir() / "privacy-rules.toml", config_dir)
-    write_partners_toml(config_dir / "partners.toml", sims, extra_partners)
+    write_partners_toml(config_dir / "partners.toml", sims, extra_partners, partner_settings)
     if four_eyes:
         write_approval_toml(config_dir / "approval.toml")
     worker = hub_kw.pop(

@@ -11,9 +11,10 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -36,6 +37,8 @@ from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 log = logging.getLogger(__name__)
 
 NEEDS_REASON = {PartnerStatus.rejected, PartnerStatus.partly_adopted}
+# The hub's push transport names the item of every message in this header (path/delivery.py).
+ITEM_HEADER = "X-Wijkhub-Item"
 
 
 @dataclass
@@ -145,7 +148,10 @@ class PartnerSimulator:
             return web.json_response({"status": "al ontvangen"}, status=200)
         try:
             parsed = self.backoffice.read_request(body, request.content_type)
-        except PayloadError as exc:
+            if parsed.item_ref is None:
+                # The format names no hub reference (an iWmo toewijzing): the transport does.
+                parsed = replace(parsed, item_ref=uuid.UUID(request.headers[ITEM_HEADER]))
+        except (PayloadError, KeyError, ValueError) as exc:
             return web.json_response({"fout": str(exc)}, status=400)
         self.processed[key] += 1
         self.received.append(Received(body, dict(request.headers), parsed))
@@ -183,17 +189,25 @@ class PartnerSimulator:
                 else None,
                 reason_code=RejectionReason.other if status is PartnerStatus.rejected else None,
             )
-            code, text = await self.send(update)
+            code, text = await self.send(update, req)
             if code >= 300:
                 log.error("hub refused status %s: %s", status, text)
                 return
         self.answered[str(req.item_ref)] = self.backoffice.script[-1]
         self._notify()
 
-    async def send(self, update: StatusUpdate) -> tuple[int, str]:
-        """Post one status update to the hub in our format, signed; the hub's answer."""
+    async def send(
+        self, update: StatusUpdate, request: ReceivedRequest | None = None
+    ) -> tuple[int, str]:
+        """Post one status update to the hub in our format, signed; the hub's answer.
+        `request` is the hub message it answers, for formats whose answers repeat it."""
         assert self.hub_url and self.token and self._session is not None
-        msg = self.backoffice.render_status(update)
+        reply = self.backoffice.render_reply
+        msg = (
+            reply(request, update)
+            if reply is not None and request is not None
+            else self.backoffice.render_status(update)
+        )
         url = f"{self.hub_url}/api/v1/partners/{self.partner_id}/status"
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(5),

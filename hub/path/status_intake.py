@@ -1,6 +1,7 @@
 """Partner answers: parsed by the partner's plugin, checked against the sender, stored, logged."""
 
 import asyncio
+import uuid
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,8 +19,9 @@ from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.errors import ApiError, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append
 from wijkhub.hub.core.signatures import WINDOW_SECONDS, SignatureError, verify_inbound
-from wijkhub.hub.plugin_api.types import PayloadError
+from wijkhub.hub.plugin_api.types import PartnerMessage, PartnerType, PayloadError, RetourInput
 from wijkhub.hub.store.tables import ADVICE, ITEM, NONCE, STATUS
+from wijkhub.schemas.common import AMSTERDAM
 from wijkhub.schemas.status import StatusUpdate
 
 # Twice the window: a nonce is remembered for as long as its timestamp could be accepted.
@@ -54,6 +56,7 @@ class _Replayed(Exception):
 class IntakeResult:
     accepted: int
     duplicates: int
+    retour: PartnerMessage | None = None  # the format's retour message (iWmo 306/308)
 
 
 async def receive(
@@ -99,13 +102,15 @@ async def receive(
         raise ApiError(
             400, "invalid_payload", f"Bericht voldoet niet aan {ptype.status_format.name}"
         ) from None
-    if not updates:
+    if not updates and ptype.answer_status is None:
         raise ApiError(400, "invalid_payload", "Bericht bevat geen statusmelding")
     consultation.check_inbound(ptype, updates)
 
     now = ctx.clock.now()
+    updates, retour = await _judge(ctx, ptype, partner_id, body, updates, now)
     try:
-        return await _store(ctx, partner_id, body, who, updates, nonce, now)
+        result = await _store(ctx, partner_id, body, who, updates, nonce, now)
+        return IntakeResult(result.accepted, result.duplicates, retour)
     except _Replayed:
         await refused(ctx, who.actor, "signature_replayed", f"status {partner_id}")
         raise ApiError(
@@ -114,6 +119,66 @@ async def receive(
             "Dit bericht is al eens ontvangen (dezelfde nonce); "
             "onderteken elke verzending opnieuw.",
         ) from None
+
+
+async def _judge(
+    ctx: HubContext,
+    ptype: PartnerType,
+    partner_id: str,
+    body: bytes,
+    updates: list[StatusUpdate],
+    now: datetime,
+) -> tuple[list[StatusUpdate], PartnerMessage | None]:
+    """Name each update's item (a format may name it by its number only) and let a format with
+    retour messages judge the message: only what it accepts is stored."""
+    numbers = {u.item_number for u in updates if u.item_ref is None and u.item_number}
+    found: dict[int, tuple[str, str]] = {}
+    if numbers:
+        async with ctx.db.read() as conn:
+            rows = await conn.execute(
+                # Only this partner's own items: another's number is as unknown as no number.
+                select(ITEM.c.number, ITEM.c.id, ITEM.c.advice_type).where(
+                    ITEM.c.number.in_(numbers),
+                    ITEM.c.partner_id == partner_id,
+                    ITEM.c.allowed.is_(True),
+                )
+            )
+            found = {r.number: (r.id, r.advice_type) for r in rows}
+    named: list[StatusUpdate] = []
+    for u in updates:
+        if u.item_ref is None:
+            hit = found.get(u.item_number or 0)
+            if hit is None:
+                if ptype.answer_status is None:
+                    raise ApiError(404, "unknown_item", "Onbekend verzoek in statusmelding")
+                continue  # the retour says it cannot be linked
+            u = u.model_copy(update={"item_ref": uuid.UUID(hit[0])})
+        named.append(u)
+    if ptype.answer_status is None:
+        return named, None
+    linked = {
+        u.partner_message_id: found[u.item_number][1]
+        for u in named
+        if u.item_number is not None and u.item_number in found
+    }
+    given = RetourInput(
+        today=now.astimezone(AMSTERDAM).date(),  # a Dagtekening is a Dutch date
+        linked=linked,
+        retour_id=uuid.uuid4().hex[:12].upper(),
+    )
+    try:
+        # As with parsing: a large message is judged (XSD, retour) off the event loop.
+        verdict = (
+            await asyncio.to_thread(ptype.answer_status, body, named, given)
+            if len(body) > PARSE_INLINE_BYTES
+            else ptype.answer_status(body, named, given)
+        )
+    except ValueError:
+        # A plugin that cannot judge its own message must not turn it into a 500.
+        raise ApiError(
+            400, "invalid_payload", f"Bericht voldoet niet aan {ptype.status_format.name}"
+        ) from None
+    return [u for u in named if u.partner_message_id in verdict.accepted], verdict.message
 
 
 async def _store(
@@ -185,17 +250,22 @@ async def _store(
                     "text": text,
                     "raw": raw,
                     "reason_code": u.reason_code.value if u.reason_code else None,
+                    "effective_date": u.effective_date,
                 },
             )
-        new = set(
-            (
-                await conn.execute(
-                    _insert_for(conn.dialect.name)(STATUS)
-                    .on_conflict_do_nothing()
-                    .returning(STATUS.c.partner_message_id),
-                    list(rows.values()),
-                )
-            ).scalars()
+        new = (
+            set(
+                (
+                    await conn.execute(
+                        _insert_for(conn.dialect.name)(STATUS)
+                        .on_conflict_do_nothing()
+                        .returning(STATUS.c.partner_message_id),
+                        list(rows.values()),
+                    )
+                ).scalars()
+            )
+            if rows
+            else set()
         )
         log: list[LogEntry] = []
         for u in updates:

@@ -39,11 +39,31 @@ def parse(body: bytes) -> etree._Element:
         raise PayloadError(f"ongeldige XML (regel {exc.lineno})") from None
 
 
+class _PackageResolver(etree.Resolver):
+    """Resolves an XSD's `xs:import`/`xs:include` to a file of the same plugin package, and
+    nothing else: no file system path, no network (an iWmo message schema imports its
+    basisschema)."""
+
+    def __init__(self, package: str) -> None:
+        super().__init__()
+        self.package = package
+
+    def resolve(self, system_url: str, public_id: str, context: object) -> object:
+        name = system_url.rsplit("/", 1)[-1]
+        resource = files(self.package).joinpath(name)
+        if not name.endswith(".xsd") or not resource.is_file():
+            return None
+        return self.resolve_string(resource.read_bytes(), context)
+
+
 @cache
 def load_schema(package: str, resource: str) -> etree.XMLSchema:
-    """Load an XSD shipped inside a plugin package (cached: compiling a schema is slow)."""
+    """Load an XSD shipped inside a plugin package (cached: compiling a schema is slow).
+    Imports resolve to schemas of the same package only."""
     data = files(package).joinpath(resource).read_bytes()
-    return etree.XMLSchema(etree.fromstring(data, _parser()))
+    parser = _parser()
+    parser.resolvers.add(_PackageResolver(package))
+    return etree.XMLSchema(etree.fromstring(data, parser, base_url=resource))
 
 
 def parse_valid(body: bytes, schema: etree.XMLSchema) -> etree._Element:

@@ -5,8 +5,9 @@ message naming the plugin's own field, not later in the middle of a delivery.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -137,7 +138,9 @@ class ReceivedRequest:
     """
 
     kind: str  # "advice", "withdrawal", "consultation" or "reminder"
-    item_ref: UUID
+    # None when the message itself names no hub reference (an iWmo 3.2 toewijzing carries only
+    # its ToewijzingNummer): the hub's transport header `X-Wijkhub-Item` names the item then.
+    item_ref: UUID | None
     advice_type: str | None
     categories: frozenset[DataCategory]
     fields: dict[str, object] = field(default_factory=dict)
@@ -149,12 +152,39 @@ class Backoffice:
 
     `read_request` parses a hub message as the partner would (raising `PayloadError`);
     `render_status` writes a neutral status update in the partner's format; `script` is the
-    sequence of statuses the simulated backoffice answers each advice with.
+    sequence of statuses the simulated backoffice answers each advice with. `render_reply`,
+    if set, answers one received request instead of `render_status`: for a format whose
+    answers repeat what the request carried (an iWmo start message names the client and the
+    allocation it starts).
     """
 
     read_request: Callable[[bytes, str], ReceivedRequest]
     render_status: Callable[[StatusUpdate], PartnerMessage]
     script: tuple[PartnerStatus, ...]
+    render_reply: Callable[[ReceivedRequest, StatusUpdate], PartnerMessage] | None = None
+
+
+@dataclass(frozen=True)
+class RetourInput:
+    """What the hub adds to a parsed partner message so the format can write its retour.
+
+    `linked` maps the `partner_message_id` of each update the hub could link to one of this
+    partner's items to that item's advice type; `today` is the hub's Dutch calendar date;
+    `retour_id` is a fresh identification for the retour message (at most 12 characters).
+    """
+
+    today: date
+    linked: Mapping[str, str]
+    retour_id: str
+
+
+@dataclass(frozen=True)
+class Retour:
+    """A format's answer to a partner message: the updates the hub may store (by
+    `partner_message_id`) and the retour message for the partner, if the format has one."""
+
+    accepted: frozenset[str]
+    message: PartnerMessage | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +210,9 @@ class PartnerType:
     backoffice: Backoffice | None = None
     translate_consultation: Callable[[OutboundConsultation], PartnerMessage] | None = None
     translate_reminder: Callable[[ReminderNotice], PartnerMessage] | None = None
+    # Formats with retour messages (iWmo 306/308): judges the parsed updates and writes the
+    # retour; the hub stores only the accepted ones and answers the partner with the message.
+    answer_status: Callable[[bytes, list[StatusUpdate], RetourInput], Retour] | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

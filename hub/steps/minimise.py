@@ -48,4 +48,6 @@ def outbound(
         categories=decision.categories,
         client=view,
         approval=approval,
+        format_version=p.partner.format_version,
+        partner_code=p.partner.agb_code,
     )

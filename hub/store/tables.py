@@ -185,6 +185,8 @@ class StatusUpdateRow(SQLModel, table=True):
     text: bytes = _blob()  # encrypted JSON: reason and detail
     raw: bytes = _blob()  # encrypted original message, as evidence
     reason_code: str | None = None  # a rejection's code: countable, not sealed
+    # The date the reported fact takes effect (start or end of care), when the format says it.
+    effective_date: date | None = None
 
 
 class ProcessingLogRow(SQLModel, table=True):

@@ -1,6 +1,6 @@
 """The provider side of the zorgaanbieder format, for the built-in simulator and the tests:
 read an allocation or withdrawal as a care provider would, and answer in the provider's own
-retour, start and stop messages."""
+retour, start and stop messages (iWmo 3.2 in `iwmo32_backoffice`, format 1.0 here)."""
 
 from datetime import date
 from uuid import UUID
@@ -16,6 +16,8 @@ from wijkhub.plugins.zorgaanbieder.codes import (
     BERICHTSUBVERSIE,
     BERICHTVERSIE,
     CONTENT_TYPE,
+    FORMAT_IWMO_32,
+    NS32_301,
     NS_301,
     NS_302,
     NS_305,
@@ -44,12 +46,20 @@ from wijkhub.plugins.zorgaanbieder.common import (
     text,
 )
 from wijkhub.plugins.zorgaanbieder.format import MIJLPAAL, REDEN_CODE, SOORT, STAP
+from wijkhub.plugins.zorgaanbieder.iwmo32_backoffice import (
+    is_toewijzing,
+    read_toewijzing,
+)
+from wijkhub.plugins.zorgaanbieder.iwmo32_backoffice import (
+    render_reply as render_reply_32,
+)
 from wijkhub.schemas.categories import DataCategory
 from wijkhub.schemas.outbound import Approval
 from wijkhub.schemas.status import PartnerStatus, StatusUpdate
 
 CATEGORY_OF = {t.name: code for code, t in ADVICE_TYPE_BY_CATEGORY.items()}
 HUB_MESSAGES = {
+    NS32_301: "een toewijzing (WMO301)",
     NS_301: "een toewijzing (301)",
     NS_INTREKKING: "een intrekking",
     NS_OVERLEG: "een overlegbericht",
@@ -72,6 +82,8 @@ _PRODUCT = "Client/ToegewezenProducten/ToegewezenProduct"
 def read_request(body: bytes, content_type: str) -> ReceivedRequest:
     """Validate a hub message against its XSD and report what it carries."""
     namespace, root = parse_message(body, content_type, HUB_MESSAGES)
+    if is_toewijzing(namespace):
+        return read_toewijzing(root)
     item_ref = UUID(required_text(root, "Header/WijkhubReferentie"))
     if namespace == NS_OVERLEG:
         return ReceivedRequest(
@@ -241,8 +253,17 @@ def _header(namespace: str, berichtcode: str, update: StatusUpdate) -> etree._El
     return root
 
 
+def render_reply(req: ReceivedRequest, update: StatusUpdate) -> PartnerMessage:
+    """Answer a request in the version it came in: an iWmo 3.2 toewijzing with 302/305/307
+    that repeat it; anything else (and every overleg) with `render_status`."""
+    if req.fields.get("format") == FORMAT_IWMO_32 and update.consultation is None:
+        return render_reply_32(req, update)
+    return render_status(update)
+
+
 BACKOFFICE = Backoffice(
     read_request=read_request,
     render_status=render_status,
     script=(PartnerStatus.received, PartnerStatus.in_progress),
+    render_reply=render_reply,
 )

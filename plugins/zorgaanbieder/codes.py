@@ -146,3 +146,67 @@ def media_type(content_type: str) -> str:
 
 def is_xml(content_type: str) -> bool:
     return media_type(content_type) in ("application/xml", "text/xml")
+
+
+# --- iWmo 3.2 proper (format version "3.2") -------------------------------------------------
+# The official namespaces of the messages and of the basisschema; the schemas the hub checks
+# them with are its own (iwmo32_*.xsd), written from the standard's published rules.
+
+FORMAT_IWMO_32: Final = "3.2"
+FORMAT_WIJKHUB_10: Final = "1.0"
+FORMAT_VERSIONS: Final = (FORMAT_IWMO_32, FORMAT_WIJKHUB_10)
+DEFAULT_FORMAT_VERSION: Final = FORMAT_IWMO_32
+
+NS32_BASIS: Final = "http://www.istandaarden.nl/iwmo/3_2/basisschema/schema"
+NS32_301: Final = "http://www.istandaarden.nl/iwmo/3_2/wmo301/schema"
+NS32_302: Final = "http://www.istandaarden.nl/iwmo/3_2/wmo302/schema"
+NS32_305: Final = "http://www.istandaarden.nl/iwmo/3_2/wmo305/schema"
+NS32_306: Final = "http://www.istandaarden.nl/iwmo/3_2/wmo306/schema"
+NS32_307: Final = "http://www.istandaarden.nl/iwmo/3_2/wmo307/schema"
+NS32_308: Final = "http://www.istandaarden.nl/iwmo/3_2/wmo308/schema"
+SCHEMA_FILES.update(
+    {
+        NS32_301: "iwmo32_wmo301.xsd",
+        NS32_302: "iwmo32_wmo302.xsd",
+        NS32_305: "iwmo32_wmo305.xsd",
+        NS32_306: "iwmo32_wmo306.xsd",
+        NS32_307: "iwmo32_wmo307.xsd",
+        NS32_308: "iwmo32_wmo308.xsd",
+    }
+)
+# The BerichtXsdVersie and BasisschemaXsdVersie of iWmo 3.2 the messages are written for.
+XSD_VERSIE: Final = "1.0.0"
+BERICHTCODE_306: Final = "419"
+BERICHTCODE_308: Final = "421"
+# The retour of each message the hub reads: (namespace, berichtcode).
+RETOUR_OF: Final[dict[str, tuple[str, str]]] = {
+    NS32_305: (NS32_306, BERICHTCODE_306),
+    NS32_307: (NS32_308, BERICHTCODE_308),
+}
+
+# COD757 Soort adres: 01 BRP-adres. COD700 Naamgebruik: 1 eigen naam. The hub writes the
+# client's registered address under its own name.
+SOORT_ADRES_BRP: Final = "01"
+NAAMGEBRUIK_EIGEN: Final = "1"
+LANDCODE_NL: Final = "NL"
+LANDNUMMER_NL: Final = "0031"
+
+# WJ001 Retourcode: the codes the hub writes in a 306/308, and reads in a 302, in Dutch for the
+# coach. A code that is not listed is shown by its number only.
+RETOUR_NIET_BEOORDEELD: Final = "0233"
+RETOUR_DAGTEKENING_TOEKOMST: Final = "8848"
+RETOUR_NIET_GEKOPPELD: Final = "9019"
+RETOUR_PRODUCTCODE_ONGELDIG: Final = "S329"
+RETOURCODE: Final[dict[str, str]] = {
+    RETOUR_TECHNISCH_AFGEKEURD: "bericht is afgekeurd om technische redenen",
+    RETOUR_GEACCEPTEERD: "geen opmerking",
+    RETOUR_NIET_BEOORDEELD: "berichtklasse is niet beoordeeld",
+    RETOUR_DAGTEKENING_TOEKOMST: "dagtekening ligt na de systeemdatum",
+    "9056": "identificatie van het bericht is niet uniek",
+    RETOUR_NIET_GEKOPPELD: "het bericht kan niet aan een toewijzing gekoppeld worden",
+    "9063": "er is geen eerder bericht ontvangen",
+    "9069": "er is geen actueel startbericht met dezelfde sleutel",
+    "9074": "er is al een eerder bericht met dezelfde sleutel ontvangen",
+    "9332": "de toewijzing heeft geen uniek nummer",
+    RETOUR_PRODUCTCODE_ONGELDIG: "productcode ongeldig",
+}

@@ -1,5 +1,6 @@
-"""The hub side of the zorgaanbieder format: allocation (301-like) and withdrawal out, the
-provider's retour (302-like), start care (305-like) and stop care (307-like) in.
+"""The hub side of the zorgaanbieder format, both versions: iWmo 3.2 proper (`iwmo32`, the
+default) and Wijkhub's earlier simplified XML (format version 1.0, in its own namespaces):
+allocation and withdrawal out, the provider's retour, start care and stop care in.
 
 Pure functions: no I/O, no clock. Client data comes only from `advice.client`, the minimised
 view; an element is left out entirely when the view has no value for it.
@@ -11,13 +12,17 @@ from uuid import UUID
 from lxml import etree
 from pydantic import ValidationError
 
-from wijkhub.hub.plugin_api.types import PartnerMessage, PayloadError
+from wijkhub.hub.plugin_api.types import PartnerMessage, PayloadError, Retour, RetourInput
 from wijkhub.plugins.zorgaanbieder.advice_types import ADVICE_TYPE_BY_CATEGORY, PARAMETERS
 from wijkhub.plugins.zorgaanbieder.codes import (
     BERICHTCODE_301,
     BERICHTSUBVERSIE,
     BERICHTVERSIE,
     CONTENT_TYPE,
+    DEFAULT_FORMAT_VERSION,
+    FORMAT_IWMO_32,
+    FORMAT_VERSIONS,
+    FORMAT_WIJKHUB_10,
     GESLACHT,
     GRONDSLAG,
     NS_301,
@@ -49,6 +54,15 @@ from wijkhub.plugins.zorgaanbieder.common import (
     sub,
     text,
 )
+from wijkhub.plugins.zorgaanbieder.iwmo32 import (
+    STATUS_MESSAGES as IWMO32_STATUS_MESSAGES,
+)
+from wijkhub.plugins.zorgaanbieder.iwmo32 import (
+    answer,
+    is_iwmo32,
+    status_updates,
+    translate_toewijzing,
+)
 from wijkhub.schemas.client_view import ClientView
 from wijkhub.schemas.consultation import (
     ConsultationKind,
@@ -65,11 +79,13 @@ from wijkhub.schemas.outbound import (
 from wijkhub.schemas.status import Milestone, PartnerStatus, RejectionReason, StatusUpdate
 
 STATUS_MESSAGES = {
+    **IWMO32_STATUS_MESSAGES,
     NS_302: "een retourbericht (302)",
     NS_305: "een startbericht (305)",
     NS_307: "een stopbericht (307)",
     NS_OVERLEG: "een overlegbericht",
 }
+UNKNOWN_VERSION = "formaatversie {version} bestaat niet voor de zorgaanbieder (wel: {known})"
 REDEN_CODE: dict[RejectionReason, str] = {
     RejectionReason.professional_secrecy: "beroepsgeheim",
     RejectionReason.no_capacity: "geen_capaciteit",
@@ -94,7 +110,16 @@ def message_id(item_number: int, suffix: str = "") -> str:
 
 
 def translate_advice(advice: OutboundAdvice) -> PartnerMessage:
-    """Write an allocation (toewijzing) for one advice item."""
+    """Write an allocation (toewijzing) for one advice item, in the partner's format version."""
+    version = advice.format_version or DEFAULT_FORMAT_VERSION
+    if version == FORMAT_IWMO_32:
+        return translate_toewijzing(advice)
+    if version != FORMAT_WIJKHUB_10:
+        raise ValueError(UNKNOWN_VERSION.format(version=version, known=", ".join(FORMAT_VERSIONS)))
+    return _translate_v1(advice)
+
+
+def _translate_v1(advice: OutboundAdvice) -> PartnerMessage:
     model = PARAMETERS.get(advice.advice_type)
     if model is None:
         raise ValueError(f"adviestype {advice.advice_type!r} hoort niet bij de zorgaanbieder")
@@ -268,6 +293,8 @@ def parse_status(body: bytes, content_type: str) -> list[StatusUpdate]:
     """Read a provider's retour, start or stop message. Raises only `PayloadError`."""
     namespace, root = parse_message(body, content_type, STATUS_MESSAGES)
     try:
+        if is_iwmo32(namespace):
+            return status_updates(namespace, root)
         fields = _status_fields(namespace, root)
         return [StatusUpdate(**fields)]
     except PayloadError:
@@ -278,6 +305,15 @@ def parse_status(body: bytes, content_type: str) -> list[StatusUpdate]:
         raise PayloadError(f"statusbericht ongeldig in veld(en): {', '.join(names)}") from None
     except (ValueError, OverflowError):
         raise PayloadError("statusbericht bevat een ongeldige datum of tijd") from None
+
+
+def answer_status(body: bytes, updates: list[StatusUpdate], given: RetourInput) -> Retour:
+    """The retour on a provider's message: iWmo 3.2's 306/308 with its retourcodes; a 1.0
+    message (or a 302, itself a retour) gets none and all its updates are accepted."""
+    namespace, root = parse_message(body, CONTENT_TYPE, STATUS_MESSAGES)
+    if is_iwmo32(namespace):
+        return answer(namespace, root, updates, given)
+    return Retour(accepted=frozenset(u.partner_message_id for u in updates))
 
 
 def _status_fields(namespace: str, root: etree._Element) -> dict[str, object]:

@@ -4,10 +4,19 @@ within their mandate, approves it; a rejection sends it back to draft, never to 
 import json
 from typing import Any
 
+import pytest
+
 from tests.support.harness import Env
 from tests.support.roles import enable_approvals, role_client
 from wijkhub.hub.demo import household
 from wijkhub.schemas.status import DELIVERY_STATUS_LABELS_NL, DeliveryStatus
+
+
+@pytest.fixture
+def partner_settings() -> dict[str, dict[str, str]]:
+    # iWmo 3.2 has no place for the approval: the care provider here speaks format 1.0, whose
+    # 301 carries `Goedkeuring` (Wijkhub's extension), so the pseudonyms per partner show.
+    return {household.ZORG: {"format_version": "1.0"}}
 
 
 async def submit(env: Env, client_id: str, advice_types: set[str], **extra: Any) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""Tests of the zorgaanbieder plugin: the Wmo allocation (301-like), the provider's retour, start
-and stop messages (302/305/307-like) and the intrekking."""
+"""Tests of the zorgaanbieder plugin in format version 1.0 (Wijkhub's simplified XML): the Wmo
+allocation (301-like), the provider's retour, start and stop messages (302/305/307-like) and the
+intrekking. iWmo 3.2 proper, the default, is tested in test_zorgaanbieder_iwmo32.py."""
 
 import contextlib
 import re
@@ -17,16 +18,20 @@ from pydantic import ValidationError
 
 from tests.plugins.consultation_cases import REASON_CODES, consultations
 from tests.support.factories import FICTIONAL_BSN, outbound, withdrawal
+from wijkhub.hub.plugin_api import safexml
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.plugin_api.types import PayloadError
 from wijkhub.plugins.zorgaanbieder import PARTNER_TYPE
 from wijkhub.plugins.zorgaanbieder.codes import (
+    NS32_301,
+    NS32_306,
     NS_301,
     NS_302,
     NS_305,
     NS_307,
     NS_OVERLEG,
     REDEN_BEEINDIGING,
+    schema,
 )
 from wijkhub.plugins.zorgaanbieder.parameters import (
     BegeleidingParameters,
@@ -86,7 +91,8 @@ MARKERS: dict[C, tuple[str, ...]] = {
 
 
 def _advice(advice_type: str, categories: set[C], **kw: object):
-    return outbound(advice_type, categories, parameters=PARAMS[advice_type], **kw)
+    advice = outbound(advice_type, categories, parameters=PARAMS[advice_type], **kw)
+    return advice.model_copy(update={"format_version": "1.0"})
 
 
 def _declared(advice_type: str) -> frozenset[C]:
@@ -721,13 +727,22 @@ def test_documented_examples_are_valid_messages() -> None:
     blocks = [b.encode() for b in re.findall(r"```xml\n(.*?)```", doc.read_text(), re.S)]
     kinds = []
     for body in blocks:
-        hub_side = (NS_301.encode(), b"intrekking", b"<Soort>vraag", b"herinnering")
+        if NS32_306.encode() in body:  # the hub's own retour: valid against its schema
+            safexml.parse_valid(body, schema(NS32_306))
+            kinds.append("retour")
+            continue
+        hub_side = (
+            NS_301.encode(), NS32_301.encode(), b"intrekking", b"<Soort>vraag", b"herinnering"
+        )  # fmt: skip
         if any(marker in body for marker in hub_side):
             kinds.append(read_request(body, XML).kind)
         else:
             kinds.extend(u.status.value for u in parse_status(body, XML))
     assert kinds == [
-        "advice",
+        "advice",  # iWmo 3.2: 301, 305 and the hub's 306
+        "in_progress",
+        "retour",
+        "advice",  # format 1.0
         "rejected",
         "in_progress",
         "stopped",
@@ -737,5 +752,5 @@ def test_documented_examples_are_valid_messages() -> None:
         "reminder",
     ]
     # The allocation example is an approved one: the provider reads the approval.
-    approval = read_request(blocks[0], XML).fields["approval"]
+    approval = read_request(blocks[3], XML).fields["approval"]
     assert isinstance(approval, Approval) and approval.role == "coach"

@@ -5,6 +5,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -88,3 +89,24 @@ async def test_wijkhub_init_and_db_upgrade_work_on_each_backend(
     assert res.exit_code == 0, res.output
     rev, diff = await _state(empty_url)
     assert rev == REVISIONS[-1] and diff == []
+
+
+async def test_status_effective_date_migration_is_reversible(tmp_path: Path) -> None:
+    """0012 adds a nullable column to status_update and takes it away again on downgrade."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    await upgrade(url, "0012")
+
+    async def columns() -> set[str]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                rows = await conn.execute(text("PRAGMA table_info(status_update)"))
+                return {r[1] for r in rows}
+        finally:
+            await engine.dispose()
+
+    assert "effective_date" in await columns()
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0008")
+    assert "effective_date" not in await columns()
+    await upgrade(url)
+    assert "effective_date" in await columns()
