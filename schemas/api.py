@@ -51,5 +51,7 @@ class LogEntryOut(Contract):
     outcome: str
     detail: str | None
     rules_version: str | None
-    prev_hash: str
-    hash: str
+    prev_hash: str | None  # the former hash chain: only entries written before the tree
+    hash: str | None
+    leaf_hash: str  # RFC 9162 leaf hash (hex) of the entry's content
+    leaf_index: int | None  # its place in the tree; None until the sequencer ran
