@@ -3,6 +3,10 @@
 Each handler declares its roles, body and response beside its code (`kit.endpoint`); the
 method and path are here, so the whole surface can be read at a glance."""
 
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
 from wijkhub.hub.api import (
     advices,
     approvals,
@@ -16,6 +20,7 @@ from wijkhub.hub.api import (
     plugins,
     preview,
     privacy_officer,
+    transparency,
 )
 from wijkhub.hub.api.kit import Api, Endpoint
 
@@ -65,3 +70,14 @@ TABLE: list[tuple[str, str, Endpoint]] = [
 ]
 
 api = Api(TABLE)
+
+# Public URLs outside /api/v1, plain aiohttp handlers (no token, no body).
+PUBLIC: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = [
+    ("GET", "/.well-known/wijkhub-log/checkpoint", transparency.checkpoint),
+    ("GET", "/.well-known/wijkhub-log/keys", transparency.keys),
+]
+
+
+def install_public(app: web.Application) -> None:
+    for method, path, handler in PUBLIC:
+        app.router.add_route(method, path, handler)

@@ -69,7 +69,7 @@ def vkey(name: str, public: bytes) -> str:
 def parse_vkey(text: str) -> tuple[str, bytes]:
     """(key name, raw Ed25519 public key) of a verifier key; its key hash must fit."""
     try:
-        name, khash, b64 = text.strip().split("+")
+        name, khash, b64 = text.strip().split("+", 2)
         raw = base64.b64decode(b64, validate=True)
     except (ValueError, binascii.Error):
         raise CheckpointError(BAD_VKEY) from None

@@ -1,0 +1,102 @@
+"""Receipts, seen from the partner: with nothing but the key the hub publishes, a partner
+checks that what it was sent is in the log; a changed receipt does not pass."""
+
+import asyncio
+import hashlib
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+
+from tests.support.harness import Env
+from wijkhub.hub.cli.main import main
+from wijkhub.hub.core import checkpoints
+from wijkhub.hub.core.crypto import KeyRing
+from wijkhub.hub.core.sequencer import sequence
+from wijkhub.hub.demo import household
+from wijkhub.hub.store.tables import LOG
+
+
+async def cli(*args: str) -> Result:
+    return await asyncio.to_thread(CliRunner().invoke, main, list(args))
+
+
+async def delivered_leaf(env: Env) -> tuple[int, str]:
+    client_id = await env.household()
+    await env.submit(household.advice(client_id, env.today))
+    await env.deliver()
+    ctx = env.hub.ctx
+    await sequence(ctx.db, ctx.keyring, ctx.settings, ctx.clock)
+    async with ctx.db.read() as conn:
+        row = (
+            await conn.execute(
+                select(LOG.c.leaf_index, LOG.c.partner_id)
+                .where(LOG.c.name == "delivery.advice", LOG.c.outcome == "delivered")
+                .order_by(LOG.c.leaf_index)
+                .limit(1)
+            )
+        ).one()
+    return row.leaf_index, row.partner_id
+
+
+async def test_partner_verifies_a_receipt_with_only_the_published_key(
+    env: Env, tmp_path: Path
+) -> None:
+    index, partner = await delivered_leaf(env)
+    s = env.hub.ctx.settings
+    config = tmp_path / "hub.toml"
+    config.write_text(f'data_dir = "{s.data_dir}"\ndatabase_url = "{s.db_url}"\n')
+
+    # The hub: the receipt of that delivery.
+    proved = await cli("--config", str(config), "log", "prove", str(index))
+    assert proved.exit_code == 0, proved.output
+    receipt = json.loads(proved.output)
+    assert receipt["leaf_index"] == index and json.loads(receipt["leaf"])["partner_id"] == partner
+
+    # The partner: the published key (no token), the receipt, and nothing else.
+    published = await env.anonymous.get("/.well-known/wijkhub-log/keys")
+    assert published.status == 200
+    vkey = next(k["vkey"] for k in published.body["keys"] if k["status"] == "active")
+    newest = await env.anonymous.get("/.well-known/wijkhub-log/checkpoint")
+    assert newest.status == 200 and newest.body.decode() == receipt["checkpoint"]
+    file = tmp_path / "receipt.json"
+    file.write_text(json.dumps(receipt))
+    ok = await cli("log", "check-receipt", str(file), "--key", vkey)
+    assert ok.exit_code == 0 and "Ontvangstbewijs geldig" in ok.output, ok.output
+    assert f"positie {index}" in ok.output
+
+    # A receipt the hub could be tempted to disown, or a partner to embellish: refused.
+    leaf = json.loads(receipt["leaf"])
+    changed = json.dumps({**leaf, "outcome": "blocked"}, sort_keys=True, separators=(",", ":"))
+    cases = {
+        "de regel past niet bij zijn leafhash": {**receipt, "leaf": changed},
+        "het inclusiebewijs leidt niet naar de wortel": {
+            **receipt,
+            "leaf": changed,
+            "leaf_hash": hashlib.sha256(b"\x00" + changed.encode()).hexdigest(),
+        },
+        "boomgrootte in het ontvangstbewijs wijkt af": {
+            **receipt,
+            "tree_size": receipt["tree_size"] + 1,
+        },
+    }
+    for message, bad in cases.items():
+        file.write_text(json.dumps(bad))
+        res = await cli("log", "check-receipt", str(file), "--key", vkey)
+        assert res.exit_code == 1 and message in res.output, (message, res.output)
+
+    # Another log's key (same name) does not vouch for this checkpoint.
+    other = KeyRing.generate().public_log_keys()["l1"]
+    file.write_text(json.dumps(receipt))
+    res = await cli(
+        "log", "check-receipt", str(file), "--key", checkpoints.vkey(s.log_origin, other)
+    )
+    assert res.exit_code == 1 and "niet ondertekend met deze sleutel" in res.output
+
+
+async def test_no_checkpoint_yet(env: Env) -> None:
+    r = await env.anonymous.get("/.well-known/wijkhub-log/checkpoint")
+    assert (
+        r.status == 404 and r.body["error"]["message"] == "Er is nog geen ondertekende checkpoint."
+    )
