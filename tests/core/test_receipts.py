@@ -4,14 +4,16 @@ checks that what it was sent is in the log; a changed receipt does not pass."""
 import asyncio
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from tests.support.harness import Env
 from wijkhub.hub.cli.main import main
-from wijkhub.hub.core import checkpoints
+from wijkhub.hub.core import checkpoints, receipts
 from wijkhub.hub.core.crypto import KeyRing
 from wijkhub.hub.core.sequencer import sequence
 from wijkhub.hub.demo import household
@@ -93,6 +95,36 @@ async def test_partner_verifies_a_receipt_with_only_the_published_key(
         "log", "check-receipt", str(file), "--key", checkpoints.vkey(s.log_origin, other)
     )
     assert res.exit_code == 1 and "niet ondertekend met deze sleutel" in res.output
+
+
+def docs_checker() -> Callable[[dict[str, Any], str], bool]:
+    """The verifier docs/processing-log.md gives partners, taken from the page itself."""
+    page = (Path(__file__).parents[2] / "docs" / "processing-log.md").read_text()
+    section = page.split("### Checking a receipt without Wijkhub", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {}
+    exec(compile(code, "processing-log.md", "exec"), scope)  # our own page, not input
+    return scope["check"]  # type: ignore[no-any-return]
+
+
+async def test_the_documented_verifier_agrees(env: Env, tmp_path: Path) -> None:
+    index, _ = await delivered_leaf(env)
+    ctx = env.hub.ctx
+    async with ctx.db.read() as conn:
+        receipt = await receipts.make(conn, index)
+    key = ctx.keyring.public_log_keys()[ctx.keyring.active_log or ""]
+    vkey = checkpoints.vkey(ctx.settings.log_origin, key)
+    check = docs_checker()
+    assert check(receipt, vkey)
+    changed = receipt["leaf"].replace('"delivered"', '"blocked"')
+    assert not check(
+        {
+            **receipt,
+            "leaf": changed,
+            "leaf_hash": hashlib.sha256(b"\x00" + changed.encode()).hexdigest(),
+        },
+        vkey,
+    )
 
 
 async def test_no_checkpoint_yet(env: Env) -> None:
