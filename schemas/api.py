@@ -31,6 +31,19 @@ class InboxMessage(Contract):
     payload_base64: str
 
 
+class Receipt(Contract):
+    """Proof that an entry is in the processing log (docs/processing-log.md, "Receipts")."""
+
+    format: str  # wijkhub-receipt/v1
+    origin: str
+    leaf_index: int
+    leaf: str  # the entry's canonical JSON: its leaf hash is SHA-256(0x00 || leaf)
+    leaf_hash: str
+    tree_size: int
+    inclusion_proof: list[str]  # base64, RFC 9162 section 2.1.3
+    checkpoint: str  # the signed checkpoint (C2SP) the proof leads to
+
+
 class LogEntryOut(Contract):
     """A processing-log entry (see docs/processing-log.md for the mapping to the standard)."""
 

@@ -35,6 +35,7 @@ TABLE: list[tuple[str, str, Endpoint]] = [
     ("POST", "/partners/{partner_id}/status", partners.partner_status),
     ("GET", "/partners/{partner_id}/inbox", partners.partner_inbox),
     ("POST", "/partners/{partner_id}/inbox/{delivery_id}/ack", partners.partner_ack),
+    ("GET", "/partners/{partner_id}/receipts/{span_id}", partners.partner_receipt),
     ("GET", "/plugins", plugins.list_plugins),
     ("GET", "/processing-log", privacy_officer.processing_log),
     ("GET", "/approvals", approvals.list_awaiting),

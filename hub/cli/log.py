@@ -38,7 +38,7 @@ def _ring(settings: Settings) -> KeyRing:
 @click.pass_context
 def log_verify(ctx: click.Context) -> None:
     """Check the tree against every signed checkpoint (database and witnesses) and the old
-    hash chain; name every problem and where it is."""
+    former hash chain; name every problem and where it is."""
     settings = settings_for(ctx)
     keys = log_keys(_ring(settings))
 

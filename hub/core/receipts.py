@@ -29,6 +29,8 @@ FORMAT = "wijkhub-receipt/v1"
 
 # Messages (Dutch: `wijkhub log prove` / `check-receipt` show them).
 NO_SUCH_LEAF = "regel {n} (positie {index}) staat (nog) niet in de boom"
+NO_SUCH_DELIVERY = "geen levering aan deze partner met dit span-id"
+NOT_PLACED_YET = "de levering staat nog niet in een ondertekende checkpoint; probeer het zo opnieuw"
 NOT_YET_SIGNED = "positie {index} valt nog niet onder een ondertekende checkpoint"
 RECEIPT_OK = (
     "Ontvangstbewijs geldig: regel {n} (positie {index}) staat in {origin} ({size} regels)."
@@ -55,6 +57,32 @@ class Checked:
         return RECEIPT_OK.format(
             n=self.leaf_index + 1, index=self.leaf_index, origin=self.origin, size=self.tree_size
         )
+
+
+async def for_delivery(conn: AsyncConnection, partner_id: str, span_id: str) -> dict[str, Any]:
+    """The receipt of what `partner_id` was sent in the message whose `traceparent` carried
+    `span_id`; only that partner's own delivery entries are found."""
+    index = (
+        await conn.execute(
+            select(LOG.c.leaf_index).where(
+                LOG.c.partner_id == partner_id,
+                LOG.c.span_id == span_id,
+                LOG.c.name.like("delivery.%"),
+            )
+        )
+    ).scalar()
+    if index is None:
+        exists = (
+            await conn.execute(
+                select(LOG.c.seq).where(
+                    LOG.c.partner_id == partner_id,
+                    LOG.c.span_id == span_id,
+                    LOG.c.name.like("delivery.%"),
+                )
+            )
+        ).first()
+        raise ReceiptError(NOT_PLACED_YET if exists else NO_SUCH_DELIVERY)
+    return await make(conn, index)
 
 
 async def make(conn: AsyncConnection, index: int) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """Privacy officer pages: the consent register and the processing log with filters (refusals
-too), whether the log's hash chain verifies and when it was last checked, and a client's
-access report (AVG art. 15) as a page, a printable document, a PDF and the client's
-processing-log entries as CSV.
+too), whether the log verifies against its signed checkpoints and when it was last checked,
+and a client's access report (AVG art. 15) as a page, a printable document, a PDF and the
+client's processing-log entries as CSV.
 
-Read-only apart from recording a chain check. The role set is the API's
-(`privacy_officer.PRIVACY_OFFICER`) and the data come from the same functions as the API's
+Read-only apart from a log check (which places and signs what waits, and is recorded). The
+role set is the API's (`privacy_officer.PRIVACY_OFFICER`) and the data come from the same
+functions as the API's
 privacy routes; nothing here decides again who may see what.
 """
 

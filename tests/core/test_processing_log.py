@@ -88,7 +88,7 @@ async def test_reordering_is_detected(db: Database) -> None:
     assert not ok and first == 2
 
 
-async def test_concurrent_appends_keep_one_chain(db: Database) -> None:
+async def test_concurrent_appends_all_become_leaves(db: Database) -> None:
     async def writer(n: int) -> None:
         for _ in range(10):
             async with db.write() as conn:

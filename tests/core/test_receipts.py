@@ -127,6 +127,39 @@ async def test_the_documented_verifier_agrees(env: Env, tmp_path: Path) -> None:
     )
 
 
+async def test_a_partner_fetches_the_receipt_of_its_own_delivery(env: Env) -> None:
+    """By the span id of the `traceparent` its message carried; no other partner's."""
+    client_id = await env.household()
+    await env.submit(household.advice(client_id, env.today))
+    await env.deliver()
+    ctx = env.hub.ctx
+    async with ctx.db.read() as conn:
+        row = (
+            await conn.execute(
+                select(LOG.c.span_id, LOG.c.partner_id)
+                .where(LOG.c.name == "delivery.advice", LOG.c.outcome == "delivered")
+                .limit(1)
+            )
+        ).one()
+    own = env.partner[row.partner_id]
+    path = f"/api/v1/partners/{row.partner_id}/receipts/{row.span_id}"
+    early = await own.get(path)
+    assert early.status == 409 and "nog niet" in early.body["error"]["message"]
+    await sequence(ctx.db, ctx.keyring, ctx.settings, ctx.clock)
+    got = await own.get(path)
+    assert got.status == 200, got.body
+    published = await env.anonymous.get("/.well-known/wijkhub-log/keys")
+    vkey = published.body["keys"][0]["vkey"]
+    checked = receipts.check(got.body, vkey)
+    assert checked.leaf["partner_id"] == row.partner_id and checked.leaf["span_id"] == row.span_id
+    other = next(p for p in env.partner if p != row.partner_id)
+    assert (await env.partner[other].get(path)).status == 403
+    own_path = f"/api/v1/partners/{other}/receipts/{row.span_id}"
+    assert (await env.partner[other].get(own_path)).status == 404
+    bad = await own.get(f"/api/v1/partners/{row.partner_id}/receipts/not-a-span")
+    assert bad.status == 422 and "span_id" in bad.body["error"]["message"]
+
+
 async def test_no_checkpoint_yet(env: Env) -> None:
     r = await env.anonymous.get("/.well-known/wijkhub-log/checkpoint")
     assert (
