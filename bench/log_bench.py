@@ -2,9 +2,10 @@
 (writers take no shared lock; a sequencer places and signs meanwhile), and how long an
 inclusion or consistency proof takes to make from the stored tree.
 
-`python -m wijkhub.bench.log_bench URL START SECONDS WRITERS` is one appending process: from
-the wall-clock time START it appends one entry per transaction, WRITERS at a time, for
-SECONDS, and prints how many it appended.
+`python -m wijkhub.bench.log_bench URL SECONDS WRITERS` is one appending process: it connects,
+prints "ready", waits for a line on stdin, then appends one entry per transaction, WRITERS at
+a time, for SECONDS, and prints how many it appended. (Imports alone can take seconds on a
+busy machine: every process starts together only once all are ready.)
 """
 
 import asyncio
@@ -29,13 +30,13 @@ from wijkhub.hub.core.settings import Settings
 WRITERS = 8  # concurrent requests in one process
 
 
-async def append_for(url: str, start: float, seconds: float, writers: int) -> int:
+async def append_for(url: str, seconds: float, writers: int) -> int:
     db = Database(url)
     count = 0
 
-    async def writer(n: int) -> None:
+    async def writer(n: int, end: float) -> None:
         nonlocal count
-        while time.time() < start + seconds:
+        while time.perf_counter() < end:
             async with db.write() as conn:
                 await append(
                     conn,
@@ -53,25 +54,45 @@ async def append_for(url: str, start: float, seconds: float, writers: int) -> in
                 )
             count += 1
 
-    await asyncio.sleep(max(0.0, start - time.time()))
     try:
-        await asyncio.gather(*(writer(n) for n in range(writers)))
+        async with db.read() as conn:
+            await log_tree.head(conn)  # connected and migrated
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)
+        end = time.perf_counter() + seconds
+        await asyncio.gather(*(writer(n, end) for n in range(writers)))
     finally:
         await db.dispose()
     return count
 
 
-def spawn(url: str, start: float, seconds: float) -> "subprocess.Popen[bytes]":
-    args = [sys.executable, "-m", "wijkhub.bench.log_bench", url, str(start), str(seconds)]
-    return subprocess.Popen([*args, str(WRITERS)], stdout=subprocess.PIPE)
+def spawn(url: str, seconds: float) -> "subprocess.Popen[bytes]":
+    args = [sys.executable, "-m", "wijkhub.bench.log_bench", url, str(seconds), str(WRITERS)]
+    return subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+
+def ready(p: "subprocess.Popen[bytes]") -> None:
+    assert p.stdout is not None
+    line = p.stdout.readline()
+    if line.strip() != b"ready":
+        raise RuntimeError(f"appending process did not start: {line!r}")
+
+
+def go(p: "subprocess.Popen[bytes]") -> None:
+    assert p.stdin is not None
+    p.stdin.write(b"go\n")
+    p.stdin.flush()
 
 
 async def append_rate(url: str, workdir: Path, processes: int, seconds: float) -> dict[str, Any]:
     """`processes` appending processes at once, a sequencer in this one; appends/s of all."""
     settings = Settings(data_dir=workdir, database_url=url)
     ring, clock = KeyRing.generate(), SystemClock()
-    start = time.time() + 3.0  # every process has imported and connected by then
-    procs = [spawn(url, start, seconds) for _ in range(processes)]
+    procs = [spawn(url, seconds) for _ in range(processes)]
+    for p in procs:
+        await asyncio.to_thread(ready, p)
+    for p in procs:
+        go(p)
     db = Database(url)
     try:
         while any(p.poll() is None for p in procs):
@@ -114,5 +135,5 @@ async def proof_times(db: Database, samples: int) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    url, start_at, secs, writers = sys.argv[1:5]
-    print(asyncio.run(append_for(url, float(start_at), float(secs), int(writers))))
+    url, secs, writers = sys.argv[1:4]
+    print(asyncio.run(append_for(url, float(secs), int(writers))))
