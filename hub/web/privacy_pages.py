@@ -5,8 +5,7 @@ client's processing-log entries as CSV.
 
 Read-only apart from a log check (which places and signs what waits, and is recorded). The
 role set is the API's (`privacy_officer.PRIVACY_OFFICER`) and the data come from the same
-functions as the API's
-privacy routes; nothing here decides again who may see what.
+functions as the API's privacy routes; nothing here decides again who may see what.
 """
 
 import uuid

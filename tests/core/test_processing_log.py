@@ -12,7 +12,16 @@ from sqlalchemy import text
 
 from wijkhub.hub.core.db import Database, upgrade
 from wijkhub.hub.core.log_tree import extend
-from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id, verify
+from wijkhub.hub.core.processing_log import (
+    SEQUENCER_COLUMNS,
+    LogEntry,
+    append,
+    entry_leaf_hash,
+    entry_row,
+    new_trace_id,
+    verify,
+)
+from wijkhub.hub.store.tables import LOG
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -113,3 +122,23 @@ async def test_concurrent_appends_all_become_leaves(db: Database) -> None:
     async with db.read() as conn:
         res = await verify(conn)
     assert res.ok and res.checked == 85 and res.pending == 0
+
+
+def test_the_leaf_covers_every_column_but_the_sequencers() -> None:
+    """Taken from the table, so a column added later is covered without a change; NULLs are
+    left out, so adding a nullable column leaves the older leaves' hashes as they were."""
+    row = entry_row(
+        LogEntry(name="n", actor="a", outcome="o", trace_id=new_trace_id(), categories=["x"]),
+        NOW,
+    )
+    base = entry_leaf_hash(row)
+    assert entry_leaf_hash({**row, "not_a_column": "x"}) == base
+    for col in LOG.columns:
+        if col.name in SEQUENCER_COLUMNS:
+            assert entry_leaf_hash({**row, col.name: 12345}) == base
+            continue
+        assert entry_leaf_hash({**row, col.name: None}) == entry_leaf_hash(
+            {k: v for k, v in row.items() if k != col.name}
+        )
+        changed = {**row, col.name: ["y"] if col.name == "categories" else 7}
+        assert entry_leaf_hash(changed) != base, col.name

@@ -2,12 +2,16 @@
 other or for the sequencer; several sequencers at once place every leaf exactly once."""
 
 import asyncio
+import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from sqlalchemy import func, select
 
+from tests.support.harness import Env
 from tests.support.pg import BACKENDS, PgServer
 from wijkhub.hub.core import checkpoints, log_tree, witness
 from wijkhub.hub.core.clock import FakeClock
@@ -15,8 +19,9 @@ from wijkhub.hub.core.crypto import KeyRing
 from wijkhub.hub.core.db import Database, upgrade
 from wijkhub.hub.core.log_verify import verify_log
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
-from wijkhub.hub.core.sequencer import log_keys, sequence
-from wijkhub.hub.core.settings import Settings
+from wijkhub.hub.core.sequencer import log_keys, newest_checkpoint, sequence
+from wijkhub.hub.core.settings import JobSettings, LogSettings, Settings
+from wijkhub.hub.server.jobs import periodic_jobs
 from wijkhub.hub.store.tables import LOG, LOG_CHECKPOINT
 
 CLOCK = FakeClock()
@@ -119,3 +124,32 @@ async def test_writers_on_postgresql_share_no_lock(url: str, settings: Settings)
         assert n == 2
     finally:
         await db.dispose()
+
+
+async def test_the_server_runs_the_sequencer_as_a_job(env: Env) -> None:
+    """`serve`'s periodic jobs place and sign while entries arrive (here: every 50 ms)."""
+    base = env.hub.ctx.settings
+    settings = base.model_copy(
+        update={
+            "jobs": JobSettings(
+                consent_expiry_interval=0, plan_wait_interval=0, escalation_interval=0
+            ),
+            "log": LogSettings(checkpoint_interval=0.05),
+        }
+    )
+    ctx = dataclasses.replace(env.hub.ctx, settings=settings)
+    await env.household()  # writes entries
+    jobs = periodic_jobs(ctx, True)(web.Application())
+    await anext(jobs)
+    try:
+        for _ in range(200):
+            async with ctx.db.read() as conn:
+                note = await newest_checkpoint(conn)
+            if note is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert note is not None, "no checkpoint signed by the job"
+        assert witness.read_all(settings.witness_path)
+    finally:
+        with contextlib.suppress(StopAsyncIteration):
+            await anext(jobs)
