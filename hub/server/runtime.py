@@ -49,7 +49,10 @@ async def prepare(settings: Settings) -> KeyRing:
     if path.exists() or os.environ.get(ENV_VAR):
         keyring = KeyRing.load(path)
         made = keyring.ensure_signing_key()
-        made = keyring.ensure_log_key() or made
+        if keyring.source is not None:
+            # Only where it can be saved: a log key made up per process (a key ring from
+            # WIJKHUB_KEYRING) would sign checkpoints nobody can verify afterwards.
+            made = keyring.ensure_log_key() or made
         if made and keyring.source is not None:
             keyring.save(path)  # a key ring from before outbound signatures / the log key
     else:
