@@ -20,7 +20,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from wijkhub.bench import data, flow, limits
+from wijkhub.bench import data, flow, limits, log_bench
+from wijkhub.hub.core.db import upgrade
 
 # How big each measurement is. "full" is the issue's sizes where this 2-core machine allows
 # it within ~10 minutes; where a size is smaller than the issue's, SCALED_DOWN says so.
@@ -38,6 +39,8 @@ MODES: dict[str, dict[str, Any]] = {
         "slow_seconds": 2.0,
         "scale_advices": 600,
         "log_entries": 1_000_000,
+        "proof_samples": 500,
+        "append_seconds": 10.0,
     },
     "quick": {
         "limit_seconds": 2.0,
@@ -52,6 +55,8 @@ MODES: dict[str, dict[str, Any]] = {
         "slow_seconds": 2.0,
         "scale_advices": 100,
         "log_entries": 20_000,
+        "proof_samples": 200,
+        "append_seconds": 5.0,
     },
     # For the test suite: every figure, as fast as possible (meaningless as numbers).
     "tiny": {
@@ -67,6 +72,8 @@ MODES: dict[str, dict[str, Any]] = {
         "slow_seconds": 0.5,
         "scale_advices": 8,
         "log_entries": 500,
+        "proof_samples": 20,
+        "append_seconds": 1.0,
     },
 }
 # Where the full run is smaller than the issue asks, and why (printed and kept in the JSON).
@@ -322,11 +329,39 @@ async def run(mode: str, pg: str | None, console: Console, workroot: Path) -> di
         r.put("log_entries", v["entries"], "", "Verwerkingenlog: regels")
         r.put("log_verify_per_s", v["entries_per_s"], "regels/s", "Verwerkingenlog: verify")
         r.figures["log_fill_s"] = round(v["fill_s"], 1)
+        proofs = await log_bench.proof_times(hub.ctx.db, p["proof_samples"])
+        r.put(
+            "log_proof_p50_ms",
+            proofs["inclusion_p50_ms"],
+            "ms",
+            f"Verwerkingenlog: inclusiebewijs ({proofs['size']:,} regels)",
+        )
+        r.put("log_proof_p99_ms", proofs["inclusion_p99_ms"], "ms", "Inclusiebewijs p99")
+        r.put(
+            "log_consistency_p50_ms", proofs["consistency_p50_ms"], "ms", "Consistentiebewijs p50"
+        )
     finally:
         await flow.stop_hub(hub, sims)
 
-    # 6. Scale-out on PostgreSQL.
+    # 6. Scale-out on PostgreSQL: log appends without a shared lock, then deliveries.
     if pg:
+        for n in (1, 2):
+            r.step(f"log appends: {n} process(es), {p['append_seconds']:.0f} s")
+            url, drop = await _pg_db(pg)
+            try:
+                await upgrade(url)
+                a = await log_bench.append_rate(
+                    url, workroot / f"appends-{n}", n, p["append_seconds"]
+                )
+            finally:
+                await drop()
+            r.put(
+                f"log_append_{n}_per_s",
+                a["appends_per_s"],
+                "/s",
+                f"Verwerkingenlog: appends, {n} proces(sen) op PostgreSQL",
+                f"{os.cpu_count()} cores",
+            )
         base_rate = None
         for w in (1, 2, 4):
             r.step(f"scale-out: {w} worker process(es), {p['scale_advices']} advices")

@@ -8,12 +8,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from wijkhub.bench.flow import percentile
 from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.hub.core.context import HubContext
-from wijkhub.hub.core.processing_log import GENESIS, entry_hash, verify
+from wijkhub.hub.core.log_tree import extend
+from wijkhub.hub.core.processing_log import entry_leaf_hash, verify
 from wijkhub.hub.demo import household
 from wijkhub.hub.records.consents import consent_aad, for_clients
 from wijkhub.hub.store.tables import CLIENT, CONSENT, LOG
@@ -110,23 +111,17 @@ async def consent_decisions(
 
 
 async def log_verify_rate(ctx: HubContext, entries: int) -> dict[str, Any]:
-    """Append `entries` chained log entries in bulk, then time `verify` over the whole log."""
+    """Append `entries` log leaves in bulk (placed in the tree), then time `verify` over the
+    whole log."""
     now = datetime.now(UTC)
     t0 = time.perf_counter()
     async with ctx.db.read() as conn:
-        from sqlalchemy import select
-
-        last = (
-            await conn.execute(select(LOG.c.seq, LOG.c.hash).order_by(LOG.c.seq.desc()).limit(1))
-        ).first()
-    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
-    todo = entries - seq
+        have = (await conn.execute(select(func.count()).select_from(LOG))).scalar_one()
+    todo = entries - have
     while todo > 0:
         rows = []
         for _ in range(min(CHUNK, todo)):
-            seq += 1
             row: dict[str, Any] = {
-                "seq": seq,
                 "trace_id": uuid.uuid4().hex,
                 "span_id": uuid.uuid4().hex[:16],
                 "parent_span_id": None,
@@ -143,12 +138,12 @@ async def log_verify_rate(ctx: HubContext, entries: int) -> dict[str, Any]:
                 "outcome": "delivered",
                 "detail": "HTTP 200",
                 "rules_version": "1",
-                "prev_hash": prev,
             }
-            row["hash"] = prev = entry_hash(row)
+            row["leaf_hash"] = entry_leaf_hash(row)
             rows.append(row)
         async with ctx.db.write() as conn:
             await conn.execute(insert(LOG), rows)
+            await extend(conn, now, len(rows))
         todo -= len(rows)
     fill_s = time.perf_counter() - t0
     t = time.perf_counter()

@@ -18,7 +18,7 @@ from aiohttp import web
 from sqlalchemy import func, insert, select
 
 from wijkhub.hub.core.clock import SystemClock, local_date
-from wijkhub.hub.core.processing_log import GENESIS, entry_hash
+from wijkhub.hub.core.processing_log import entry_leaf_hash
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo import household
 from wijkhub.hub.demo.run import PARTNERS, start_demo_hub
@@ -299,18 +299,16 @@ async def grow(hub: RunningHub, target: int) -> int:
                     }
                 )
         async with db.write() as conn:
-            last = (
-                await conn.execute(
-                    select(LOG.c.seq, LOG.c.hash).order_by(LOG.c.seq.desc()).limit(1)
-                )
-            ).first()
-            seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
             for e in tpl_log:
                 if e["trace_id"] not in trace_map:
                     continue
-                seq += 1
-                row = {**e, "seq": seq, "trace_id": trace_map[e["trace_id"]], "prev_hash": prev}
-                row["hash"] = prev = entry_hash(row)
+                row = {
+                    k: v
+                    for k, v in e.items()
+                    if k not in ("seq", "leaf_index", "prev_hash", "hash")
+                }
+                row["trace_id"] = trace_map[e["trace_id"]]
+                row["leaf_hash"] = entry_leaf_hash(row)
                 log_rows.append(row)
             await conn.execute(insert(ADVICE), adv_rows)
             await conn.execute(insert(ITEM), item_rows)

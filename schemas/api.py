@@ -36,6 +36,19 @@ class InboxMessage(Contract):
     payload_base64: str
 
 
+class Receipt(Contract):
+    """Proof that an entry is in the processing log (docs/processing-log.md, "Receipts")."""
+
+    format: str  # wijkhub-receipt/v1
+    origin: str
+    leaf_index: int
+    leaf: str  # the entry's canonical JSON: its leaf hash is SHA-256(0x00 || leaf)
+    leaf_hash: str
+    tree_size: int
+    inclusion_proof: list[str]  # base64, RFC 9162 section 2.1.3
+    checkpoint: str  # the signed checkpoint (C2SP) the proof leads to
+
+
 class LogEntryOut(Contract):
     """A processing-log entry (see docs/processing-log.md for the mapping to the standard)."""
 
@@ -56,5 +69,7 @@ class LogEntryOut(Contract):
     outcome: str
     detail: str | None
     rules_version: str | None
-    prev_hash: str
-    hash: str
+    prev_hash: str | None  # the former hash chain: only entries written before the tree
+    hash: str | None
+    leaf_hash: str  # RFC 9162 leaf hash (hex) of the entry's content
+    leaf_index: int | None  # its place in the tree; None until the sequencer ran

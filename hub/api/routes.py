@@ -3,6 +3,10 @@
 Each handler declares its roles, body and response beside its code (`kit.endpoint`); the
 method and path are here, so the whole surface can be read at a glance."""
 
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
 from wijkhub.hub.api import (
     advices,
     approvals,
@@ -16,6 +20,7 @@ from wijkhub.hub.api import (
     plugins,
     preview,
     privacy_officer,
+    transparency,
 )
 from wijkhub.hub.api.kit import Api, Endpoint
 
@@ -30,6 +35,7 @@ TABLE: list[tuple[str, str, Endpoint]] = [
     ("POST", "/partners/{partner_id}/status", partners.partner_status),
     ("GET", "/partners/{partner_id}/inbox", partners.partner_inbox),
     ("POST", "/partners/{partner_id}/inbox/{delivery_id}/ack", partners.partner_ack),
+    ("GET", "/partners/{partner_id}/receipts/{span_id}", partners.partner_receipt),
     ("GET", "/plugins", plugins.list_plugins),
     ("GET", "/processing-log", privacy_officer.processing_log),
     ("GET", "/approvals", approvals.list_awaiting),
@@ -65,3 +71,14 @@ TABLE: list[tuple[str, str, Endpoint]] = [
 ]
 
 api = Api(TABLE)
+
+# Public URLs outside /api/v1, plain aiohttp handlers (no token, no body).
+PUBLIC: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = [
+    ("GET", "/.well-known/wijkhub-log/checkpoint", transparency.checkpoint),
+    ("GET", "/.well-known/wijkhub-log/keys", transparency.keys),
+]
+
+
+def install_public(app: web.Application) -> None:
+    for method, path, handler in PUBLIC:
+        app.router.add_route(method, path, handler)

@@ -15,7 +15,7 @@ from wijkhub.hub.core.settings import Settings
 
 
 @contextmanager
-def _exclusive(settings: Settings) -> Iterator[None]:
+def exclusive(settings: Settings) -> Iterator[None]:
     """One key-ring change at a time: two rotations saving at once would drop a key that
     values are already encrypted under."""
     lock = settings.keyring_path.with_suffix(".lock")
@@ -45,7 +45,7 @@ def keys() -> None:
 def rotate(ctx: click.Context) -> None:
     """Add a new data key, make it active, and re-encrypt every value under it."""
     settings = settings_for(ctx)
-    with _exclusive(settings):
+    with exclusive(settings):
         ring = _file_keyring(settings)
         kid = ring.add_key()
         ring.save(settings.keyring_path)  # running hubs pick the new key up by themselves
@@ -86,7 +86,7 @@ def status(ctx: click.Context) -> None:
 def retire(ctx: click.Context, kid: str) -> None:
     """Remove an old key, only once no value is encrypted under it."""
     settings = settings_for(ctx)
-    with _exclusive(settings):
+    with exclusive(settings):
         ring = _file_keyring(settings)
         left = run_with_db(settings, key_usage).get(kid, 0)
         if left:

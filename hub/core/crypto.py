@@ -46,12 +46,20 @@ class KeyRing:
     signing: dict[str, bytes] = field(default_factory=dict)  # kid -> Ed25519 private (raw)
     active_signing: str | None = None
     source: Path | None = None  # where it was loaded from, for reloads
+    # The processing log's Ed25519 keys (checkpoints, hub/core/checkpoints.py), apart from
+    # the message signing keys. A retired log key stays for verification, with the tree size
+    # it was retired at: a checkpoint it signs for a larger tree is refused.
+    log_keys: dict[str, bytes] = field(default_factory=dict)  # kid -> Ed25519 private (raw)
+    active_log: str | None = None
+    log_retired: dict[str, int] = field(default_factory=dict)  # kid -> tree size at retiring
 
     def __post_init__(self) -> None:
         if self.active not in self.keys:
             raise KeyRingError(f"active key {self.active!r} is not in the key ring")
         if self.active_signing is not None and self.active_signing not in self.signing:
             raise KeyRingError(f"active signing key {self.active_signing!r} is missing")
+        if self.active_log is not None and self.active_log not in self.log_keys:
+            raise KeyRingError(f"active log key {self.active_log!r} is missing")
         self._aead = {kid: AESGCM(key) for kid, key in self.keys.items()}
         self._lock = threading.Lock()
         self._next_check = time.monotonic() + REFRESH_SECONDS
@@ -66,6 +74,7 @@ class KeyRing:
     def generate(cls) -> "KeyRing":
         ring = cls({"k1": AESGCM.generate_key(bit_length=256)}, "k1", secrets.token_bytes(32))
         ring.ensure_signing_key()
+        ring.ensure_log_key()
         return ring
 
     @classmethod
@@ -78,6 +87,9 @@ class KeyRing:
                 {k: base64.b64decode(v) for k, v in data.get("signing_keys", {}).items()},
                 data.get("active_signing"),
                 source,
+                {k: base64.b64decode(v) for k, v in data.get("log_keys", {}).items()},
+                data.get("active_log"),
+                {k: int(v) for k, v in data.get("log_retired", {}).items()},
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise KeyRingError(f"key ring is malformed: {exc}") from exc
@@ -99,6 +111,9 @@ class KeyRing:
             "lookup_key": _b64(self.lookup_key),
             "active_signing": self.active_signing,
             "signing_keys": {k: _b64(v) for k, v in self.signing.items()},
+            "active_log": self.active_log,
+            "log_keys": {k: _b64(v) for k, v in self.log_keys.items()},
+            "log_retired": dict(self.log_retired),
         }
 
     def save(self, path: Path) -> None:
@@ -152,6 +167,38 @@ class KeyRing:
             raise KeyRingError("the key ring has no signing key; run `wijkhub init`")
         raw = self.signing[self.active_signing]
         return self.active_signing, Ed25519PrivateKey.from_private_bytes(raw)
+
+    def ensure_log_key(self) -> bool:
+        if self.active_log:
+            return False
+        kid = self._next_id("l", self.log_keys)
+        self.log_keys[kid] = Ed25519PrivateKey.generate().private_bytes_raw()
+        self.active_log = kid
+        return True
+
+    def rotate_log_key(self, tree_size: int) -> str:
+        """A new active log key; the old one is retired at `tree_size` (the newest signed
+        checkpoint's), kept only to verify what it signed before."""
+        old = self.active_log
+        kid = self._next_id("l", self.log_keys)
+        self.log_keys[kid] = Ed25519PrivateKey.generate().private_bytes_raw()
+        self.active_log = kid
+        if old is not None:
+            self.log_retired[old] = tree_size
+        return kid
+
+    def log_key(self) -> tuple[str, Ed25519PrivateKey]:
+        if not self.active_log:
+            raise KeyRingError("the key ring has no log key; run `wijkhub log rotate-key`")
+        return self.active_log, Ed25519PrivateKey.from_private_bytes(self.log_keys[self.active_log])
+
+    def public_log_keys(self) -> dict[str, bytes]:
+        return {
+            kid: Ed25519PrivateKey.from_private_bytes(raw)
+            .public_key()
+            .public_bytes(Encoding.Raw, PublicFormat.Raw)
+            for kid, raw in self.log_keys.items()
+        }
 
     def public_signing_keys(self) -> dict[str, bytes]:
         return {
@@ -214,11 +261,18 @@ class KeyRing:
         if self.source is None:
             return False
         fresh = KeyRing.load(self.source)
-        if fresh.active == self.active and fresh.keys.keys() == self.keys.keys():
+        if (
+            fresh.active == self.active
+            and fresh.keys.keys() == self.keys.keys()
+            and fresh.active_log == self.active_log
+            and fresh.log_retired == self.log_retired
+        ):
             return False
         with self._lock:
             self.keys, self.active = fresh.keys, fresh.active
             self.signing, self.active_signing = fresh.signing, fresh.active_signing
+            self.log_keys, self.active_log = fresh.log_keys, fresh.active_log
+            self.log_retired = fresh.log_retired
             self._aead = {k: AESGCM(v) for k, v in self.keys.items()}
         return True
 

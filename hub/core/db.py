@@ -1,8 +1,8 @@
 """Engine, transactions and migrations.
 
 SQLite (the embedded default) runs in WAL mode; every write transaction starts with
-`BEGIN IMMEDIATE` and, within one process, writers queue on an asyncio lock, so the hash
-chain of the processing log and the outbox claims stay correct without busy-retry storms.
+`BEGIN IMMEDIATE` and, within one process, writers queue on an asyncio lock, so the log's
+sequencer and the outbox claims stay correct without busy-retry storms.
 PostgreSQL is the scale-out path (several processes, `FOR UPDATE SKIP LOCKED`).
 """
 

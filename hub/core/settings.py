@@ -74,6 +74,22 @@ class JobSettings(BaseModel):
     escalation_interval: float = Field(900.0, ge=0)
 
 
+class LogSettings(BaseModel):
+    """The processing log's sequencer, checkpoints and witnesses (docs/processing-log.md)."""
+
+    # The log's name in every checkpoint and the log key's name; default
+    # "wijkhub/<sender_code>/verwerkingenlog".
+    origin: str | None = Field(None, pattern=r"^[A-Za-z0-9._/-]{1,128}$")
+    # Where every signed checkpoint is also written, one file each, never rewritten: put it on
+    # WORM storage or another host's mount. Default: <data_dir>/witness.
+    witness_dir: Path | None = None
+    # Seconds between sequencer runs inside `wijkhub serve`: leaves get their place and a
+    # signed checkpoint at least this often while they arrive. 0: off (run `wijkhub log
+    # sequence` from cron instead).
+    checkpoint_interval: float = Field(5.0, ge=0)
+    batch_size: int = Field(1000, ge=1, le=20000)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WIJKHUB_", env_nested_delimiter="__")
 
@@ -90,6 +106,7 @@ class Settings(BaseSettings):
     # network). The metrics hold partner ids and counts only, never personal data.
     metrics_public: bool = False
     jobs: JobSettings = JobSettings()
+    log: LogSettings = LogSettings()
 
     @property
     def db_url(self) -> str:
@@ -98,6 +115,14 @@ class Settings(BaseSettings):
     @property
     def config_path(self) -> Path:
         return self.config_dir or self.data_dir / "config"
+
+    @property
+    def log_origin(self) -> str:
+        return self.log.origin or f"wijkhub/{self.sender_code}/verwerkingenlog"
+
+    @property
+    def witness_path(self) -> Path:
+        return self.log.witness_dir or self.data_dir / "witness"
 
     @property
     def keyring_path(self) -> Path:

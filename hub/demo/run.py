@@ -28,8 +28,9 @@ from sqlalchemy import func, select
 from wijkhub.hub.casework.approvals import ROLE_NL, ApprovalRules
 from wijkhub.hub.casework.escalation import fires_on, load_config, run_escalations
 from wijkhub.hub.core.clock import AMSTERDAM, SystemClock, local_date
+from wijkhub.hub.core.log_verify import verify_log
 from wijkhub.hub.core.partner_secrets import write_secret
-from wijkhub.hub.core.processing_log import verify
+from wijkhub.hub.core.sequencer import log_keys, sequence
 from wijkhub.hub.core.settings import Settings, WorkerSettings, example_config_dir
 from wijkhub.hub.demo import household
 from wijkhub.hub.demo.simulator import PartnerSimulator
@@ -386,13 +387,21 @@ async def run_demo(
             done = done and approved
             console.print()
             escalated = done and await show_escalation(console, hub, sims, clock)
+        await sequence(hub.ctx.db, hub.ctx.keyring, hub.ctx.settings, clock)
         async with hub.ctx.db.read() as conn:
-            chain = await verify(conn)
+            chain = await verify_log(
+                conn,
+                hub.ctx.settings.log_origin,
+                log_keys(hub.ctx.keyring),
+                hub.ctx.settings.witness_path,
+            )
         for pid, sim in sims.items():
             kinds = ", ".join(f"{k}: {v}" for k, v in sim.requests_by_kind.items()) or "niets"
             console.print(f"  {names[pid]:<28} ontving {kinds}")
         console.print(
-            f"Verwerkingenlog: {chain.checked} regels, keten {'intact' if chain.ok else 'GEBROKEN'}"
+            f"Verwerkingenlog: {chain.tree.checked} regels, "
+            f"{'intact' if chain.ok else 'GEBROKEN'} tegen {chain.checkpoints} "
+            "ondertekende checkpoints"
         )
         if not clean:
             console.print(

@@ -46,6 +46,8 @@ CSV_COLUMNS = (
     "rules_version",
     "prev_hash",
     "hash",
+    "leaf_index",
+    "leaf_hash",
 )
 
 
@@ -86,7 +88,11 @@ def to_logboek(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 attrs[f"dpl.wijkhub.{k}"] = r[k]
         attrs["dpl.wijkhub.categories"] = list(r["categories"])
         attrs["dpl.wijkhub.seq"] = r["seq"]
-        attrs["dpl.wijkhub.hash"] = r["hash"]
+        if r["hash"] is not None:
+            attrs["dpl.wijkhub.hash"] = r["hash"]
+        attrs["dpl.wijkhub.leaf_hash"] = r["leaf_hash"]
+        if r["leaf_index"] is not None:
+            attrs["dpl.wijkhub.leaf_index"] = r["leaf_index"]
         records.append(
             {
                 "trace_id": r["trace_id"],

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from wijkhub.hub.api import ops as ops_http
 from wijkhub.hub.api.kit import CTX, error_middleware, security_headers
-from wijkhub.hub.api.routes import api
+from wijkhub.hub.api.routes import api, install_public
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.signatures import jwks
 from wijkhub.hub.path.delivery import DeliveryWorker
@@ -45,6 +45,7 @@ def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
         return web.json_response(jwks(ctx.keyring))
 
     app.router.add_get("/.well-known/wijkhub-keys.json", public_keys)
+    install_public(app)  # the processing log's checkpoint and keys
 
     async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:

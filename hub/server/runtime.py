@@ -48,8 +48,13 @@ async def prepare(settings: Settings) -> KeyRing:
     path = settings.keyring_path
     if path.exists() or os.environ.get(ENV_VAR):
         keyring = KeyRing.load(path)
-        if keyring.ensure_signing_key() and keyring.source is not None:
-            keyring.save(path)  # a key ring from before outbound signatures
+        made = keyring.ensure_signing_key()
+        if keyring.source is not None:
+            # Only where it can be saved: a log key made up per process (a key ring from
+            # WIJKHUB_KEYRING) would sign checkpoints nobody can verify afterwards.
+            made = keyring.ensure_log_key() or made
+        if made and keyring.source is not None:
+            keyring.save(path)  # a key ring from before outbound signatures / the log key
     else:
         keyring = KeyRing.generate()
         keyring.save(path)

@@ -190,9 +190,12 @@ class StatusUpdateRow(SQLModel, table=True):
 
 
 class ProcessingLogRow(SQLModel, table=True):
-    """One entry per decision or data movement; a hash chain over all entries.
+    """One entry per decision or data movement: a leaf of the log's Merkle tree.
 
-    Field names follow Logboek Dataverwerkingen where it has one (see docs/processing-log.md).
+    Writers insert the entry with `leaf_hash` (over its content); the sequencer gives it its
+    place in the tree (`leaf_index`). `prev_hash` / `hash` are the hash chain the log was
+    before the tree, kept on the entries written then. Field names follow Logboek
+    Dataverwerkingen where it has one (see docs/processing-log.md).
     """
 
     __tablename__ = "processing_log"
@@ -213,8 +216,42 @@ class ProcessingLogRow(SQLModel, table=True):
     outcome: str
     detail: str | None = None
     rules_version: str | None = None
-    prev_hash: str
-    hash: str = Field(unique=True)
+    prev_hash: str | None = None  # the former hash chain (entries written before the tree)
+    hash: str | None = Field(default=None, unique=True)
+    leaf_hash: str  # hex SHA-256(0x00 || content), RFC 9162
+    leaf_index: int | None = Field(default=None, unique=True, index=True)  # by the sequencer
+
+
+class LogNodeRow(SQLModel, table=True):
+    """The hash of every complete subtree of the log's Merkle tree: leaves
+    [idx * 2**level, (idx + 1) * 2**level). Enough for any root or proof in O(log n) reads."""
+
+    __tablename__ = "log_node"
+    level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    idx: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    hash: str  # hex
+
+
+class LogTreeRow(SQLModel, table=True):
+    """The tree's head: one row, locked by the sequencer that extends the tree."""
+
+    __tablename__ = "log_tree"
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    size: int
+    root_hash: str  # hex
+    updated_at: datetime = _ts()
+
+
+class LogCheckpointRow(SQLModel, table=True):
+    """Signed checkpoints (C2SP format) as the sequencer made them; copies go to witnesses."""
+
+    __tablename__ = "log_checkpoint"
+    id: int | None = Field(default=None, primary_key=True)
+    tree_size: int = Field(index=True)
+    root_hash: str  # hex
+    key_id: str  # the log key in the key ring
+    note: str  # the signed checkpoint text
+    signed_at: datetime = _ts()
 
 
 class TokenRow(SQLModel, table=True):
@@ -458,6 +495,9 @@ DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
 ATTEMPT = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
 STATUS = StatusUpdateRow.__table__  # type: ignore[attr-defined]
 LOG = ProcessingLogRow.__table__  # type: ignore[attr-defined]
+LOG_NODE = LogNodeRow.__table__  # type: ignore[attr-defined]
+LOG_TREE = LogTreeRow.__table__  # type: ignore[attr-defined]
+LOG_CHECKPOINT = LogCheckpointRow.__table__  # type: ignore[attr-defined]
 TOKEN = TokenRow.__table__  # type: ignore[attr-defined]
 NONCE = InboundNonceRow.__table__  # type: ignore[attr-defined]
 HOUSEHOLD = HouseholdRow.__table__  # type: ignore[attr-defined]

@@ -1,11 +1,11 @@
 """Privacy officer pages: the consent register and the processing log with filters (refusals
-too), whether the log's hash chain verifies and when it was last checked, and a client's
-access report (AVG art. 15) as a page, a printable document, a PDF and the client's
-processing-log entries as CSV.
+too), whether the log verifies against its signed checkpoints and when it was last checked,
+and a client's access report (AVG art. 15) as a page, a printable document, a PDF and the
+client's processing-log entries as CSV.
 
-Read-only apart from recording a chain check. The role set is the API's
-(`privacy_officer.PRIVACY_OFFICER`) and the data come from the same functions as the API's
-privacy routes; nothing here decides again who may see what.
+Read-only apart from a log check (which places and signs what waits, and is recorded). The
+role set is the API's (`privacy_officer.PRIVACY_OFFICER`) and the data come from the same
+functions as the API's privacy routes; nothing here decides again who may see what.
 """
 
 import uuid
@@ -19,15 +19,16 @@ from sqlalchemy import select
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.errors import ApiError, not_found
+from wijkhub.hub.core.log_verify import verify_log
 from wijkhub.hub.core.processing_log import (
     STATUS_ERROR,
     STATUS_OK,
     LogEntry,
     append,
     new_trace_id,
-    verify,
 )
 from wijkhub.hub.core.roles import PRIVACY_OFFICER
+from wijkhub.hub.core.sequencer import log_keys, sequence
 from wijkhub.hub.i18n import pydantic_message
 from wijkhub.hub.reports import access_report, log_query
 from wijkhub.hub.reports.access_report import CONSENT_STATUS_NL
@@ -108,13 +109,16 @@ async def overview(request: web.Request, who: Principal) -> web.StreamResponse:
 
 @page(roles=PRIVACY_OFFICER)
 async def check_chain(request: web.Request, who: Principal) -> web.StreamResponse:
-    """Walk the whole hash chain now and record the outcome in the log itself."""
+    """Place and sign what waits, check the whole log against every signed checkpoint (as
+    `wijkhub log verify` does) and record the outcome in the log itself."""
     ctx = hub(request)
+    await sequence(ctx.db, ctx.keyring, ctx.settings, ctx.clock)
+    keys = log_keys(ctx.keyring)
     async with ctx.db.read() as conn:
-        result = await verify(conn)
-    detail = f"{result.checked} regels gecontroleerd"
-    if not result.ok:
-        detail += f"; eerste fout bij regel {result.first_broken_seq}: {result.problem}"
+        report = await verify_log(conn, ctx.settings.log_origin, keys, ctx.settings.witness_path)
+    detail = f"{report.tree.checked} regels gecontroleerd"
+    if not report.ok:
+        detail += f"; {len(report.findings)} problemen, eerste: {report.findings[0]}"
     async with ctx.db.write() as conn:
         await append(
             conn,
@@ -122,10 +126,10 @@ async def check_chain(request: web.Request, who: Principal) -> web.StreamRespons
                 LogEntry(
                     name=VERIFY_EVENT,
                     actor=who.actor,
-                    outcome="intact" if result.ok else "broken",
+                    outcome="intact" if report.ok else "broken",
                     detail=detail,
                     trace_id=new_trace_id(),
-                    status_code=STATUS_OK if result.ok else STATUS_ERROR,
+                    status_code=STATUS_OK if report.ok else STATUS_ERROR,
                 )
             ],
             ctx.clock.now(),

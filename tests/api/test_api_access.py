@@ -24,6 +24,7 @@ def concrete(path: str, partner: str = "woonplaats") -> str:
         .replace("{item_id}", ZERO)
         .replace("{household_id}", ZERO)
         .replace("{proposal_id}", ZERO)
+        .replace("{span_id}", "0" * 16)
     )
 
 

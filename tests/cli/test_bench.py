@@ -37,6 +37,9 @@ EXPECTED = [
     "consent_decide_only_p99_ms",
     "log_entries",
     "log_verify_per_s",
+    "log_proof_p50_ms",
+    "log_proof_p99_ms",
+    "log_consistency_p50_ms",
 ]
 
 

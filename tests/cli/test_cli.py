@@ -127,7 +127,11 @@ def test_log_verify_reports_intact_and_broken(config: Path) -> None:
         await db.dispose()
 
     asyncio.run(write_entries())
-    assert "3 regels" in run("log", "verify", config=config).output
+    assert "3 regels wachten op de sequencer" in run("log", "verify", config=config).output
+    assert "3 regels geplaatst" in run("log", "sequence", config=config).output
+    out = run("log", "verify", config=config).output
+    assert "intact: 3 regels" in out
+    assert "1 ondertekende checkpoints in de database en 1 bij getuigen" in out
     with sqlite3.connect(db_file) as db:
         db.execute("update processing_log set outcome='changed' where seq=2")
     broken = CliRunner().invoke(main, ["--config", str(config), "log", "verify"])
@@ -195,7 +199,7 @@ async def test_demo_ends_with_every_partner_answered(monkeypatch: pytest.MonkeyP
     text = console.export_text()
     assert code == 0, text
     assert "Alle partners hebben geantwoord" in text
-    assert "keten intact" in text
+    assert re.search(r"Verwerkingenlog: \d+ regels, intact tegen [1-9]\d* ondertekende", text)
     assert "geldt niet voor het doel 'Budgetbeheer'" in text
     assert "Buddy De Woonplaats kreeg een herinnering" in text
 
