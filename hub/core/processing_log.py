@@ -50,6 +50,7 @@ class LogEntry:
     span_id: str = field(default_factory=new_span_id)
     start_time: datetime | None = None
     end_time: datetime | None = None
+    foreign_operation: str | None = None  # a caller's validated W3C traceparent
 
 
 _HASHED = (
@@ -120,6 +121,8 @@ async def append(conn: AsyncConnection, entries: Iterable[LogEntry], now: dateti
             "prev_hash": prev,
         }
         row["hash"] = prev = entry_hash(row)
+        # Stored beside the entry, outside the hashed fields: the chain's content is unchanged.
+        row["foreign_operation"] = e.foreign_operation
         rows.append(row)
     await conn.execute(insert(LOG), rows)
 

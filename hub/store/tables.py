@@ -213,6 +213,7 @@ class ProcessingLogRow(SQLModel, table=True):
     rules_version: str | None = None
     prev_hash: str
     hash: str = Field(unique=True)
+    foreign_operation: str | None = None  # the caller's W3C traceparent, validated
 
 
 class TokenRow(SQLModel, table=True):

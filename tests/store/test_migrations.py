@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
@@ -90,3 +90,28 @@ async def test_wijkhub_init_and_db_upgrade_work_on_each_backend(
     assert res.exit_code == 0, res.output
     rev, diff = await _state(empty_url)
     assert rev == REVISIONS[-1] and diff == []
+
+
+async def test_log_foreign_operation_column_comes_and_goes_with_its_revision(
+    empty_url: str,
+) -> None:
+    import asyncio
+
+    from alembic import command
+
+    async def columns() -> set[str]:
+        engine = create_async_engine(empty_url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(
+                    lambda c: {col["name"] for col in inspect(c).get_columns("processing_log")}
+                )
+        finally:
+            await engine.dispose()
+
+    await upgrade(empty_url, "0013")
+    assert "foreign_operation" in await columns()
+    await asyncio.to_thread(command.downgrade, alembic_config(empty_url), "0008")
+    assert "foreign_operation" not in await columns()
+    await upgrade(empty_url, "0013")
+    assert "foreign_operation" in await columns()
