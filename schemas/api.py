@@ -53,3 +53,4 @@ class LogEntryOut(Contract):
     rules_version: str | None
     prev_hash: str
     hash: str
+    foreign_operation: str | None = None  # the caller's W3C traceparent, when it sent one

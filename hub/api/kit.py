@@ -14,6 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.access_log import refused, require_role
 from wijkhub.hub.core.auth import Principal, authenticate, team_scope
 from wijkhub.hub.core.conflicts import retry_on_conflict
@@ -33,6 +34,13 @@ class Call:
     raw: bytes
     content_type: str
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def reader(self) -> read_log.Reader:
+        """Who reads personal data through this call, with the caller's trace if it sent one."""
+        return read_log.Reader(
+            self.who.actor, read_log.foreign_operation(self.headers.get("traceparent"))
+        )
 
 
 @dataclass

@@ -17,10 +17,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
-from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
+from wijkhub.hub.core.processing_log import LogEntry, append
 from wijkhub.hub.records import clients
 from wijkhub.hub.records import consents as consent_registry
 from wijkhub.hub.reports.retention import load_rules
@@ -34,6 +35,28 @@ from wijkhub.schemas.categories import (
 from wijkhub.schemas.consent import ConsentStatus
 
 DISCLOSED = ("delivered", "fetched")
+GENERATE = "access_report.generate"
+ROLE_NL = {
+    "coach": "wijkcoach",
+    "team_manager": "teammanager",
+    "cluster_manager": "clustermanager",
+    "team_leader": "teamleider",
+    "privacy_officer": "functionaris gegevensbescherming",
+    "admin": "beheerder",
+}
+RESOURCE_NL = {
+    read_log.CLIENT: "uw persoonsgegevens",
+    read_log.CONSENTS: "uw toestemmingen",
+    read_log.ADVICE: "een advies over u en wat ermee gebeurde",
+    read_log.CONSULTATION: "het overleg met een organisatie over u",
+    read_log.HOUSEHOLD: "de samenstelling van uw huishouden",
+    read_log.PLAN: "het plan van uw huishouden",
+    read_log.PREVIEW: "een voorbeeld van wat een organisatie zou ontvangen",
+    read_log.ACCESS_REPORT: "dit overzicht (inzageverzoek)",
+    read_log.FHIR_CONSENTS: "uw toestemmingen (uitvoer voor een ander systeem)",
+    read_log.LOG: "het verwerkingenlog over u",
+    read_log.CONSENT_REGISTER: "het toestemmingenregister",
+}
 CATEGORY_VALUES = {c.value for c in DataCategory}
 BASIS_VALUES = {b.value for b in LegalBasis}
 CONSENT_STATUS_NL = {
@@ -78,6 +101,19 @@ class ConsentState(BaseModel):
     withdrawn_at: datetime | None
 
 
+class Access(BaseModel):
+    """One look at the client's data inside the hub (who, when, what): from the log's
+    `dpl.core.access.read` entries and the generation of earlier access reports."""
+
+    at: datetime
+    actor: str  # the actor pseudonym of the log (role and a token prefix, never a name)
+    role: str
+    role_nl: str
+    resource: str
+    resource_nl: str
+    foreign_operation: str | None = None
+
+
 class AccessReport(BaseModel):
     client_id: uuid.UUID
     generated_at: datetime
@@ -85,6 +121,7 @@ class AccessReport(BaseModel):
     birth_date: date | None
     recipients: list[Recipient]
     consents: list[ConsentState]
+    accesses: list[Access] = []
     retention_days: dict[str, int] | None
     municipality_code: str
 
@@ -105,7 +142,7 @@ def _cats_nl(cats: list[str]) -> list[str]:
     return [CATEGORY_LABELS_NL[DataCategory(c)] if c in CATEGORY_VALUES else c for c in cats]
 
 
-async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
+async def build(ctx: HubContext, client_id: str, reader: read_log.Reader) -> AccessReport:
     now = ctx.clock.now()
     async with ctx.db.write() as conn:
         if not await clients.in_scope(conn, client_id, None):
@@ -117,7 +154,9 @@ async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
                     select(LOG)
                     .where(
                         LOG.c.data_subject_id == client_id,
-                        LOG.c.name.in_(("delivery.advice", "delivery.withdrawal")),
+                        LOG.c.name.in_(
+                            ("delivery.advice", "delivery.withdrawal", read_log.READ, GENERATE)
+                        ),
                     )
                     .order_by(LOG.c.seq)
                 )
@@ -131,9 +170,10 @@ async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
             [
                 LogEntry(
                     name="access_report.generate",
-                    actor=actor,
+                    actor=reader.actor,
                     outcome="generated",
-                    trace_id=new_trace_id(),
+                    trace_id=reader.trace_id,
+                    foreign_operation=reader.foreign_operation,
                     data_subject_id=client_id,
                     categories=["identification"] if client else [],
                     detail="inzageverzoek AVG art. 15",
@@ -147,7 +187,11 @@ async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
     # An intrekking runs under its advice's trace: match it by partner, trace and purpose,
     # so two advices with the same purpose to the same partner are never confused.
     acks: dict[tuple[str, str, str | None], list[datetime]] = {}
+    accesses: list[Access] = []
     for e in entries:
+        if e["name"] in (read_log.READ, GENERATE):
+            accesses.append(_access(e))
+            continue
         key = (e["partner_id"], e["trace_id"], e["purpose"])
         if e["name"] == "delivery.withdrawal":
             if e["outcome"] == "delivered":
@@ -213,8 +257,23 @@ async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
             )
             for c in sorted(consents, key=lambda c: c.recorded_at)
         ],
+        accesses=accesses,
         retention_days=rules.periods.model_dump() if rules else None,
         municipality_code=ctx.settings.sender_code,
+    )
+
+
+def _access(e: Any) -> Access:
+    role = e["actor"].split("/", 1)[0]
+    resource = read_log.ACCESS_REPORT if e["name"] == GENERATE else e["detail"] or ""
+    return Access(
+        at=e["start_time"],
+        actor=e["actor"],
+        role=role,
+        role_nl=ROLE_NL.get(role, "medewerker" if not role.startswith("partner") else "partner"),
+        resource=resource,
+        resource_nl=RESOURCE_NL.get(resource, resource),
+        foreign_operation=e["foreign_operation"],
     )
 
 

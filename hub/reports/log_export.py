@@ -5,6 +5,7 @@ import csv
 import io
 from typing import Any
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.reports import log_query
 
@@ -13,17 +14,26 @@ EXPORT_CAP = 100_000
 ACTIVITY_BASE = "https://wijkhub.example/register/verwerkingsactiviteiten/"
 
 
-async def log_entries(ctx: HubContext, f: log_query.LogFilter, cap: int) -> list[dict[str, Any]]:
-    """Every entry matching `f` (paged by sequence number), at most `cap`."""
+async def log_entries(
+    ctx: HubContext, f: log_query.LogFilter, cap: int, reader: read_log.Reader
+) -> list[dict[str, Any]]:
+    """Every entry matching `f` (paged by sequence number), at most `cap`, as the log stood
+    when the export began; then one read entry per client in it, before anything is shown.
+    (Up to the starting point only: the export's own entries are not chased page by page.)"""
     out: list[dict[str, Any]] = []
     page = f.model_copy(update={"limit": 1000})
+    async with ctx.db.read() as conn:
+        upto = await log_query.high_water(conn)
     while len(out) < cap:
-        rows = await log_query.query(ctx, page)
+        async with ctx.db.read() as conn:
+            rows = await log_query.page(conn, page, upto)
         out += rows
         if len(rows) < page.limit:
             break
         page = page.model_copy(update={"after_seq": rows[-1]["seq"]})
-    return out[:cap]
+    out = out[:cap]
+    await read_log.record_now(ctx, reader, read_log.LOG, log_query.subjects(out))
+    return out
 
 
 CSV_COLUMNS = (

@@ -94,6 +94,16 @@ def render_pdf(r: AccessReport) -> bytes:
                 )
         pdf.ln(2)
 
+    heading("Wie heeft uw gegevens bij het wijkteam ingezien?")
+    if not r.accesses:
+        para("Niemand heeft uw gegevens ingezien.")
+    else:
+        pdf.set_font("helvetica", size=9)
+        with pdf.table(col_widths=(28, 40, 78), text_align="LEFT", line_height=5) as table:
+            table.row([_t(x) for x in ("Wanneer", "Wie (rol)", "Wat")])
+            for a in r.accesses:
+                table.row([_t(_d(a.at)), _t(a.role_nl), _t(a.resource_nl)])
+
     heading("Uw toestemmingen")
     if not r.consents:
         para("Er is geen toestemming vastgelegd.")
