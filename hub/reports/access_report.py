@@ -1,12 +1,15 @@
 """The access report (inzageverzoek, AVG art. 15) for one client, as JSON and as a Dutch
 HTML document a client can be handed.
 
-Who received data is read from the processing log, the hub's evidence: only a
-`delivery.advice` entry with outcome `delivered` (pushed and acknowledged) or `fetched` (taken
-from the pull inbox) records a disclosure, and its `categories` are exactly what the partner
-received. Items the policy refused never produce such an entry, so a partner whose items were
-all refused does not appear. Generating the report decrypts the client's name, so it is
-itself logged (`access_report.generate`).
+Who received data is read from the processing log, the hub's evidence: a `delivery.<kind>`
+entry (advice, consultation message, reminder, intrekking) with outcome `delivered` (pushed
+and acknowledged) or `fetched` (taken from the pull inbox) records a disclosure; an advice's
+`categories` are exactly what the partner received. Every such entry is listed on its own:
+each version of an item, each message. Items the policy refused never produce such an entry,
+so a partner whose items were all refused does not appear. Who looked at the client's data
+inside the hub comes from the `dpl.core.access.read` entries (see `core/read_log.py`).
+Generating the report decrypts the client's name, so it is itself logged
+(`access_report.generate`).
 """
 
 import uuid
@@ -36,6 +39,17 @@ from wijkhub.schemas.consent import ConsentStatus
 
 DISCLOSED = ("delivered", "fetched")
 GENERATE = "access_report.generate"
+# What the hub sends a partner about a client, by the outbox's kind.
+KIND_NL = {
+    "advice": "advies",
+    "consultation": "overlegbericht van het wijkteam",
+    "reminder": "herinnering aan een termijn",
+    "withdrawal": "bericht dat uw toestemming is ingetrokken",
+}
+# A consultation message is the coach's own text about the client; a reminder and an
+# intrekking carry only the partner's pseudonym of the client and the reference.
+KIND_CATEGORIES = {"consultation": (DataCategory.free_text.value,)}
+PSEUDONYM_NL = "alleen een kenmerk (pseudoniem) en de referentie"
 ROLE_NL = {
     "coach": "wijkcoach",
     "team_manager": "teammanager",
@@ -67,7 +81,9 @@ CONSENT_STATUS_NL = {
 
 
 class Disclosure(BaseModel):
-    at: datetime  # the first time the data left the hub
+    at: datetime  # when the data left the hub (pushed and acknowledged, or fetched)
+    kind: str = "advice"  # advice | consultation | reminder | withdrawal
+    kind_nl: str = "advies"
     purpose: str | None
     purpose_title: str | None
     legal_basis: str | None
@@ -155,7 +171,7 @@ async def build(ctx: HubContext, client_id: str, reader: read_log.Reader) -> Acc
                     .where(
                         LOG.c.data_subject_id == client_id,
                         LOG.c.name.in_(
-                            ("delivery.advice", "delivery.withdrawal", read_log.READ, GENERATE)
+                            (*(f"delivery.{k}" for k in KIND_NL), read_log.READ, GENERATE)
                         ),
                     )
                     .order_by(LOG.c.seq)
@@ -182,48 +198,53 @@ async def build(ctx: HubContext, client_id: str, reader: read_log.Reader) -> Acc
             now,
         )
 
-    by_key: dict[tuple[str, str, str | None], Disclosure] = {}
-    order: list[tuple[str, str, str | None]] = []
-    # An intrekking runs under its advice's trace: match it by partner, trace and purpose,
-    # so two advices with the same purpose to the same partner are never confused.
+    # Every delivery is its own disclosure (a second version of an item, a second fetch of
+    # the same message: each time data left the hub). An intrekking runs under its
+    # advice's trace: its acknowledgement is matched by partner, trace and purpose, so two
+    # advices with the same purpose to the same partner are never confused.
+    disclosures: list[tuple[str, Disclosure]] = []
     acks: dict[tuple[str, str, str | None], list[datetime]] = {}
     accesses: list[Access] = []
     for e in entries:
         if e["name"] in (read_log.READ, GENERATE):
             accesses.append(_access(e))
             continue
+        kind = e["name"].removeprefix("delivery.")
         key = (e["partner_id"], e["trace_id"], e["purpose"])
-        if e["name"] == "delivery.withdrawal":
-            if e["outcome"] == "delivered":
-                acks.setdefault(key, []).append(e["start_time"])
-            continue
-        if e["outcome"] not in DISCLOSED or not e["categories"]:
-            continue  # refused, withdrawn, dead, blocked, or a pull ack (the fetch disclosed)
-        d = by_key.get(key)
-        if d is None:
-            basis = e["legal_basis"]
-            by_key[key] = Disclosure(
-                at=e["start_time"],
-                purpose=e["purpose"],
-                purpose_title=_purpose_title(ctx, e["partner_id"], e["purpose"]),
-                legal_basis=basis,
-                legal_basis_nl=LEGAL_BASIS_LABELS_NL[LegalBasis(basis)]
-                if basis in BASIS_VALUES
-                else basis,
-                categories=sorted(e["categories"]),
-                categories_nl=[],
-                trace_id=e["trace_id"],
+        if kind == "withdrawal" and e["outcome"] == "delivered":
+            acks.setdefault(key, []).append(e["start_time"])
+        if e["outcome"] not in DISCLOSED or kind not in KIND_NL:
+            continue  # refused, withdrawn, dead, blocked: nothing left the hub
+        if e["outcome"] == "delivered" and e["actor"].startswith("partner:"):
+            continue  # a pull acknowledged: the fetch before it was the disclosure
+        cats = sorted(e["categories"]) or list(KIND_CATEGORIES.get(kind, ()))
+        if kind == "advice" and not cats:
+            continue  # an advice that disclosed nothing (never the case when delivered)
+        basis = e["legal_basis"]
+        disclosures.append(
+            (
+                e["partner_id"],
+                Disclosure(
+                    at=e["start_time"],
+                    kind=kind,
+                    kind_nl=KIND_NL[kind],
+                    purpose=e["purpose"],
+                    purpose_title=_purpose_title(ctx, e["partner_id"], e["purpose"]),
+                    legal_basis=basis,
+                    legal_basis_nl=LEGAL_BASIS_LABELS_NL[LegalBasis(basis)]
+                    if basis in BASIS_VALUES
+                    else basis,
+                    categories=cats,
+                    categories_nl=_cats_nl(cats) or [PSEUDONYM_NL],
+                    trace_id=e["trace_id"],
+                ),
             )
-            order.append(key)
-        else:
-            d.categories = sorted(set(d.categories) | set(e["categories"]))
+        )
     recipients: dict[str, Recipient] = {}
-    for key in order:
-        d = by_key[key]
-        d.categories_nl = _cats_nl(d.categories)
-        later = [t for t in acks.get(key, []) if t >= d.at]
-        d.withdrawal_acknowledged_at = min(later) if later else None
-        partner_id = key[0]
+    for partner_id, d in disclosures:
+        if d.kind == "advice":
+            later = [t for t in acks.get((partner_id, d.trace_id, d.purpose), []) if t >= d.at]
+            d.withdrawal_acknowledged_at = min(later) if later else None
         recipients.setdefault(
             partner_id,
             Recipient(

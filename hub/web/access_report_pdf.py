@@ -71,13 +71,15 @@ def render_pdf(r: AccessReport) -> bytes:
         pdf.set_font("helvetica", "B", 11)
         pdf.multi_cell(w, 6, _t(rec.partner_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         with pdf.table(
-            col_widths=(22, 30, 28, 50),
+            col_widths=(22, 26, 28, 24, 42),
             text_align="LEFT",
             line_height=5,
             first_row_as_headings=True,
         ) as table:
             pdf.set_font("helvetica", size=9)
-            table.row([_t(x) for x in ("Wanneer", "Waarvoor", "Grondslag", "Welke gegevens")])
+            table.row(
+                [_t(x) for x in ("Wanneer", "Wat", "Waarvoor", "Grondslag", "Welke gegevens")]
+            )
             for d in rec.disclosures:
                 extra = (
                     f" (ingetrokken; partner bevestigde op {_d(d.withdrawal_acknowledged_at)})"
@@ -87,6 +89,7 @@ def render_pdf(r: AccessReport) -> bytes:
                 table.row(
                     [
                         _t(_d(d.at)),
+                        _t(d.kind_nl),
                         _t((d.purpose_title or d.purpose or "-") + extra),
                         _t(d.legal_basis_nl or "-"),
                         _t(", ".join(d.categories_nl)),
