@@ -31,6 +31,7 @@ ACCESS_REPORT = "access_report"
 FHIR_CONSENTS = "fhir_consents"
 LOG = "processing_log"
 CONSENT_REGISTER = "consent_register"
+APPROVALS = "approvals"
 
 # W3C Trace Context, version 00: version-trace_id-parent_id-flags, all lowercase hex.
 _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")

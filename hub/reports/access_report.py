@@ -70,6 +70,7 @@ RESOURCE_NL = {
     read_log.FHIR_CONSENTS: "uw toestemmingen (uitvoer voor een ander systeem)",
     read_log.LOG: "het verwerkingenlog over u",
     read_log.CONSENT_REGISTER: "het toestemmingenregister",
+    read_log.APPROVALS: "een onderdeel dat op goedkeuring wachtte",
 }
 CATEGORY_VALUES = {c.value for c in DataCategory}
 BASIS_VALUES = {b.value for b in LegalBasis}

@@ -97,19 +97,23 @@ def to_logboek(rows: list[dict[str, Any]]) -> dict[str, Any]:
         attrs["dpl.wijkhub.categories"] = list(r["categories"])
         attrs["dpl.wijkhub.seq"] = r["seq"]
         attrs["dpl.wijkhub.hash"] = r["hash"]
-        records.append(
-            {
-                "trace_id": r["trace_id"],
-                "span_id": r["span_id"],
-                "parent_span_id": r["parent_span_id"],
-                "name": r["name"],
-                "start_time": r["start_time"].isoformat(),
-                "end_time": r["end_time"].isoformat(),
-                "status_code": r["status_code"],
-                "resource": {"service.name": "wijkhub"},
-                "attributes": attrs,
-            }
-        )
+        record: dict[str, Any] = {
+            "trace_id": r["trace_id"],
+            "span_id": r["span_id"],
+            "parent_span_id": r["parent_span_id"],
+            "name": r["name"],
+            "start_time": r["start_time"].isoformat(),
+            "end_time": r["end_time"].isoformat(),
+            "status_code": r["status_code"],
+            "resource": {"service.name": "wijkhub"},
+            "attributes": attrs,
+        }
+        foreign = r.get("foreign_operation")
+        if foreign:
+            # A validated traceparent: 00-<trace_id>-<span_id>-<flags>.
+            _, trace_id, span_id, _ = foreign.split("-")
+            record["foreign_operation"] = {"trace_id": trace_id, "span_id": span_id}
+        records.append(record)
         audit.append(
             {
                 "trace_id": r["trace_id"],

@@ -2,11 +2,13 @@
 (who, which client, what, when) before the answer leaves the hub, and the client's access
 report lists it. A caller's W3C traceparent is kept as `foreign_operation`, once validated."""
 
+import shutil
 from datetime import datetime
 from typing import Any
 
-from tests.support.harness import Env
+from tests.support.harness import ApiClient, Env
 from wijkhub.hub.core.read_log import READ, foreign_operation
+from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -113,3 +115,38 @@ async def test_an_invalid_traceparent_is_not_stored(env: Env) -> None:
     assert r.status == 200
     (entry,) = await reads(env, client_id, "client")
     assert entry["foreign_operation"] is None
+
+
+async def test_the_logboek_export_carries_the_callers_operation(env: Env) -> None:
+    client_id = await env.household()
+    r = await env.coach.get(f"/api/v1/clients/{client_id}", headers={"traceparent": TRACEPARENT})
+    assert r.status == 200
+    ldv = await env.privacy.get(f"/api/v1/processing-log/logboek?data_subject_id={client_id}")
+    (rec,) = [
+        p
+        for p in ldv.body["processing_records"]
+        if p["name"] == READ and p["attributes"].get("dpl.wijkhub.detail") == "client"
+    ]
+    assert rec["foreign_operation"] == {
+        "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+        "span_id": "00f067aa0ba902b7",
+    }
+    assert "coach/" not in str(rec)  # who read is in the audit record, as the standard asks
+    (audit,) = [a for a in ldv.body["audit_records"] if a["span_id"] == rec["span_id"]]
+    assert audit["actor"].startswith("coach/")
+
+
+async def test_the_approvals_list_is_a_read_of_each_client_on_it(env: Env) -> None:
+    shutil.copy(example_config_dir() / "approval.toml", env.hub.ctx.settings.config_path)
+    client_id = await env.household()
+    body = household.advice(client_id, env.today)
+    body["items"] = [it for it in body["items"] if it["partner_id"] == household.GI]
+    await env.submit(body)
+    second = ApiClient(env.session, await env.hub.token("coach", "tweede", team="team-a"))
+    waiting = (await second.get("/api/v1/approvals")).body
+    assert len(waiting) == 1
+    (entry,) = await reads(env, client_id, "approvals")
+    assert entry["actor"].startswith("coach/") and entry["actor"] != ""
+    # The author's own (empty) list shows nobody: no read.
+    assert (await env.coach.get("/api/v1/approvals")).body == []
+    assert len(await reads(env, client_id, "approvals")) == 1
