@@ -73,3 +73,4 @@ class LogEntryOut(Contract):
     hash: str | None
     leaf_hash: str  # RFC 9162 leaf hash (hex) of the entry's content
     leaf_index: int | None  # its place in the tree; None until the sequencer ran
+    foreign_operation: str | None = None  # the caller's W3C traceparent, when it sent one

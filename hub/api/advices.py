@@ -25,5 +25,5 @@ async def submit_advice(call: Call) -> AdviceOut:
 )
 async def get_advice(call: Call) -> AdviceOut:
     return await timeline.get(
-        call.ctx, hex_id(call.params["advice_id"], "Advies"), team=scope(call)
+        call.ctx, hex_id(call.params["advice_id"], "Advies"), call.reader, team=scope(call)
     )

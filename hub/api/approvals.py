@@ -23,7 +23,7 @@ from wijkhub.hub.core.roles import APPROVERS
     response=TypeAdapter(list[AwaitingApproval]),
 )
 async def list_awaiting(call: Call) -> list[dict[str, Any]]:
-    return await awaiting_for(call.ctx, call.who)
+    return await awaiting_for(call.ctx, call.who, call.reader)
 
 
 @endpoint(

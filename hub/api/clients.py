@@ -22,4 +22,6 @@ async def create_client(call: Call) -> Client:
 
 @endpoint(roles=COACH, summary="Cliënt opvragen", response=Client)
 async def get_client(call: Call) -> Client:
-    return await clients.get(call.ctx, hex_id(call.params["client_id"], "Cliënt"), team=scope(call))
+    return await clients.get(
+        call.ctx, hex_id(call.params["client_id"], "Cliënt"), call.reader, team=scope(call)
+    )

@@ -34,7 +34,7 @@ async def record_consent(call: Call) -> Consent:
 )
 async def list_consents(call: Call) -> list[Consent]:
     return await consent_register.list_for_client(
-        call.ctx, hex_id(call.params["client_id"], "Cliënt"), team=scope(call)
+        call.ctx, hex_id(call.params["client_id"], "Cliënt"), call.reader, team=scope(call)
     )
 
 

@@ -23,7 +23,7 @@ def _ids(call: Call, *names: str) -> list[str]:
 )
 async def list_messages(call: Call) -> list[dict[str, Any]]:
     [item_id] = _ids(call, "item_id")
-    return await consultation.list_for(call.ctx, item_id, scope(call))
+    return await consultation.list_for(call.ctx, item_id, scope(call), call.reader)
 
 
 @endpoint(

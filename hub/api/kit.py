@@ -14,7 +14,8 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from wijkhub.hub.core.access_log import refused, require_role
+from wijkhub.hub.core import read_log
+from wijkhub.hub.core.access_log import anonymous, refused, require_role
 from wijkhub.hub.core.auth import Principal, authenticate, team_scope
 from wijkhub.hub.core.conflicts import retry_on_conflict
 from wijkhub.hub.core.context import CTX, HubContext
@@ -33,6 +34,13 @@ class Call:
     raw: bytes
     content_type: str
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def reader(self) -> read_log.Reader:
+        """Who reads personal data through this call, with the caller's trace if it sent one."""
+        return read_log.Reader(
+            self.who.actor, read_log.foreign_operation(self.headers.get("traceparent"))
+        )
 
 
 @dataclass
@@ -138,10 +146,12 @@ class Api:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
+            anonymous(ctx, "no_token")
             raise ApiError(401, "unauthenticated", "Bearer-token ontbreekt.")
         async with ctx.db.read() as conn:
             who = await authenticate(conn, token.strip())
         if who is None:
+            anonymous(ctx, "unknown_token")
             raise ApiError(401, "unauthenticated", "Onbekend of ingetrokken token.")
         return who
 

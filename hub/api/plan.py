@@ -43,7 +43,7 @@ async def create_household(call: Call) -> Household:
 
 @endpoint(roles=COACH, summary="Huishouden", response=Household)
 async def get_household(call: Call) -> Household:
-    return await households.get(call.ctx, _household(call), _team(call))
+    return await households.get(call.ctx, _household(call), _team(call), call.reader)
 
 
 @endpoint(
@@ -65,7 +65,7 @@ async def add_member(call: Call) -> Member:
     response=Plan,
 )
 async def get_plan(call: Call) -> Plan:
-    return await plan_view.view(call.ctx, _household(call), _team(call))
+    return await plan_view.view(call.ctx, _household(call), _team(call), call.reader)
 
 
 @endpoint(

@@ -13,4 +13,4 @@ from wijkhub.schemas.advice import AdviceIn
     response=AdvicePreview,
 )
 async def preview_advice(call: Call) -> AdvicePreview:
-    return await preview(call.ctx, call.body, team=scope(call))
+    return await preview(call.ctx, call.body, call.reader, team=scope(call))

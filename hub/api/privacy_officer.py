@@ -59,7 +59,7 @@ async def consents_route(call: Call) -> list[Consent]:
         f = ConsentFilter.model_validate(call.query)
     except ValidationError as exc:
         raise validation_error(exc) from None
-    return await list_consents(call.ctx, f)
+    return await list_consents(call.ctx, f, call.reader)
 
 
 @endpoint(
@@ -71,7 +71,7 @@ async def consents_route(call: Call) -> list[Consent]:
 )
 async def log_csv_route(call: Call) -> web.Response:
     f, cap = _log_filter(call)
-    rows = await log_entries(call.ctx, f, cap)
+    rows = await log_entries(call.ctx, f, cap, call.reader)
     return web.Response(
         text=to_csv(rows),
         content_type="text/csv",
@@ -87,7 +87,7 @@ async def log_csv_route(call: Call) -> web.Response:
 )
 async def log_logboek_route(call: Call) -> dict[str, Any]:
     f, cap = _log_filter(call)
-    return to_logboek(await log_entries(call.ctx, f, cap))
+    return to_logboek(await log_entries(call.ctx, f, cap, call.reader))
 
 
 @endpoint(
@@ -96,7 +96,7 @@ async def log_logboek_route(call: Call) -> dict[str, Any]:
     response=access_report.AccessReport,
 )
 async def access_report_route(call: Call) -> access_report.AccessReport:
-    return await access_report.build(call.ctx, _client(call), call.who.actor)
+    return await access_report.build(call.ctx, _client(call), call.reader)
 
 
 @endpoint(
@@ -106,7 +106,7 @@ async def access_report_route(call: Call) -> access_report.AccessReport:
     produces="text/html",
 )
 async def access_report_html_route(call: Call) -> web.Response:
-    report = await access_report.build(call.ctx, _client(call), call.who.actor)
+    report = await access_report.build(call.ctx, _client(call), call.reader)
     return web.Response(
         text=access_report.render_html(report), content_type="text/html", charset="utf-8"
     )
@@ -123,7 +123,7 @@ async def fhir_route(call: Call) -> web.Response:
     version = call.query.get("version", "R4")
     if version not in ("R4", "R5"):
         raise ApiError(422, "validation_error", "version moet R4 of R5 zijn")
-    bundle = await fhir_export.export(call.ctx, _client(call), version)  # type: ignore[arg-type]
+    bundle = await fhir_export.export(call.ctx, _client(call), call.reader, version)  # type: ignore[arg-type]
     return web.Response(
         text=json.dumps(bundle, ensure_ascii=False),
         content_type="application/fhir+json",
@@ -142,4 +142,4 @@ async def processing_log(call: Call) -> list[dict[str, Any]]:
         f = log_query.LogFilter.model_validate(call.query)
     except ValidationError as exc:
         raise validation_error(exc) from None
-    return await log_query.query(call.ctx, f)
+    return await log_query.query(call.ctx, f, call.reader)

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.casework import plan
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, not_found
@@ -198,12 +199,15 @@ def _rules_or_error(ctx: HubContext) -> ApprovalRules:
     return rules
 
 
-async def awaiting_for(ctx: HubContext, who: Principal) -> list[dict[str, Any]]:
-    """Items of the caller's team that the caller may approve (never their own)."""
+async def awaiting_for(
+    ctx: HubContext, who: Principal, reader: read_log.Reader
+) -> list[dict[str, Any]]:
+    """Items of the caller's team that the caller may approve (never their own). The list
+    names the client and the kind of help (for a care item: health data), so it is a read."""
     rules = load_rules(ctx)
     if rules is None or who.team is None:
         return []
-    async with ctx.db.read() as conn:
+    async with ctx.db.write() as conn:
         rows = (
             await conn.execute(
                 select(APPROVAL, ITEM.c.partner_id, ITEM.c.advice_type, ITEM.c.client_id)
@@ -212,6 +216,14 @@ async def awaiting_for(ctx: HubContext, who: Principal) -> list[dict[str, Any]]:
                 .order_by(APPROVAL.c.requested_at, APPROVAL.c.item_id)
             )
         ).all()
+        shown = [
+            r
+            for r in rows
+            if r.author != who.actor and rules.may_approve(who.role, r.required_role)
+        ]
+        await read_log.record(
+            conn, reader, read_log.APPROVALS, [r.client_id for r in shown], ctx.clock.now()
+        )
     return [
         {
             "item_id": r.item_id,
@@ -224,8 +236,7 @@ async def awaiting_for(ctx: HubContext, who: Principal) -> list[dict[str, Any]]:
             "requested_at": r.requested_at,
             "author": r.author,
         }
-        for r in rows
-        if r.author != who.actor and rules.may_approve(who.role, r.required_role)
+        for r in shown
     ]
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from wijkhub.consent.members import decide_for_member
 from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.hub.casework import approvals
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
@@ -279,14 +280,30 @@ async def send(
         )
         await append(conn, [entry], now)
     ctx.on_new_deliveries()
-    return (await list_for(ctx, item_id, team, only=message_id))[0]
+    return (await _messages(ctx, item_id, team, only=message_id))[0]
 
 
 async def list_for(
-    ctx: HubContext, item_id: str, team: str | None, only: str | None = None
+    ctx: HubContext, item_id: str, team: str | None, reader: read_log.Reader
 ) -> list[dict[str, Any]]:
-    async with ctx.db.read() as conn:
-        await _item(conn, item_id, team)
+    """The item's thread, as the coach reads it: the free text is about the client, logged."""
+    return await _messages(ctx, item_id, team, reader=reader)
+
+
+async def _messages(
+    ctx: HubContext,
+    item_id: str,
+    team: str | None,
+    only: str | None = None,
+    reader: read_log.Reader | None = None,
+) -> list[dict[str, Any]]:
+    # Without a reader: the message just written, echoed to its author (its write is logged).
+    async with ctx.db.write() if reader else ctx.db.read() as conn:
+        item = await _item(conn, item_id, team)
+        if reader is not None:
+            await read_log.record(
+                conn, reader, read_log.CONSULTATION, [item.client_id], ctx.clock.now()
+            )
         query = select(CONSULT, DELIVERY.c.status.label("delivery_status")).outerjoin(
             DELIVERY, DELIVERY.c.id == CONSULT.c.delivery_id
         )
@@ -400,7 +417,7 @@ async def decline(
             now,
         )
     ctx.on_new_deliveries()
-    return (await list_for(ctx, item_id, team, only=proposal_id))[0]
+    return (await _messages(ctx, item_id, team, only=proposal_id))[0]
 
 
 async def accept(

@@ -23,6 +23,7 @@ from rich.table import Table
 from wijkhub.hub.casework.expiry import expire_due
 from wijkhub.hub.cli.support import clock_for, settings_for
 from wijkhub.hub.core.context import HubContext, build_context
+from wijkhub.hub.core.read_log import Reader
 from wijkhub.hub.reports import access_report
 from wijkhub.hub.reports.consent_register import ConsentFilter, list_consents
 from wijkhub.hub.reports.fhir_export import export
@@ -96,7 +97,7 @@ def consents_list(
         valid_on=valid_on.date() if valid_on else None,
         limit=limit,
     )
-    consents = run_in_hub(ctx, lambda hub: list_consents(hub, f))
+    consents = run_in_hub(ctx, lambda hub: list_consents(hub, f, Reader(_actor())))
     if as_json:
         click.echo(json.dumps([c.model_dump(mode="json") for c in consents], indent=2))
         return
@@ -134,7 +135,7 @@ def consents_fhir(ctx: click.Context, client_id: str, version: str, out: str | N
     """A client's consents as a FHIR Bundle of Consent resources."""
 
     cid = _client_id(client_id)
-    bundle = run_in_hub(ctx, lambda hub: export(hub, cid, version))  # type: ignore[arg-type]
+    bundle = run_in_hub(ctx, lambda hub: export(hub, cid, Reader(_actor()), version))  # type: ignore[arg-type]
     write_output(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", out)
 
 
@@ -156,7 +157,7 @@ def log_export(ctx: click.Context, fmt: str, out: str | None, **filters: Any) ->
         f = LogFilter.model_validate({k: v for k, v in filters.items() if v is not None})
     except ValidationError as exc:
         raise click.UsageError(str(exc)) from None
-    rows = run_in_hub(ctx, lambda hub: log_entries(hub, f, EXPORT_CAP))
+    rows = run_in_hub(ctx, lambda hub: log_entries(hub, f, EXPORT_CAP, Reader(_actor())))
     if fmt == "csv":
         write_output(to_csv(rows), out)
     else:
@@ -172,7 +173,7 @@ def access_report_cmd(ctx: click.Context, client_id: str, as_html: bool, out: st
     """Access report for one client (AVG article 15) as JSON, or HTML for the client."""
 
     cid = _client_id(client_id)
-    report = run_in_hub(ctx, lambda hub: access_report.build(hub, cid, _actor()))
+    report = run_in_hub(ctx, lambda hub: access_report.build(hub, cid, Reader(_actor())))
     write_output(
         access_report.render_html(report) if as_html else report.model_dump_json(indent=2), out
     )

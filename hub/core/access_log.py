@@ -1,11 +1,13 @@
 """Refused access attempts, recorded in the processing log (hash-chained, no personal data):
-a privacy officer must see who tried to reach what they may not."""
+a privacy officer must see who tried to reach what they may not. A refusal without anyone
+signed in names nobody: it is counted in the metrics instead (`anonymous`)."""
 
 from collections.abc import Collection
 
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError
+from wijkhub.hub.core.metrics import ANONYMOUS_REFUSALS
 from wijkhub.hub.core.processing_log import STATUS_ERROR, LogEntry, append, new_trace_id
 
 
@@ -26,6 +28,11 @@ async def refused(ctx: HubContext, actor: str, code: str, what: str) -> None:
             ],
             now,
         )
+
+
+def anonymous(ctx: HubContext, reason: str) -> None:
+    """A request refused before anyone is known: a metric, not a log entry."""
+    ANONYMOUS_REFUSALS.count(reason, ctx.clock.now())
 
 
 async def require_role(ctx: HubContext, who: Principal, roles: Collection[str], what: str) -> None:

@@ -7,6 +7,8 @@ In-process (per hub/worker process; Prometheus sums over the scraped processes):
   wijkhub_dead_letters_total{partner}              rows this process dead-lettered
   wijkhub_deliveries_total{partner,status}         rows settled: delivered, dead, blocked, ...
   wijkhub_breaker_open{partner}                    1 while this process's breaker is open
+  wijkhub_anonymous_refusals_total{reason}         requests refused without valid sign-in:
+                                                   no_token | unknown_token | csrf | signin_failed
 From the database, counted at scrape time with index-only queries (the same in every process):
   wijkhub_queue_depth{partner,status}              rows queued or retrying
   wijkhub_dead_letters{partner}                    rows in `dead` now (replayable)
@@ -14,7 +16,9 @@ From the database, counted at scrape time with index-only queries (the same in e
 Labels are partner ids, statuses and machine reason codes: no personal data.
 """
 
+import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -26,7 +30,11 @@ from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.store.tables import DELIVERY, ITEM
 from wijkhub.schemas.status import DeliveryStatus
 
+log = logging.getLogger(__name__)
+
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+ANONYMOUS_REASONS = ("no_token", "unknown_token", "csrf", "signin_failed")
+WARN_EVERY = timedelta(minutes=1)
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -77,6 +85,45 @@ class WorkerMetrics:
         self.settled.labels(partner, status).inc()
         if status == DeliveryStatus.dead.value:
             self.dead.labels(partner).inc()
+
+
+class AnonymousRefusals:
+    """Requests refused before anyone is known (no or an unknown token, a form without a
+    session, a failed sign-in). There is nobody to name, so they are evidence of nothing in
+    the processing log; writing them there would let anyone grow the chained, never purged
+    log (and take its write lock) at will. They are counted here instead: in memory, per
+    process, one fixed label per reason (nothing a caller sends becomes a label), and at
+    most one warning line per reason per minute in the operations log."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.counter = Counter(
+            "wijkhub_anonymous_refusals",
+            "Requests refused without valid authentication, by reason",
+            ["reason"],
+            registry=self.registry,
+        )
+        self._warned: dict[str, datetime] = {}
+
+    def count(self, reason: str, now: datetime) -> None:
+        reason = reason if reason in ANONYMOUS_REASONS else "other"
+        self.counter.labels(reason).inc()
+        last = self._warned.get(reason)
+        if last is None or now - last >= WARN_EVERY:
+            self._warned[reason] = now
+            log.warning("anonymous requests refused (%s): see wijkhub_anonymous_refusals", reason)
+
+    def total(self) -> float:
+        return sum(
+            s.value
+            for m in self.registry.collect()
+            for s in m.samples
+            if s.name == "wijkhub_anonymous_refusals_total"
+        )
+
+
+# One per process, like the process's other in-process metrics.
+ANONYMOUS_REFUSALS = AnonymousRefusals()
 
 
 class _BreakerCollector(Collector):
@@ -141,7 +188,7 @@ async def render(ctx: HubContext, worker: WorkerMetrics | None) -> bytes:
     """The exposition text: this process's metrics and the database's counts."""
     db = CollectorRegistry(auto_describe=False)
     db.register(_Static(await database_families(ctx)))
-    out = generate_latest(db)
+    out = generate_latest(db) + generate_latest(ANONYMOUS_REFUSALS.registry)
     if worker is not None:
         out += generate_latest(worker.registry)
     return out

@@ -62,6 +62,7 @@ class LogEntry:
     span_id: str = field(default_factory=new_span_id)
     start_time: datetime | None = None
     end_time: datetime | None = None
+    foreign_operation: str | None = None  # a caller's validated W3C traceparent
 
 
 _HASHED = (
@@ -148,6 +149,7 @@ def entry_row(e: LogEntry, now: datetime) -> dict[str, object]:
         "outcome": e.outcome,
         "detail": e.detail,
         "rules_version": e.rules_version,
+        "foreign_operation": e.foreign_operation,
     }
     row["leaf_hash"] = entry_leaf_hash(row)
     return row

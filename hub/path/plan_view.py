@@ -12,6 +12,7 @@ from wijkhub.hub.casework.plan import (
     RUNNING_DELIVERY,
     WAITING,
 )
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.path.timeline import load
 from wijkhub.hub.records import households
@@ -33,10 +34,15 @@ from wijkhub.schemas.status import (
 )
 
 
-async def view(ctx: HubContext, household_id: str, team: str | None) -> Plan:
-    async with ctx.db.read() as conn:
+async def view(
+    ctx: HubContext, household_id: str, team: str | None, reader: read_log.Reader
+) -> Plan:
+    async with ctx.db.write() as conn:
         await households.row_in_scope(conn, household_id, team)
         members = await households.members_of(ctx, conn, household_id)
+        await read_log.record(
+            conn, reader, read_log.PLAN, [m.client_id.hex for m in members], ctx.clock.now()
+        )
         goals = (
             await conn.execute(
                 select(GOAL)

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.path.submit import plan_advice
 from wijkhub.hub.steps.translate import translate_all
@@ -47,7 +48,9 @@ class AdvicePreview(BaseModel):
     items: list[ItemPreview]
 
 
-async def preview(ctx: HubContext, advice: AdviceIn, *, team: str | None = None) -> AdvicePreview:
+async def preview(
+    ctx: HubContext, advice: AdviceIn, reader: read_log.Reader, *, team: str | None = None
+) -> AdvicePreview:
     """Submit's dry run: the same validate → decide → minimise → translate, nothing stored."""
     pln = await plan_advice(ctx, advice, team=team)
     allowed = [(pl, PREVIEW_REF, PREVIEW_NUMBER) for pl in pln.items if pl.decision.allowed]
@@ -71,6 +74,8 @@ async def preview(ctx: HubContext, advice: AdviceIn, *, team: str | None = None)
                 payload=msg.body.decode("utf-8", "replace") if msg else None,
             )
         )
+    # The preview shows the client's data as each partner would get it: a read of that record.
+    await read_log.record_now(ctx, reader, read_log.PREVIEW, [advice.client_id.hex])
     return AdvicePreview(
         client_id=advice.client_id,
         item_ref=uuid.UUID(PREVIEW_REF),

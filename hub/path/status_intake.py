@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from wijkhub.hub.casework import consultation, plan
 from wijkhub.hub.casework.milestones import record_status as record_milestones
+from wijkhub.hub.core import partner_ids
 from wijkhub.hub.core.access_log import refused
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.context import HubContext
@@ -104,6 +105,14 @@ async def receive(
         ) from None
     if not updates and ptype.answer_status is None:
         raise ApiError(400, "invalid_payload", "Bericht bevat geen statusmelding")
+    partner_ids.check(
+        {
+            (f"updates.{i}.partner_message_id" if len(updates) > 1 else "partner_message_id"): (
+                u.partner_message_id
+            )
+            for i, u in enumerate(updates)
+        }
+    )
     consultation.check_inbound(ptype, updates)
 
     now = ctx.clock.now()
@@ -295,7 +304,7 @@ async def _store(
                     partner_id=partner_id,
                     purpose=item.advice_type,
                     legal_basis=item.legal_basis,
-                    detail=u.partner_message_id,
+                    detail=partner_ids.log_ref(ctx.keyring, partner_id, u.partner_message_id),
                 )
             )
             if u.consultation is not None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.casework import approvals, consultation, escalation, plan
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
 from wijkhub.hub.records import clients
@@ -38,12 +39,16 @@ class MemoryRow(dict[str, Any]):
             raise AttributeError(name) from None
 
 
-async def get(ctx: HubContext, advice_id: str, *, team: str | None = None) -> AdviceOut:
-    async with ctx.db.read() as conn:
+async def get(
+    ctx: HubContext, advice_id: str, reader: read_log.Reader, *, team: str | None = None
+) -> AdviceOut:
+    async with ctx.db.write() as conn:
         client_id = await conn.scalar(select(ADVICE.c.client_id).where(ADVICE.c.id == advice_id))
         if client_id is None or not await clients.in_scope(conn, client_id, team):
             raise not_found("Advies")
-        return await load(ctx, conn, advice_id)
+        advice = await load(ctx, conn, advice_id)
+        await read_log.record(conn, reader, read_log.ADVICE, [client_id], ctx.clock.now())
+        return advice
 
 
 async def load(ctx: HubContext, conn: AsyncConnection, advice_id: str) -> AdviceOut:

@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
@@ -76,9 +77,18 @@ async def in_scope(conn: AsyncConnection, client_id: str, team: str | None) -> b
     return row_team is not None and (team is None or row_team == team)
 
 
-async def get(ctx: HubContext, client_id: str, team: str | None = None) -> Client:
-    async with ctx.db.read() as conn:
+RECORD_CATEGORIES = ("identification", "bsn")
+
+
+async def get(
+    ctx: HubContext, client_id: str, reader: read_log.Reader, team: str | None = None
+) -> Client:
+    async with ctx.db.write() as conn:
         client = await load(ctx, conn, client_id) if await in_scope(conn, client_id, team) else None
+        if client is not None:
+            await read_log.record(
+                conn, reader, read_log.CLIENT, [client_id], ctx.clock.now(), RECORD_CATEGORIES
+            )
     if client is None:
         raise not_found("Cliënt")
     return client

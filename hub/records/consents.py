@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import FieldError, invalid, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
@@ -221,10 +222,11 @@ async def register(
 
 
 async def list_for_client(
-    ctx: HubContext, client_id: str, *, team: str | None = None
+    ctx: HubContext, client_id: str, reader: read_log.Reader, *, team: str | None = None
 ) -> list[Consent]:
-    async with ctx.db.read() as conn:
+    async with ctx.db.write() as conn:
         if not await in_scope(conn, client_id, team):
             raise not_found("Cliënt")
         consents = await for_clients(conn, ctx, [client_id])
+        await read_log.record(conn, reader, read_log.CONSENTS, [client_id], ctx.clock.now())
     return sorted(consents, key=lambda c: c.recorded_at)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.consent.members import MemberConsents, Person, decide_for_member
 from wijkhub.consent.policy import ItemFacts, decide
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, FieldError, invalid, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
@@ -161,7 +162,9 @@ async def create(ctx: HubContext, body: HouseholdIn, actor: str, team: str) -> H
             ctx, conn, household_id, body.members, actor, team, trace_id, "members.{i}."
         )
         await append(conn, log, now)
-    return await get(ctx, household_id, team)
+        # The answer echoes what the coach just wrote (logged above), not a read of records.
+        members = await members_of(ctx, conn, household_id)
+    return Household(id=uuid.UUID(household_id), team=team, created_at=now, members=members)
 
 
 async def add_member(
@@ -175,10 +178,15 @@ async def add_member(
     return next(m for m in members if m.client_id == body.client_id)
 
 
-async def get(ctx: HubContext, household_id: str, team: str | None) -> Household:
-    async with ctx.db.read() as conn:
+async def get(
+    ctx: HubContext, household_id: str, team: str | None, reader: read_log.Reader
+) -> Household:
+    async with ctx.db.write() as conn:
         row = await row_in_scope(conn, household_id, team)
         members = await members_of(ctx, conn, household_id)
+        await read_log.record(
+            conn, reader, read_log.HOUSEHOLD, [m.client_id.hex for m in members], ctx.clock.now()
+        )
     return Household(
         id=uuid.UUID(row.id), team=row.team, created_at=row.created_at, members=members
     )

@@ -1,12 +1,15 @@
 """The access report (inzageverzoek, AVG art. 15) for one client, as JSON and as a Dutch
 HTML document a client can be handed.
 
-Who received data is read from the processing log, the hub's evidence: only a
-`delivery.advice` entry with outcome `delivered` (pushed and acknowledged) or `fetched` (taken
-from the pull inbox) records a disclosure, and its `categories` are exactly what the partner
-received. Items the policy refused never produce such an entry, so a partner whose items were
-all refused does not appear. Generating the report decrypts the client's name, so it is
-itself logged (`access_report.generate`).
+Who received data is read from the processing log, the hub's evidence: a `delivery.<kind>`
+entry (advice, consultation message, reminder, intrekking) with outcome `delivered` (pushed
+and acknowledged) or `fetched` (taken from the pull inbox) records a disclosure; an advice's
+`categories` are exactly what the partner received. Every such entry is listed on its own:
+each version of an item, each message. Items the policy refused never produce such an entry,
+so a partner whose items were all refused does not appear. Who looked at the client's data
+inside the hub comes from the `dpl.core.access.read` entries (see `core/read_log.py`).
+Generating the report decrypts the client's name, so it is itself logged
+(`access_report.generate`).
 """
 
 import uuid
@@ -17,10 +20,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
-from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
+from wijkhub.hub.core.processing_log import LogEntry, append
 from wijkhub.hub.records import clients
 from wijkhub.hub.records import consents as consent_registry
 from wijkhub.hub.reports.retention import load_rules
@@ -34,6 +38,40 @@ from wijkhub.schemas.categories import (
 from wijkhub.schemas.consent import ConsentStatus
 
 DISCLOSED = ("delivered", "fetched")
+GENERATE = "access_report.generate"
+# What the hub sends a partner about a client, by the outbox's kind.
+KIND_NL = {
+    "advice": "advies",
+    "consultation": "overlegbericht van het wijkteam",
+    "reminder": "herinnering aan een termijn",
+    "withdrawal": "bericht dat uw toestemming is ingetrokken",
+}
+# A consultation message is the coach's own text about the client; a reminder and an
+# intrekking carry only the partner's pseudonym of the client and the reference.
+KIND_CATEGORIES = {"consultation": (DataCategory.free_text.value,)}
+PSEUDONYM_NL = "alleen een kenmerk (pseudoniem) en de referentie"
+ROLE_NL = {
+    "coach": "wijkcoach",
+    "team_manager": "teammanager",
+    "cluster_manager": "clustermanager",
+    "team_leader": "teamleider",
+    "privacy_officer": "functionaris gegevensbescherming",
+    "admin": "beheerder",
+}
+RESOURCE_NL = {
+    read_log.CLIENT: "uw persoonsgegevens",
+    read_log.CONSENTS: "uw toestemmingen",
+    read_log.ADVICE: "een advies over u en wat ermee gebeurde",
+    read_log.CONSULTATION: "het overleg met een organisatie over u",
+    read_log.HOUSEHOLD: "de samenstelling van uw huishouden",
+    read_log.PLAN: "het plan van uw huishouden",
+    read_log.PREVIEW: "een voorbeeld van wat een organisatie zou ontvangen",
+    read_log.ACCESS_REPORT: "dit overzicht (inzageverzoek)",
+    read_log.FHIR_CONSENTS: "uw toestemmingen (uitvoer voor een ander systeem)",
+    read_log.LOG: "het verwerkingenlog over u",
+    read_log.CONSENT_REGISTER: "het toestemmingenregister",
+    read_log.APPROVALS: "een onderdeel dat op goedkeuring wachtte",
+}
 CATEGORY_VALUES = {c.value for c in DataCategory}
 BASIS_VALUES = {b.value for b in LegalBasis}
 CONSENT_STATUS_NL = {
@@ -44,7 +82,9 @@ CONSENT_STATUS_NL = {
 
 
 class Disclosure(BaseModel):
-    at: datetime  # the first time the data left the hub
+    at: datetime  # when the data left the hub (pushed and acknowledged, or fetched)
+    kind: str = "advice"  # advice | consultation | reminder | withdrawal
+    kind_nl: str = "advies"
     purpose: str | None
     purpose_title: str | None
     legal_basis: str | None
@@ -78,6 +118,19 @@ class ConsentState(BaseModel):
     withdrawn_at: datetime | None
 
 
+class Access(BaseModel):
+    """One look at the client's data inside the hub (who, when, what): from the log's
+    `dpl.core.access.read` entries and the generation of earlier access reports."""
+
+    at: datetime
+    actor: str  # the actor pseudonym of the log (role and a token prefix, never a name)
+    role: str
+    role_nl: str
+    resource: str
+    resource_nl: str
+    foreign_operation: str | None = None
+
+
 class AccessReport(BaseModel):
     client_id: uuid.UUID
     generated_at: datetime
@@ -85,6 +138,7 @@ class AccessReport(BaseModel):
     birth_date: date | None
     recipients: list[Recipient]
     consents: list[ConsentState]
+    accesses: list[Access] = []
     retention_days: dict[str, int] | None
     municipality_code: str
 
@@ -105,7 +159,7 @@ def _cats_nl(cats: list[str]) -> list[str]:
     return [CATEGORY_LABELS_NL[DataCategory(c)] if c in CATEGORY_VALUES else c for c in cats]
 
 
-async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
+async def build(ctx: HubContext, client_id: str, reader: read_log.Reader) -> AccessReport:
     now = ctx.clock.now()
     async with ctx.db.write() as conn:
         if not await clients.in_scope(conn, client_id, None):
@@ -117,7 +171,9 @@ async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
                     select(LOG)
                     .where(
                         LOG.c.data_subject_id == client_id,
-                        LOG.c.name.in_(("delivery.advice", "delivery.withdrawal")),
+                        LOG.c.name.in_(
+                            (*(f"delivery.{k}" for k in KIND_NL), read_log.READ, GENERATE)
+                        ),
                     )
                     .order_by(LOG.c.seq)
                 )
@@ -131,9 +187,10 @@ async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
             [
                 LogEntry(
                     name="access_report.generate",
-                    actor=actor,
+                    actor=reader.actor,
                     outcome="generated",
-                    trace_id=new_trace_id(),
+                    trace_id=reader.trace_id,
+                    foreign_operation=reader.foreign_operation,
                     data_subject_id=client_id,
                     categories=["identification"] if client else [],
                     detail="inzageverzoek AVG art. 15",
@@ -142,44 +199,53 @@ async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
             now,
         )
 
-    by_key: dict[tuple[str, str, str | None], Disclosure] = {}
-    order: list[tuple[str, str, str | None]] = []
-    # An intrekking runs under its advice's trace: match it by partner, trace and purpose,
-    # so two advices with the same purpose to the same partner are never confused.
+    # Every delivery is its own disclosure (a second version of an item, a second fetch of
+    # the same message: each time data left the hub). An intrekking runs under its
+    # advice's trace: its acknowledgement is matched by partner, trace and purpose, so two
+    # advices with the same purpose to the same partner are never confused.
+    disclosures: list[tuple[str, Disclosure]] = []
     acks: dict[tuple[str, str, str | None], list[datetime]] = {}
+    accesses: list[Access] = []
     for e in entries:
-        key = (e["partner_id"], e["trace_id"], e["purpose"])
-        if e["name"] == "delivery.withdrawal":
-            if e["outcome"] == "delivered":
-                acks.setdefault(key, []).append(e["start_time"])
+        if e["name"] in (read_log.READ, GENERATE):
+            accesses.append(_access(e))
             continue
-        if e["outcome"] not in DISCLOSED or not e["categories"]:
-            continue  # refused, withdrawn, dead, blocked, or a pull ack (the fetch disclosed)
-        d = by_key.get(key)
-        if d is None:
-            basis = e["legal_basis"]
-            by_key[key] = Disclosure(
-                at=e["start_time"],
-                purpose=e["purpose"],
-                purpose_title=_purpose_title(ctx, e["partner_id"], e["purpose"]),
-                legal_basis=basis,
-                legal_basis_nl=LEGAL_BASIS_LABELS_NL[LegalBasis(basis)]
-                if basis in BASIS_VALUES
-                else basis,
-                categories=sorted(e["categories"]),
-                categories_nl=[],
-                trace_id=e["trace_id"],
+        kind = e["name"].removeprefix("delivery.")
+        key = (e["partner_id"], e["trace_id"], e["purpose"])
+        if kind == "withdrawal" and e["outcome"] == "delivered":
+            acks.setdefault(key, []).append(e["start_time"])
+        if e["outcome"] not in DISCLOSED or kind not in KIND_NL:
+            continue  # refused, withdrawn, dead, blocked: nothing left the hub
+        if e["outcome"] == "delivered" and e["actor"].startswith("partner:"):
+            continue  # a pull acknowledged: the fetch before it was the disclosure
+        cats = sorted(e["categories"]) or list(KIND_CATEGORIES.get(kind, ()))
+        if kind == "advice" and not cats:
+            continue  # an advice that disclosed nothing (never the case when delivered)
+        basis = e["legal_basis"]
+        disclosures.append(
+            (
+                e["partner_id"],
+                Disclosure(
+                    at=e["start_time"],
+                    kind=kind,
+                    kind_nl=KIND_NL[kind],
+                    purpose=e["purpose"],
+                    purpose_title=_purpose_title(ctx, e["partner_id"], e["purpose"]),
+                    legal_basis=basis,
+                    legal_basis_nl=LEGAL_BASIS_LABELS_NL[LegalBasis(basis)]
+                    if basis in BASIS_VALUES
+                    else basis,
+                    categories=cats,
+                    categories_nl=_cats_nl(cats) or [PSEUDONYM_NL],
+                    trace_id=e["trace_id"],
+                ),
             )
-            order.append(key)
-        else:
-            d.categories = sorted(set(d.categories) | set(e["categories"]))
+        )
     recipients: dict[str, Recipient] = {}
-    for key in order:
-        d = by_key[key]
-        d.categories_nl = _cats_nl(d.categories)
-        later = [t for t in acks.get(key, []) if t >= d.at]
-        d.withdrawal_acknowledged_at = min(later) if later else None
-        partner_id = key[0]
+    for partner_id, d in disclosures:
+        if d.kind == "advice":
+            later = [t for t in acks.get((partner_id, d.trace_id, d.purpose), []) if t >= d.at]
+            d.withdrawal_acknowledged_at = min(later) if later else None
         recipients.setdefault(
             partner_id,
             Recipient(
@@ -213,8 +279,23 @@ async def build(ctx: HubContext, client_id: str, actor: str) -> AccessReport:
             )
             for c in sorted(consents, key=lambda c: c.recorded_at)
         ],
+        accesses=accesses,
         retention_days=rules.periods.model_dump() if rules else None,
         municipality_code=ctx.settings.sender_code,
+    )
+
+
+def _access(e: Any) -> Access:
+    role = e["actor"].split("/", 1)[0]
+    resource = read_log.ACCESS_REPORT if e["name"] == GENERATE else e["detail"] or ""
+    return Access(
+        at=e["start_time"],
+        actor=e["actor"],
+        role=role,
+        role_nl=ROLE_NL.get(role, "medewerker" if not role.startswith("partner") else "partner"),
+        resource=resource,
+        resource_nl=RESOURCE_NL.get(resource, resource),
+        foreign_operation=e["foreign_operation"],
     )
 
 

@@ -12,6 +12,7 @@ from pydantic import (
 )
 from sqlalchemy import or_, select
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.records import consents as consent_registry
 from wijkhub.hub.store.tables import CONSENT
@@ -41,7 +42,9 @@ class ConsentFilter(BaseModel):
         return to_utc(value) if value else None
 
 
-async def list_consents(ctx: HubContext, f: ConsentFilter) -> list[Consent]:
+async def list_consents(
+    ctx: HubContext, f: ConsentFilter, reader: read_log.Reader
+) -> list[Consent]:
     stmt = select(CONSENT)
     if f.client_id:
         stmt = stmt.where(CONSENT.c.client_id == f.client_id.hex)
@@ -65,6 +68,9 @@ async def list_consents(ctx: HubContext, f: ConsentFilter) -> list[Consent]:
     if f.recorded_until:
         stmt = stmt.where(CONSENT.c.recorded_at < f.recorded_until)
     stmt = stmt.order_by(CONSENT.c.recorded_at, CONSENT.c.id).offset(f.offset).limit(f.limit)
-    async with ctx.db.read() as conn:
+    async with ctx.db.write() as conn:
         rows = (await conn.execute(stmt)).all()
+        await read_log.record(
+            conn, reader, read_log.CONSENT_REGISTER, [r.client_id for r in rows], ctx.clock.now()
+        )
     return [consent_registry.from_row(r, ctx) for r in rows]

@@ -15,6 +15,7 @@ from fhir.resources.consent import Consent as ConsentR5
 from fhir.resources.R4B.bundle import Bundle as BundleR4
 from fhir.resources.R4B.consent import Consent as ConsentR4
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
 from wijkhub.hub.records import clients
@@ -191,15 +192,18 @@ def consent_r5(ctx: HubContext, c: Consent) -> ConsentR5:
     )
 
 
-async def export(ctx: HubContext, client_id: str, version: FhirVersion = "R4") -> dict[str, Any]:
+async def export(
+    ctx: HubContext, client_id: str, reader: read_log.Reader, version: FhirVersion = "R4"
+) -> dict[str, Any]:
     """The client's consents as a FHIR `collection` Bundle (a JSON-ready dict)."""
 
-    async with ctx.db.read() as conn:
+    async with ctx.db.write() as conn:
         if not await clients.in_scope(conn, client_id, None):
             raise not_found("Cliënt")
         consents = sorted(
             await registry.for_clients(conn, ctx, [client_id]), key=lambda c: c.recorded_at
         )
+        await read_log.record(conn, reader, read_log.FHIR_CONSENTS, [client_id], ctx.clock.now())
     build, bundle_cls = (
         (consent_r4, BundleR4) if version == "R4" else (consent_r5, BundleR5)  # type: ignore[assignment]
     )

@@ -5,6 +5,7 @@ import csv
 import io
 from typing import Any
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.reports import log_query
 
@@ -13,17 +14,26 @@ EXPORT_CAP = 100_000
 ACTIVITY_BASE = "https://wijkhub.example/register/verwerkingsactiviteiten/"
 
 
-async def log_entries(ctx: HubContext, f: log_query.LogFilter, cap: int) -> list[dict[str, Any]]:
-    """Every entry matching `f` (paged by sequence number), at most `cap`."""
+async def log_entries(
+    ctx: HubContext, f: log_query.LogFilter, cap: int, reader: read_log.Reader
+) -> list[dict[str, Any]]:
+    """Every entry matching `f` (paged by sequence number), at most `cap`, as the log stood
+    when the export began; then one read entry per client in it, before anything is shown.
+    (Up to the starting point only: the export's own entries are not chased page by page.)"""
     out: list[dict[str, Any]] = []
     page = f.model_copy(update={"limit": 1000})
+    async with ctx.db.read() as conn:
+        upto = await log_query.high_water(conn)
     while len(out) < cap:
-        rows = await log_query.query(ctx, page)
+        async with ctx.db.read() as conn:
+            rows = await log_query.page(conn, page, upto)
         out += rows
         if len(rows) < page.limit:
             break
         page = page.model_copy(update={"after_seq": rows[-1]["seq"]})
-    return out[:cap]
+    out = out[:cap]
+    await read_log.record_now(ctx, reader, read_log.LOG, log_query.subjects(out))
+    return out
 
 
 CSV_COLUMNS = (
@@ -93,19 +103,23 @@ def to_logboek(rows: list[dict[str, Any]]) -> dict[str, Any]:
         attrs["dpl.wijkhub.leaf_hash"] = r["leaf_hash"]
         if r["leaf_index"] is not None:
             attrs["dpl.wijkhub.leaf_index"] = r["leaf_index"]
-        records.append(
-            {
-                "trace_id": r["trace_id"],
-                "span_id": r["span_id"],
-                "parent_span_id": r["parent_span_id"],
-                "name": r["name"],
-                "start_time": r["start_time"].isoformat(),
-                "end_time": r["end_time"].isoformat(),
-                "status_code": r["status_code"],
-                "resource": {"service.name": "wijkhub"},
-                "attributes": attrs,
-            }
-        )
+        record: dict[str, Any] = {
+            "trace_id": r["trace_id"],
+            "span_id": r["span_id"],
+            "parent_span_id": r["parent_span_id"],
+            "name": r["name"],
+            "start_time": r["start_time"].isoformat(),
+            "end_time": r["end_time"].isoformat(),
+            "status_code": r["status_code"],
+            "resource": {"service.name": "wijkhub"},
+            "attributes": attrs,
+        }
+        foreign = r.get("foreign_operation")
+        if foreign:
+            # A validated traceparent: 00-<trace_id>-<span_id>-<flags>.
+            _, trace_id, span_id, _ = foreign.split("-")
+            record["foreign_operation"] = {"trace_id": trace_id, "span_id": span_id}
+        records.append(record)
         audit.append(
             {
                 "trace_id": r["trace_id"],

@@ -220,6 +220,7 @@ class ProcessingLogRow(SQLModel, table=True):
     hash: str | None = Field(default=None, unique=True)
     leaf_hash: str  # hex SHA-256(0x00 || content), RFC 9162
     leaf_index: int | None = Field(default=None, unique=True, index=True)  # by the sequencer
+    foreign_operation: str | None = None  # the caller's W3C traceparent, validated
 
 
 class LogNodeRow(SQLModel, table=True):

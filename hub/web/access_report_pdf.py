@@ -71,13 +71,15 @@ def render_pdf(r: AccessReport) -> bytes:
         pdf.set_font("helvetica", "B", 11)
         pdf.multi_cell(w, 6, _t(rec.partner_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         with pdf.table(
-            col_widths=(22, 30, 28, 50),
+            col_widths=(22, 26, 28, 24, 42),
             text_align="LEFT",
             line_height=5,
             first_row_as_headings=True,
         ) as table:
             pdf.set_font("helvetica", size=9)
-            table.row([_t(x) for x in ("Wanneer", "Waarvoor", "Grondslag", "Welke gegevens")])
+            table.row(
+                [_t(x) for x in ("Wanneer", "Wat", "Waarvoor", "Grondslag", "Welke gegevens")]
+            )
             for d in rec.disclosures:
                 extra = (
                     f" (ingetrokken; partner bevestigde op {_d(d.withdrawal_acknowledged_at)})"
@@ -87,12 +89,23 @@ def render_pdf(r: AccessReport) -> bytes:
                 table.row(
                     [
                         _t(_d(d.at)),
+                        _t(d.kind_nl),
                         _t((d.purpose_title or d.purpose or "-") + extra),
                         _t(d.legal_basis_nl or "-"),
                         _t(", ".join(d.categories_nl)),
                     ]
                 )
         pdf.ln(2)
+
+    heading("Wie heeft uw gegevens bij het wijkteam ingezien?")
+    if not r.accesses:
+        para("Niemand heeft uw gegevens ingezien.")
+    else:
+        pdf.set_font("helvetica", size=9)
+        with pdf.table(col_widths=(28, 40, 78), text_align="LEFT", line_height=5) as table:
+            table.row([_t(x) for x in ("Wanneer", "Wie (rol)", "Wat")])
+            for a in r.accesses:
+                table.row([_t(_d(a.at)), _t(a.role_nl), _t(a.resource_nl)])
 
     heading("Uw toestemmingen")
     if not r.consents:

@@ -9,7 +9,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from wijkhub.hub.core.access_log import refused
+from wijkhub.hub.core.access_log import anonymous, refused
 from wijkhub.hub.core.errors import ApiError
 from wijkhub.hub.web import csrf
 from wijkhub.hub.web.kit import (
@@ -61,8 +61,12 @@ async def web_middleware(
             )
             given = request.headers.get(csrf.HEADER) or form.get(csrf.FIELD)
             if not csrf.valid(session.id if session else None, str(given) if given else None):
-                who = session.principal.actor if session else "anonymous"
-                await refused(ctx, who, "csrf", f"{request.method} {request.path}")
+                if session is None:
+                    anonymous(ctx, "csrf")
+                else:
+                    await refused(
+                        ctx, session.principal.actor, "csrf", f"{request.method} {request.path}"
+                    )
                 return await error_page(
                     request,
                     403,

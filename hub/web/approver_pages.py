@@ -12,7 +12,7 @@ from wijkhub.hub.casework.approvals import ROLE_NL, Rejection, approve, awaiting
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.errors import hex_id, validation_error
 from wijkhub.hub.core.roles import APPROVERS
-from wijkhub.hub.web.kit import flash_redirect, hub, page, render
+from wijkhub.hub.web.kit import flash_redirect, hub, page, reader, render
 from wijkhub.hub.web.privacy_pages import nl_time
 
 DONE_NL = {
@@ -31,7 +31,7 @@ def _euros(cents: int | None) -> str:
 @page(roles=APPROVERS)
 async def awaiting(request: web.Request, who: Principal) -> web.StreamResponse:
     ctx = hub(request)
-    items = await awaiting_for(ctx, who)
+    items = await awaiting_for(ctx, who, reader(request, who))
     partners = {p.id: p.name for p in ctx.partners.all()}
     titles: dict[tuple[str, str], str] = {}
     for it in items:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
@@ -41,7 +42,9 @@ def full_name(c: Client) -> str:
     return f"{c.given_names} {c.family_name}"
 
 
-async def team_clients(ctx: HubContext, team: str | None, query: str = "") -> list[Client]:
+async def team_clients(
+    ctx: HubContext, team: str | None, reader: read_log.Reader, query: str = ""
+) -> list[Client]:
     """The team's clients, optionally filtered by name (searched over the decrypted records:
     names are sealed) or by BSN (through the keyed hash: the BSN is never stored)."""
     q = query.strip()
@@ -57,6 +60,10 @@ async def team_clients(ctx: HubContext, team: str | None, query: str = "") -> li
     if q and not BSN.match(digits):
         words = _fold(q).split()
         found = [c for c in found if all(w in _fold(full_name(c)) for w in words)]
+    # The list shows each client's name and birth date: a read of each record shown.
+    await read_log.record_now(
+        ctx, reader, read_log.CLIENT, [c.id.hex for c in found], ["identification"]
+    )
     return sorted(found, key=lambda c: (_fold(c.family_name), _fold(c.given_names)))
 
 
@@ -80,8 +87,10 @@ class AdviceSummary:
     plan: list[PlanItem] = field(default_factory=list)
 
 
-async def client_advices(ctx: HubContext, client_id: str, team: str | None) -> list[AdviceSummary]:
-    async with ctx.db.read() as conn:
+async def client_advices(
+    ctx: HubContext, client_id: str, team: str | None, reader: read_log.Reader
+) -> list[AdviceSummary]:
+    async with ctx.db.write() as conn:
         if not await clients.in_scope(conn, client_id, team):
             raise not_found("Cliënt")
         rows = (
@@ -103,6 +112,8 @@ async def client_advices(ctx: HubContext, client_id: str, team: str | None) -> l
                 select(ITEM).where(ITEM.c.client_id == client_id).order_by(ITEM.c.position)
             )
         ).all()
+        if rows:
+            await read_log.record(conn, reader, read_log.ADVICE, [client_id], ctx.clock.now())
     out = [AdviceSummary(r.id, r.created_at, r.items, int(r.allowed or 0)) for r in rows]
     by_id = {a.id: a for a in out}
     today = local_date(ctx.clock.now())

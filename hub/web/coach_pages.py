@@ -20,6 +20,7 @@ from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import AMSTERDAM, local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, FieldError, hex_id, validation_error
+from wijkhub.hub.core.read_log import Reader
 from wijkhub.hub.core.roles import COACH
 from wijkhub.hub.path import plan_view
 from wijkhub.hub.path.preview import AdvicePreview
@@ -29,7 +30,7 @@ from wijkhub.hub.path.timeline import get as get_advice
 from wijkhub.hub.records import clients, households
 from wijkhub.hub.records import consents as consent_register
 from wijkhub.hub.web import coach_data, coach_forms
-from wijkhub.hub.web.kit import flash_redirect, hub, page, render, scope
+from wijkhub.hub.web.kit import flash_redirect, hub, page, reader, render, scope
 from wijkhub.schemas.advice import AdviceOut, Threat, Urgency
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL, LEGAL_BASIS_LABELS_NL, DataCategory
 from wijkhub.schemas.consent import ConsentIn, ConsentStatus
@@ -145,7 +146,7 @@ def _team(who: Principal) -> str | None:
 @page(roles=COACH)
 async def my_households(request: web.Request, who: Principal) -> web.StreamResponse:
     q = request.query.get("zoek", "")[:100]
-    found = await coach_data.team_clients(hub(request), _team(who), q)
+    found = await coach_data.team_clients(hub(request), _team(who), reader(request, who), q)
     return await render(request, "coach/households.html", {"clients": found, "q": q, **labels()})
 
 
@@ -163,9 +164,10 @@ async def _household_page(
 ) -> web.Response:
     ctx = hub(request)
     team = _team(who)
-    client = await clients.get(ctx, client_id, team=team)
-    consent_list = await consent_register.list_for_client(ctx, client_id, team=team)
-    advice_list = await coach_data.client_advices(ctx, client_id, team)
+    by = reader(request, who)
+    client = await clients.get(ctx, client_id, by, team=team)
+    consent_list = await consent_register.list_for_client(ctx, client_id, by, team=team)
+    advice_list = await coach_data.client_advices(ctx, client_id, team, by)
     partners = []
     for p in ctx.partners.all():
         ptype = ctx.registry.get(p.type)
@@ -183,7 +185,7 @@ async def _household_page(
         "coach/household.html",
         {
             "client": client,
-            "homes": await household_records(ctx, client_id, team),
+            "homes": await household_records(ctx, client_id, team, by),
             "members": household_members(client),
             "consents": consent_list,
             "advices": advice_list,
@@ -203,21 +205,21 @@ async def _household_page(
 
 
 async def household_records(
-    ctx: HubContext, client_id: str, team: str | None
+    ctx: HubContext, client_id: str, team: str | None, by: Reader
 ) -> list[dict[str, Any]]:
     """The client's households as the API has them (`households.get`, `plan_view.view`, the same
     team scope): members with their roles, each member's consents, and the plan per member."""
     out = []
     for household_id in await coach_data.household_ids(ctx, client_id, team):
-        home = await households.get(ctx, household_id, team)
+        home = await households.get(ctx, household_id, team, by)
         member_consents = {
-            m.id: await consent_register.list_for_client(ctx, m.client_id.hex, team=team)
+            m.id: await consent_register.list_for_client(ctx, m.client_id.hex, by, team=team)
             for m in home.members
         }
         out.append(
             {
                 "household": home,
-                "plan": await plan_view.view(ctx, household_id, team),
+                "plan": await plan_view.view(ctx, household_id, team, by),
                 "consents": member_consents,
             }
         )
@@ -310,7 +312,7 @@ async def _composer(
     status: int = 200,
 ) -> web.Response:
     ctx = hub(request)
-    client = await clients.get(ctx, client_id, team=_team(who))
+    client = await clients.get(ctx, client_id, reader(request, who), team=_team(who))
     return await render(
         request,
         "coach/composer.html",
@@ -364,7 +366,7 @@ async def composer_post(request: web.Request, who: Principal) -> web.StreamRespo
     stale = action == "versturen" and form.get("voorbeeld_van") != digest
     try:
         if action == "voorbeeld" or stale:
-            shown = await preview_advice(ctx, data, team=_team(who))
+            shown = await preview_advice(ctx, data, reader(request, who), team=_team(who))
             for it in shown.items:  # the form row, not the position among the items sent
                 it.position = positions[it.position]
             return await _composer(
@@ -420,17 +422,18 @@ def _advice_context(request: web.Request, advice: AdviceOut) -> dict[str, Any]:
 
 async def _advice(request: web.Request, who: Principal) -> AdviceOut:
     advice_id = hex_id(request.match_info["advice_id"], "Advies")
-    return await get_advice(hub(request), advice_id, team=_team(who))
+    return await get_advice(hub(request), advice_id, reader(request, who), team=_team(who))
 
 
 @page(roles=COACH)
 async def advice_page(request: web.Request, who: Principal) -> web.StreamResponse:
     advice = await _advice(request, who)
     ctx = hub(request)
-    client = await clients.get(ctx, advice.client_id.hex, team=_team(who))
+    by = reader(request, who)
+    client = await clients.get(ctx, advice.client_id.hex, by, team=_team(who))
     # The consultation thread per item the partner knows (the API's `consultation.list_for`).
     threads = {
-        it.id.hex: await consultation.list_for(ctx, it.id.hex, _team(who))
+        it.id.hex: await consultation.list_for(ctx, it.id.hex, _team(who), by)
         for it in advice.items
         if it.decision.allowed
     }

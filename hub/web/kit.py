@@ -20,6 +20,7 @@ from urllib.parse import quote
 import aiohttp_jinja2
 from aiohttp import web
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.access_log import require_role
 from wijkhub.hub.core.auth import Principal, team_scope
 from wijkhub.hub.core.context import CTX, HubContext
@@ -96,6 +97,14 @@ async def require(request: web.Request, roles: Collection[str], what: str = "") 
     who = session.principal
     await require_role(hub(request), who, roles, what or f"{request.method} {request.path}")
     return who
+
+
+def reader(request: web.Request, who: Principal) -> read_log.Reader:
+    """Who reads personal data on this page (a browser rarely sends a traceparent; a
+    gateway in front of the hub may)."""
+    return read_log.Reader(
+        who.actor, read_log.foreign_operation(request.headers.get("traceparent"))
+    )
 
 
 def scope(who: Principal) -> str | None:

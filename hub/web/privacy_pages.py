@@ -36,7 +36,7 @@ from wijkhub.hub.reports.consent_register import ConsentFilter, list_consents
 from wijkhub.hub.reports.log_export import log_entries, to_csv
 from wijkhub.hub.store.tables import CLIENT, LOG
 from wijkhub.hub.web.access_report_pdf import render_pdf
-from wijkhub.hub.web.kit import flash_redirect, hub, page, render
+from wijkhub.hub.web.kit import flash_redirect, hub, page, reader, render
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL
 from wijkhub.schemas.consent import ConsentStatus
 
@@ -148,7 +148,7 @@ async def consents(request: web.Request, who: Principal) -> web.StreamResponse:
     rows: list[Any] = []
     try:
         f = ConsentFilter.model_validate({**form, "limit": PAGE_SIZE})
-        rows = await list_consents(ctx, f)
+        rows = await list_consents(ctx, f, reader(request, who))
     except ValidationError as exc:
         errors = filter_errors(exc)
     return await render(
@@ -215,7 +215,7 @@ async def processing_log(request: web.Request, who: Principal) -> web.StreamResp
     form = clean_query(request.query)
     try:
         form, f = _log_filter(request, PAGE_SIZE + 1)
-        rows = await log_query.query(ctx, f)
+        rows = await log_query.query(ctx, f, reader(request, who))
     except ValidationError as exc:
         errors = filter_errors(exc)
     more = len(rows) > PAGE_SIZE
@@ -254,7 +254,7 @@ async def processing_log_csv(request: web.Request, who: Principal) -> web.Stream
         _, f = _log_filter(request, 1000)
     except ValidationError as exc:
         raise ApiError(422, "validation_error", "; ".join(filter_errors(exc))) from None
-    rows = await log_entries(hub(request), f, 100_000)
+    rows = await log_entries(hub(request), f, 100_000, reader(request, who))
     return _csv(to_csv(rows), "verwerkingenlog.csv")
 
 
@@ -298,7 +298,7 @@ async def access_search(request: web.Request, who: Principal) -> web.StreamRespo
 @page(roles=PRIVACY_OFFICER)
 async def access_page(request: web.Request, who: Principal) -> web.StreamResponse:
     client_id = _client_hex(request.match_info["client_id"])
-    report = await access_report.build(hub(request), client_id, who.actor)
+    report = await access_report.build(hub(request), client_id, reader(request, who))
     return await render(
         request,
         "privacy/access_report.html",
@@ -310,7 +310,7 @@ async def access_page(request: web.Request, who: Principal) -> web.StreamRespons
 async def access_print(request: web.Request, who: Principal) -> web.StreamResponse:
     """The document for the client, as the API serves it: self-contained, print-ready."""
     client_id = _client_hex(request.match_info["client_id"])
-    report = await access_report.build(hub(request), client_id, who.actor)
+    report = await access_report.build(hub(request), client_id, reader(request, who))
     resp = web.Response(
         text=access_report.render_html(report), content_type="text/html", charset="utf-8"
     )
@@ -324,7 +324,7 @@ async def access_print(request: web.Request, who: Principal) -> web.StreamRespon
 @page(roles=PRIVACY_OFFICER)
 async def access_pdf(request: web.Request, who: Principal) -> web.StreamResponse:
     client_id = _client_hex(request.match_info["client_id"])
-    report = await access_report.build(hub(request), client_id, who.actor)
+    report = await access_report.build(hub(request), client_id, reader(request, who))
     return web.Response(
         body=render_pdf(report),
         content_type="application/pdf",
@@ -340,5 +340,5 @@ async def access_csv(request: web.Request, who: Principal) -> web.StreamResponse
         if await conn.scalar(select(CLIENT.c.id).where(CLIENT.c.id == client_id)) is None:
             raise not_found("Cliënt")
     f = log_query.LogFilter(data_subject_id=uuid.UUID(client_id), limit=1000)
-    rows = await log_entries(hub(request), f, 100_000)
+    rows = await log_entries(hub(request), f, 100_000, reader(request, who))
     return _csv(to_csv(rows), f"verwerkingen-{client_id[:8]}.csv")

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from wijkhub.hub.core.access_log import refused
+from wijkhub.hub.core.access_log import anonymous
 from wijkhub.hub.web import config, oidc
 from wijkhub.hub.web.kit import COOKIE, current, error_page, hub, public, render
 from wijkhub.hub.web.session import SigninError, WebSession, use_signin_link
@@ -85,7 +85,7 @@ async def signin_oidc(request: web.Request) -> web.StreamResponse:
 
 
 async def signin_failed(request: web.Request, message: str) -> web.Response:
-    await refused(hub(request), "anonymous", "signin_failed", f"{request.path}: {message}")
+    anonymous(hub(request), "signin_failed")
     return await error_page(request, 403, message)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.support.harness import ApiClient, Env
+from wijkhub.hub.core.read_log import READ
 from wijkhub.hub.demo import household
 from wijkhub.hub.store.tables import ADVICE, DELIVERY, ITEM, ProcessingLogRow
 from wijkhub.schemas.outbound import OutboundAdvice
@@ -15,13 +16,16 @@ PREVIEW = "/api/v1/advices/preview"
 
 
 async def counts(env: Env) -> tuple[int, ...]:
+    """Rows of the advice tables and log entries other than reads (a preview is a read of
+    the client's record: that, and only that, is logged)."""
     log = ProcessingLogRow.__table__  # type: ignore[attr-defined]
     async with env.hub.ctx.db.read() as conn:
-        return tuple(
-            [
+        return (
+            *[
                 await conn.scalar(select(func.count()).select_from(t))
-                for t in (ADVICE, ITEM, DELIVERY, log)
-            ]
+                for t in (ADVICE, ITEM, DELIVERY)
+            ],
+            await conn.scalar(select(func.count()).select_from(log).where(log.c.name != READ)),
         )
 
 
@@ -32,7 +36,9 @@ async def test_preview_is_what_the_partner_then_receives(env: Env) -> None:
     r = await env.coach.post(PREVIEW, json=body)
     assert r.status == 200, r.body
     preview = r.body
-    assert await counts(env) == before  # a dry run stores nothing, logs nothing
+    assert await counts(env) == before  # a dry run stores nothing, logs nothing but the read
+    (read,) = [e for e in await env.log(name=READ) if e["detail"] == "preview"]
+    assert read["data_subject_id"] == client_id and read["actor"].startswith("coach/")
     await env.deliver()
     assert all(sim.received == [] for sim in env.sims.values())
 

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
@@ -110,3 +110,24 @@ async def test_status_effective_date_migration_is_reversible(tmp_path: Path) -> 
     assert "effective_date" not in await columns()
     await upgrade(url)
     assert "effective_date" in await columns()
+
+
+async def test_log_foreign_operation_column_comes_and_goes_with_its_revision(
+    empty_url: str,
+) -> None:
+    async def columns() -> set[str]:
+        engine = create_async_engine(empty_url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(
+                    lambda c: {col["name"] for col in inspect(c).get_columns("processing_log")}
+                )
+        finally:
+            await engine.dispose()
+
+    await upgrade(empty_url, "0013")
+    assert "foreign_operation" in await columns()
+    await asyncio.to_thread(command.downgrade, alembic_config(empty_url), "0008")
+    assert "foreign_operation" not in await columns()
+    await upgrade(empty_url, "0013")
+    assert "foreign_operation" in await columns()

@@ -516,3 +516,35 @@ async def test_advice_page_shows_the_escalation_step_of_a_late_item(env: Env) ->
         r'class="badge badge--warn escalation-step" data-step="([a-z_]+)">([^<]*)<', fragment
     )
     assert m and m.group(1) == last and m.group(2).startswith("escalatie: ")
+
+
+async def test_pages_that_show_a_client_log_the_read_before_they_answer(env: Env) -> None:
+    from wijkhub.hub.core.read_log import READ
+
+    client_id = await env.household()
+    advice = await env.submit(household.advice(client_id, env.today))
+
+    async def details() -> list[str]:
+        return [e["detail"] for e in await env.log(name=READ, data_subject_id=client_id)]
+
+    coach = await signed_in(env)  # lands on /coach, the list of the team's clients
+    before = (await details()).count("client")
+    assert (await coach.get("/coach"))[0] == 200
+    assert (await details()).count("client") == before + 1  # the list shows the name
+    assert (await coach.get(f"/coach/clienten/{client_id}"))[0] == 200
+    got = await details()
+    assert got.count("client") == before + 2 and "consents" in got and "advice" in got
+    n = got.count("advice")
+    assert (await coach.get(f"/coach/adviezen/{advice['id']}"))[0] == 200
+    got = await details()
+    assert got.count("advice") == n + 1 and got.count("client") == before + 3
+    web_reads = [e for e in await env.log(name=READ, data_subject_id=client_id)]
+    assert all(
+        e["actor"].startswith("coach/") for e in web_reads if e["detail"] != "processing_log"
+    )
+
+    officer = await signed_in(env, "privacy_officer", None)
+    assert (await officer.get(f"/privacy/inzage/{client_id}"))[0] == 200
+    assert await env.log(name="access_report.generate", data_subject_id=client_id)
+    status, page = await officer.get(f"/privacy/inzage/{client_id}")
+    assert status == 200 and "Inzage in de gegevens" in page and "wijkcoach" in page
