@@ -27,7 +27,7 @@ from wijkhub.hub.web import config, csrf
 from wijkhub.hub.web.kit import current, flash_redirect, hub, page, public, render
 from wijkhub.hub.web.session import end as end_session
 from wijkhub.hub.web.session import use_inwoner_code
-from wijkhub.hub.web.signin import secure_cookie, signed_in
+from wijkhub.hub.web.signin import local_target, secure_cookie, signed_in
 from wijkhub.schemas.consent import Consent, ConsentStatus
 
 HOME = "/inwoner"
@@ -44,11 +44,17 @@ def page_path(client_id: str) -> str:
     return f"{HOME}/gegevens/{client_id}"
 
 
+def back_to(target: str | None) -> str:
+    """Where to go after signing in: a page of the inwoner's own part of the hub, else home."""
+    target = local_target(target)
+    return target if target.startswith(HOME + "/") else HOME
+
+
 # --- signing in with a code --------------------------------------------------------------------
 
 
 async def _signin_form(
-    request: web.Request, *, error: str | None = None, status: int = 200
+    request: web.Request, next_path: str, *, error: str | None = None, status: int = 200
 ) -> web.Response:
     session = current(request)
     token = None if session else secrets.token_urlsafe(32)
@@ -58,6 +64,7 @@ async def _signin_form(
         "inwoner/signin.html",
         {
             "form_csrf": field,
+            "next": next_path,
             "error": error,
             "signed_out": "afgemeld" in request.query,
         },
@@ -82,7 +89,7 @@ async def signin_form(request: web.Request) -> web.StreamResponse:
     session = current(request)
     if session is not None and session.client_id:
         raise web.HTTPSeeOther(HOME)
-    return await _signin_form(request)
+    return await _signin_form(request, back_to(request.query.get("volgende")))
 
 
 @public
@@ -90,14 +97,15 @@ async def signin_post(request: web.Request) -> web.StreamResponse:
     ctx = hub(request)
     form = await request.post()
     typed = str(form.get("code", ""))
+    next_path = back_to(str(form.get("volgende", "")))
     try:
         session = await use_inwoner_code(ctx, typed, request.remote or "onbekend")
     except inwoner_codes.CodeRefused as exc:
-        return await _signin_form(request, error=str(exc), status=exc.status)
+        return await _signin_form(request, next_path, error=str(exc), status=exc.status)
     old = current(request)
     if old is not None:
         await end_session(ctx, old.id)
-    resp = signed_in(request, session, HOME)
+    resp = signed_in(request, session, next_path)
     resp.del_cookie(csrf.PRESESSION_COOKIE, path=SIGNIN_PATH)
     raise resp
 

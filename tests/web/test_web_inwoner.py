@@ -312,3 +312,26 @@ async def test_inwoner_session_is_short_and_signs_out_to_the_code_form(env: Env)
         assert hop.status == 303 and "/inwoner/aanmelden" in (hop.location or "")
     finally:
         await web.close()
+
+
+async def test_after_signing_in_back_to_the_inwoner_page_asked_for_only(env: Env) -> None:
+    client_id = hexid(await env.household())
+    for asked, lands in (
+        (f"/inwoner/gegevens/{client_id}", f"/inwoner/gegevens/{client_id}"),
+        ("//elders.example/inwoner/x", "/inwoner"),
+        ("/privacy", "/inwoner"),
+    ):
+        web = WebClient(env.hub.url)
+        try:
+            form = await web.get(f"{SIGNIN}?volgende={asked}")
+            hop = await web.post(
+                SIGNIN,
+                data={
+                    "code": await code_for(env, client_id),
+                    "csrf_token": page_csrf(form.text),
+                    "volgende": asked,
+                },
+            )
+            assert hop.status == 303 and hop.location == env.hub.url + lands, asked
+        finally:
+            await web.close()
