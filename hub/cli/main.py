@@ -2,7 +2,19 @@
 
 import click
 
-from wijkhub.hub.cli import bench, escalations, info, keys, log, ops, privacy, report, setup, tokens
+from wijkhub.hub.cli import (
+    bench,
+    escalations,
+    info,
+    inwoner,
+    keys,
+    log,
+    ops,
+    privacy,
+    report,
+    setup,
+    tokens,
+)
 
 
 @click.group()
@@ -31,6 +43,7 @@ COMMANDS: list[click.Command] = [
     log.log_group,
     privacy.consents_group,
     privacy.access_report_cmd,
+    inwoner.inwoner_code,
     privacy.retention_group,
     ops.worker,
     ops.deliveries,

@@ -7,6 +7,7 @@ An inwoner's session is bound to one client; which pages it opens is decided by
 Any other client id is "not found", whether it exists or not, and the attempt is logged.
 """
 
+import ipaddress
 import secrets
 from datetime import date, datetime
 
@@ -42,6 +43,25 @@ NOT_FOUND_NL = "Pagina"
 
 def page_path(client_id: str) -> str:
     return f"{HOME}/gegevens/{client_id}"
+
+
+def source_address(request: web.Request) -> str:
+    """Where a sign-in attempt comes from, for the rate limit: the peer, or behind one of the
+    configured reverse proxies the address that proxy saw (the last X-Forwarded-For entry,
+    the one it appended itself), so the inwoners behind a proxy do not share one limit."""
+    peer = request.remote or "onbekend"
+    proxies = config.load(hub(request).settings.config_path).trusted_proxies
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if not forwarded or not proxies:
+        return peer
+    try:
+        trusted = any(
+            ipaddress.ip_address(peer) in ipaddress.ip_network(p, strict=False) for p in proxies
+        )
+    except ValueError:
+        trusted = False
+    last = forwarded.split(",")[-1].strip()
+    return last[:64] if trusted and last else peer
 
 
 def back_to(target: str | None) -> str:
@@ -99,7 +119,7 @@ async def signin_post(request: web.Request) -> web.StreamResponse:
     typed = str(form.get("code", ""))
     next_path = back_to(str(form.get("volgende", "")))
     try:
-        session = await use_inwoner_code(ctx, typed, request.remote or "onbekend")
+        session = await use_inwoner_code(ctx, typed, source_address(request))
     except inwoner_codes.CodeRefused as exc:
         return await _signin_form(request, next_path, error=str(exc), status=exc.status)
     old = current(request)

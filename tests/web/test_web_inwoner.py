@@ -335,3 +335,27 @@ async def test_after_signing_in_back_to_the_inwoner_page_asked_for_only(env: Env
             assert hop.status == 303 and hop.location == env.hub.url + lands, asked
         finally:
             await web.close()
+
+
+async def test_rate_limit_behind_a_trusted_proxy_is_per_forwarded_address(
+    env: Env, web: WebClient
+) -> None:
+    wrong = {"code": "AAAA-BBBB-CCCC"}
+
+    async def attempt(forwarded: str) -> int:
+        form = await web.get(SIGNIN)
+        hop = await web.post(
+            SIGNIN,
+            data={**wrong, "csrf_token": page_csrf(form.text)},
+            headers={"X-Forwarded-For": forwarded},
+        )
+        return hop.status
+
+    # Not behind a trusted proxy: the header is ignored, so changing it does not help.
+    assert [await attempt(f"203.0.113.{i}") for i in range(6)] == [403] * 5 + [429]
+    env.clock.advance(minutes=16)
+    (env.hub.ctx.settings.config_path / "web.toml").write_text(
+        'trusted_proxies = ["127.0.0.1/32"]\n'
+    )
+    assert [await attempt("198.51.100.7, 203.0.113.5") for _ in range(6)] == [403] * 5 + [429]
+    assert await attempt("203.0.113.6") == 403  # another inwoner behind the same proxy
