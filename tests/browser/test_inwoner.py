@@ -161,3 +161,41 @@ async def test_one_inwoner_never_sees_another_page(ui: UiEnv, browser: Browser, 
     resp = await me.goto(f"{ui.url}/coach/clienten/{theirs}")
     assert resp is not None and resp.status == 403
     await me.context.close()
+
+
+async def test_a_parent_chooses_the_childs_page_with_the_keyboard(
+    ui: UiEnv, browser: Browser, axe, shot
+) -> None:
+    coach_api = await ui.api("coach", "setup", team="team-a")
+    fenna = hexid(await ui.household(coach_api))
+    child = {**household.CLIENT, "bsn": "999900110", "given_names": "Daan", "household": []}
+    child.update(birth_date="2012-06-01")
+    r = await coach_api.post("/api/v1/clients", json=child)
+    assert r.status == 201, r.body
+    daan = hexid(r.body["id"])
+    r = await coach_api.post(
+        "/api/v1/households",
+        json={
+            "members": [
+                {"client_id": fenna, "role": "parent_with_authority"},
+                {"client_id": daan, "role": "child"},
+            ]
+        },
+    )
+    assert r.status == 201, r.body
+    code = (await inwoner_codes.issue(ui.hub.ctx, fenna, "coach/test")).code
+
+    me = await phone(browser)
+    await code_form(ui, me, code)
+    await expect(me.get_by_role("heading", level=1)).to_have_text("Welke gegevens wilt u zien?")
+    assert await axe(me) == []
+    await fits(me)
+    await shot(me, "inwoner-kiezen")
+    await tab_to(me, me.get_by_role("link", name="Daan Testervelde"))
+    await me.keyboard.press("Enter")
+    await expect(me.get_by_role("heading", level=1)).to_have_text(
+        "Gegevens van uw kind Daan Testervelde"
+    )
+    assert await axe(me) == []
+    await fits(me)
+    await me.context.close()

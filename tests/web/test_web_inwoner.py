@@ -359,3 +359,35 @@ async def test_rate_limit_behind_a_trusted_proxy_is_per_forwarded_address(
     )
     assert [await attempt("198.51.100.7, 203.0.113.5") for _ in range(6)] == [403] * 5 + [429]
     assert await attempt("203.0.113.6") == 403  # another inwoner behind the same proxy
+
+
+async def test_a_parent_with_authority_withdraws_a_young_childs_consent(env: Env) -> None:
+    fam = await family(env)
+    daan, joris = hexid(fam["daan"]), hexid(fam["joris"])
+    r = await env.coach.post(
+        f"/api/v1/clients/{daan}/consents", json=household.consents(env.today)[0]
+    )
+    assert r.status == 201, r.body
+    consent_id = r.body["id"].replace("-", "")
+    web = await signed_in_inwoner(env, joris)
+    try:
+        kid = await web.get(f"/inwoner/gegevens/{daan}")
+        assert kid.status == 200 and f'data-consent="{consent_id}"' in kid.text
+        path = f"/inwoner/gegevens/{daan}/toestemmingen/{consent_id}/intrekken"
+        confirm = await web.get(path)
+        hop = await web.post(path, data={"csrf_token": page_csrf(confirm.text)})
+        assert hop.status == 303 and hop.location.endswith(
+            f"/inwoner/gegevens/{daan}?gedaan=ingetrokken#toestemmingen"
+        )
+        # The child's consent is not reachable under the parent's own page.
+        own = f"/inwoner/gegevens/{joris}/toestemmingen/{consent_id}/intrekken"
+        assert (await web.get(own)).status == 404
+    finally:
+        await web.close()
+    async with env.hub.ctx.db.read() as conn:
+        row = (await conn.execute(select(CONSENT).where(CONSENT.c.id == consent_id))).first()
+    assert row.status == "withdrawn" and row.withdrawn_by.startswith("inwoner/")
+    views = await _log(env, "inwoner.view")
+    assert {(v["data_subject_id"], v["detail"]) for v in views} >= {
+        (daan, "eigen pagina van de inwoner (child)")
+    }
