@@ -153,3 +153,24 @@ async def build(ctx: HubContext, client_id: str, actor: str, relation: str) -> I
             shared.append(entry)
         partners.append(PartnerBlock(rec.partner_id, rec.partner_name, shared))
     return InwonerView(client_id, report.client_name, report, partners, report.consents)
+
+
+async def log_choice(ctx: HubContext, actor: str, client_ids: list[str]) -> None:
+    """The list of pages an inwoner may open shows names: logged as a view of each person."""
+    async with ctx.db.write() as conn:
+        await append(
+            conn,
+            [
+                LogEntry(
+                    name="inwoner.view",
+                    actor=actor,
+                    outcome="viewed",
+                    trace_id=new_trace_id(),
+                    data_subject_id=cid,
+                    categories=["identification"],
+                    detail="keuzelijst van de inwoner (naam)",
+                )
+                for cid in client_ids
+            ],
+            ctx.clock.now(),
+        )

@@ -154,6 +154,7 @@ async def overview(request: web.Request, who: Principal) -> web.StreamResponse:
     pages = await pages_for(hub(request), _bound(request))
     if len(pages) == 1:
         raise web.HTTPSeeOther(page_path(pages[0].client_id))
+    await inwoner_view.log_choice(hub(request), who.actor, [p.client_id for p in pages])
     return await render(request, "inwoner/choose.html", {"pages": pages, "page_path": page_path})
 
 

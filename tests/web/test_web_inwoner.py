@@ -258,6 +258,8 @@ async def test_household_parent_sees_a_young_child_and_a_child_of_16_its_own(env
         assert kid.status == 200 and "Gegevens van uw kind Daan" in kid.text
     finally:
         await web.close()
+    listed = [v for v in await _log(env, "inwoner.view") if "keuzelijst" in str(v["detail"])]
+    assert {v["data_subject_id"] for v in listed} == {fenna, daan}
 
     # Sara (17) is a child in the household too: she sees her own page, her parents do not.
     sara = hexid(await client(env, person("999900134", "Sara", "2009-01-10")))
