@@ -2,7 +2,19 @@
 
 import click
 
-from wijkhub.hub.cli import bench, escalations, info, keys, log, ops, privacy, report, setup, tokens
+from wijkhub.hub.cli import (
+    bench,
+    escalations,
+    info,
+    inwoner,
+    keys,
+    log,
+    ops,
+    privacy,
+    report,
+    setup,
+    tokens,
+)
 from wijkhub.hub.cli.group import WijkhubGroup
 from wijkhub.hub.i18n import install_for_click, translate_commands
 
@@ -36,6 +48,7 @@ COMMANDS: list[click.Command] = [
     log.log_group,
     privacy.consents_group,
     privacy.access_report_cmd,
+    inwoner.inwoner_code,
     privacy.retention_group,
     ops.worker,
     ops.deliveries,

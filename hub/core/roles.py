@@ -14,3 +14,6 @@ APPROVERS = frozenset(APPROVER_ROLES)
 CHAIN_REPORT_READERS = frozenset({"team_leader", "privacy_officer"})
 TEAM_READERS = frozenset({"team_leader", "team_manager", "cluster_manager"})
 STEERING_READERS = frozenset({"team_leader", "cluster_manager", "privacy_officer", "admin"})
+# The inwoner's own pages: a web session bound to one client (never an API token).
+INWONER_ROLE = "inwoner"
+INWONER = frozenset({INWONER_ROLE})

@@ -383,10 +383,12 @@ class WebSessionRow(SQLModel, table=True):
     role: str
     team: str | None = None
     label: bytes = _blob()  # sealed display name
-    via: str  # oidc | link
+    via: str  # oidc | link | inwoner_code
     created_at: datetime = _ts()
     expires_at: datetime = _ts(index=True)
     ended_at: datetime | None = _ts(default=None)
+    # An inwoner's session is bound to one client (whose pages it may open); staff: None.
+    client_id: str | None = None
 
 
 # How long an OIDC login state is valid: the sign-in refuses older ones, retention deletes them.
@@ -416,6 +418,34 @@ class WebSigninLinkRow(SQLModel, table=True):
     created_at: datetime = _ts()
     expires_at: datetime = _ts()
     used_at: datetime | None = _ts(default=None)
+
+
+# --- The inwoner's own pages: one-time codes a coach hands over ------------------------------
+
+
+class InwonerCodeRow(SQLModel, table=True):
+    """A one-time sign-in code for one client (see hub/records/inwoner_codes.py): only a keyed
+    hash is stored, it is valid for a short time and can be used once."""
+
+    __tablename__ = "inwoner_code"
+    id: str = Field(primary_key=True)
+    code_hash: str = Field(unique=True)  # HMAC-SHA256 with the hub's look-up key
+    client_id: str = Field(foreign_key="client.id", index=True)
+    created_by: str  # the coach's actor
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(default=None)
+
+
+class InwonerAttemptRow(SQLModel, table=True):
+    """A refused sign-in with a code, per source (a hash of the address): the rate limit
+    counts these over a short window, in the database so every hub process shares it."""
+
+    __tablename__ = "inwoner_attempt"
+    __table_args__ = (Index("ix_inwoner_attempt_source_at", "source_hash", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source_hash: str
+    at: datetime = _ts()
 
 
 # --- Deadlines and escalation (milestones per item, the escalation ladder) ---
@@ -512,3 +542,5 @@ LOGIN = WebLoginRow.__table__  # type: ignore[attr-defined]
 LINK = WebSigninLinkRow.__table__  # type: ignore[attr-defined]
 MILESTONE = MilestoneRow.__table__  # type: ignore[attr-defined]
 STEP = EscalationStepRow.__table__  # type: ignore[attr-defined]
+INWONER_CODE = InwonerCodeRow.__table__  # type: ignore[attr-defined]
+INWONER_ATTEMPT = InwonerAttemptRow.__table__  # type: ignore[attr-defined]

@@ -60,7 +60,8 @@ async def web_middleware(
                 else {}
             )
             given = request.headers.get(csrf.HEADER) or form.get(csrf.FIELD)
-            if not csrf.valid(session.id if session else None, str(given) if given else None):
+            bound = session.id if session else request.cookies.get(csrf.PRESESSION_COOKIE)
+            if not csrf.valid(bound, str(given) if given else None):
                 if session is None:
                     anonymous(ctx, "csrf")
                 else:

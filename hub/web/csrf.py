@@ -10,6 +10,9 @@ from markupsafe import Markup
 
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
+# A form shown before anyone is signed in (the inwoner's code) is bound to this random
+# HttpOnly cookie instead of a session, so a sign-in cannot be posted from another site.
+PRESESSION_COOKIE = "wijkhub_voorsessie"
 
 
 def token_for(session_id: str) -> str:

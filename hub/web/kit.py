@@ -36,7 +36,9 @@ ROLE_NL = {
     "team_leader": "teamleider",
     "privacy_officer": "privacyfunctionaris",
     "admin": "beheerder",
+    "inwoner": "inwoner",
 }
+SIGNIN_PATH = "/aanmelden"
 
 Handler = Callable[[web.Request, Principal], Awaitable[web.StreamResponse]]
 PublicHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -48,6 +50,7 @@ class Page:
 
     handler: Handler
     roles: frozenset[str]
+    signin: str = SIGNIN_PATH  # where a visitor who is not signed in is sent
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,9 @@ class Public:
     handler: PublicHandler
 
 
-def page(*, roles: Collection[str]) -> Callable[[Handler], Page]:
+def page(*, roles: Collection[str], signin: str = SIGNIN_PATH) -> Callable[[Handler], Page]:
     def deco(fn: Handler) -> Page:
-        return Page(fn, frozenset(roles))
+        return Page(fn, frozenset(roles), signin)
 
     return deco
 
@@ -74,7 +77,7 @@ def wrap(method: str, path: str, p: Page | Public) -> PublicHandler:
         return p.handler
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        who = await require(request, p.roles, f"{method} {path}")
+        who = await require(request, p.roles, f"{method} {path}", signin=p.signin)
         return await p.handler(request, who)
 
     return handler
@@ -88,12 +91,14 @@ def current(request: web.Request) -> WebSession | None:
     return request.get(SESSION_KEY)
 
 
-async def require(request: web.Request, roles: Collection[str], what: str = "") -> Principal:
+async def require(
+    request: web.Request, roles: Collection[str], what: str = "", *, signin: str = SIGNIN_PATH
+) -> Principal:
     """The signed-in Principal, if its role is in `roles` (the API's role sets). Not signed in:
     a redirect to the sign-in page. Wrong role: logged, Dutch 403 page."""
     session = current(request)
     if session is None:
-        raise web.HTTPSeeOther("/aanmelden?volgende=" + quote(request.path_qs, safe=""))
+        raise web.HTTPSeeOther(signin + "?volgende=" + quote(request.path_qs, safe=""))
     who = session.principal
     await require_role(hub(request), who, roles, what or f"{request.method} {request.path}")
     return who
@@ -148,6 +153,7 @@ async def error_page(request: web.Request, status: int, message: str) -> web.Res
         409: "Conflict",
         413: "Te groot",
         422: "Ongeldige invoer",
+        429: "Te veel pogingen",
     }
     resp = await render(
         request,

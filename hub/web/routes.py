@@ -2,7 +2,15 @@
 
 Each page declares who may open it beside its code (`kit.page`, `kit.public`)."""
 
-from wijkhub.hub.web import approver_pages, coach_pages, privacy_pages, signin, team_pages
+from wijkhub.hub.web import (
+    approver_pages,
+    coach_pages,
+    code_pages,
+    inwoner_pages,
+    privacy_pages,
+    signin,
+    team_pages,
+)
 from wijkhub.hub.web.kit import Page, Public
 from wijkhub.hub.web.oidc import CALLBACK_PATH
 from wijkhub.hub.web.session import LINK_PATH
@@ -36,6 +44,7 @@ TABLE: list[tuple[str, str, Page | Public]] = [
     ("GET", "/coach/clienten/{client_id}", coach_pages.household),
     ("POST", "/coach/clienten/{client_id}/toestemmingen", coach_pages.record_consent),
     ("POST", "/coach/toestemmingen/{consent_id}/intrekken", coach_pages.withdraw_consent),
+    ("POST", "/coach/clienten/{client_id}/inwonercode", code_pages.hand_over_code),
     ("GET", "/coach/clienten/{client_id}/advies", coach_pages.composer),
     ("POST", "/coach/clienten/{client_id}/advies", coach_pages.composer_post),
     ("GET", "/coach/adviezen/{advice_id}", coach_pages.advice_page),
@@ -50,5 +59,19 @@ TABLE: list[tuple[str, str, Page | Public]] = [
         "POST",
         "/coach/onderdelen/{item_id}/overleg/{proposal_id}/afwijzen",
         coach_pages.decline_proposal,
+    ),
+    ("GET", "/inwoner/aanmelden", inwoner_pages.signin_form),
+    ("POST", "/inwoner/aanmelden", inwoner_pages.signin_post),
+    ("GET", "/inwoner", inwoner_pages.overview),
+    ("GET", "/inwoner/gegevens/{client_id}", inwoner_pages.own_page),
+    (
+        "GET",
+        "/inwoner/gegevens/{client_id}/toestemmingen/{consent_id}/intrekken",
+        inwoner_pages.confirm_withdrawal,
+    ),
+    (
+        "POST",
+        "/inwoner/gegevens/{client_id}/toestemmingen/{consent_id}/intrekken",
+        inwoner_pages.withdraw_consent,
     ),
 ]

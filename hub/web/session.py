@@ -17,6 +17,8 @@ from sqlalchemy import delete, insert, select, update
 from wijkhub.hub.core.auth import TEAM, TEAM_ROLES, Principal
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import STATUS_OK, LogEntry, append, new_trace_id
+from wijkhub.hub.core.roles import INWONER_ROLE
+from wijkhub.hub.records import clients, inwoner_codes
 from wijkhub.hub.store.tables import LINK, SESSION
 from wijkhub.hub.web import config
 
@@ -46,13 +48,21 @@ class WebSession:
     label: str
     via: str
     expires_at: datetime
+    client_id: str | None = None  # an inwoner's session: the client it signed in as
 
     @property
     def principal(self) -> Principal:
         return Principal(self.user_id, self.role, None, self.label, self.team)
 
 
-def _check_role(role: str, team: str | None) -> None:
+def _check_role(role: str, team: str | None, client_id: str | None = None) -> None:
+    if role == INWONER_ROLE:
+        # Only a redeemed inwoner code makes such a session, always bound to its client.
+        if not client_id or team is not None:
+            raise SigninError("Aanmelden als inwoner kan alleen met een eenmalige code.")
+        return
+    if client_id is not None:
+        raise SigninError("Uw account hoort bij geen inwoner.")
     if role not in config.HUB_ROLES:
         raise SigninError("Uw account heeft geen rol in Wijkhub.")
     if role in TEAM_BOUND and not (team and TEAM.match(team)):
@@ -62,15 +72,26 @@ def _check_role(role: str, team: str | None) -> None:
 
 
 async def start(
-    ctx: HubContext, *, user_id: str, role: str, team: str | None, label: str, via: str
+    ctx: HubContext,
+    *,
+    user_id: str,
+    role: str,
+    team: str | None,
+    label: str,
+    via: str,
+    client_id: str | None = None,
 ) -> WebSession:
     """A new session (a new id at every sign-in: no session fixation)."""
-    _check_role(role, team)
+    _check_role(role, team, client_id)
     if role not in TEAM_BOUND:
         team = None
     now = ctx.clock.now()
     sid = secrets.token_urlsafe(32)
-    expires = now + timedelta(hours=config.load(ctx.settings.config_path).session_hours)
+    if role == INWONER_ROLE:
+        ttl = timedelta(minutes=inwoner_codes.settings(ctx).session_minutes)
+    else:
+        ttl = timedelta(hours=config.load(ctx.settings.config_path).session_hours)
+    expires = now + ttl
     id_hash = sha256(sid)
     async with ctx.db.write() as conn:
         # Ended and expired sessions are of no use: clean up on the way.
@@ -85,6 +106,7 @@ async def start(
                 via=via,
                 created_at=now,
                 expires_at=expires,
+                client_id=client_id,
             )
         )
         await append(
@@ -96,11 +118,12 @@ async def start(
                     outcome=via,
                     trace_id=new_trace_id(),
                     status_code=STATUS_OK,
+                    data_subject_id=client_id,
                 )
             ],
             now,
         )
-    return WebSession(sid, user_id, role, team, label, via, expires)
+    return WebSession(sid, user_id, role, team, label, via, expires, client_id)
 
 
 async def load(ctx: HubContext, sid: str) -> WebSession | None:
@@ -120,7 +143,9 @@ async def load(ctx: HubContext, sid: str) -> WebSession | None:
     if row is None:
         return None
     label = ctx.unseal(row.label, f"web_session.label:{id_hash}")
-    return WebSession(sid, row.user_id, row.role, row.team, label, row.via, row.expires_at)
+    return WebSession(
+        sid, row.user_id, row.role, row.team, label, row.via, row.expires_at, row.client_id
+    )
 
 
 async def end(ctx: HubContext, sid: str) -> None:
@@ -194,4 +219,23 @@ async def use_signin_link(ctx: HubContext, token: str) -> WebSession:
     label = ctx.unseal(row.label, f"web_signin_link.label:{token_hash}")
     return await start(
         ctx, user_id=row.user_id, role=row.role, team=row.team, label=label, via="link"
+    )
+
+
+# --- the inwoner: a one-time code a coach handed over -------------------------------------------
+
+
+async def use_inwoner_code(ctx: HubContext, code: str, source: str) -> WebSession:
+    """Exchange an inwoner code for a session bound to its client (single use; refused once
+    expired; rate limited per `source`). Raises `inwoner_codes.CodeRefused`."""
+    client_id = await inwoner_codes.redeem(ctx, code, source)
+    client = await clients.get(ctx, client_id)
+    return await start(
+        ctx,
+        user_id=user_id_for("inwoner", client_id),
+        role=INWONER_ROLE,
+        team=None,
+        label=f"{client.given_names} {client.family_name}",
+        via="inwoner_code",
+        client_id=client_id,
     )

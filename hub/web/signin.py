@@ -115,7 +115,9 @@ async def signout(request: web.Request) -> web.StreamResponse:
     session = current(request)
     if session is not None:
         await end_session(hub(request), session.id)
-    resp = web.HTTPSeeOther("/aanmelden?afgemeld=1")
+    # An inwoner goes back to the page where inwoners sign in.
+    back = "/inwoner/aanmelden" if session is not None and session.client_id else "/aanmelden"
+    resp = web.HTTPSeeOther(back + "?afgemeld=1")
     resp.del_cookie(COOKIE, path="/")
     raise resp
 
@@ -126,6 +128,7 @@ HOME_BY_ROLE = {
     "cluster_manager": "/goedkeuringen",
     "privacy_officer": "/privacy",
     "team_leader": "/team/ketenrapport",
+    "inwoner": "/inwoner",
 }
 
 
