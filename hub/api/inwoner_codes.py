@@ -37,7 +37,7 @@ def base_url(call: Call) -> str:
 async def create_code(call: Call) -> InwonerCodeOut:
     client_id = hex_id(call.params["client_id"], "Cliënt")
     team = scope(call)
-    client = await clients.get(call.ctx, client_id, team=team)
+    client = await clients.get(call.ctx, client_id, call.reader, team=team)
     issued = await inwoner_codes.issue(call.ctx, client_id, call.who.actor, team=team)
     base = base_url(call)
     name = f"{client.given_names} {client.family_name}"

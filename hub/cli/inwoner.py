@@ -8,6 +8,7 @@ import uuid
 import click
 
 from wijkhub.hub.cli.privacy import run_in_hub
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError
 from wijkhub.hub.records import clients, inwoner_codes
@@ -35,8 +36,9 @@ def inwoner_code(
         raise click.BadParameter("geen geldig cliënt-id (UUID)", param_hint="CLIENT_ID") from None
 
     async def go(hub: HubContext) -> str:
-        client = await clients.get(hub, cid, team=team)
-        issued = await inwoner_codes.issue(hub, cid, f"admin/cli:{getpass.getuser()}", team=team)
+        actor = f"admin/cli:{getpass.getuser()}"
+        client = await clients.get(hub, cid, read_log.Reader(actor), team=team)
+        issued = await inwoner_codes.issue(hub, cid, actor, team=team)
         s = hub.settings
         base = base_url or inwoner_codes.settings(hub).public_url or f"http://{s.host}:{s.port}"
         if as_sms:

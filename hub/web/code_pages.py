@@ -8,7 +8,7 @@ from wijkhub.hub.core.errors import hex_id
 from wijkhub.hub.core.roles import COACH
 from wijkhub.hub.records import clients, inwoner_codes
 from wijkhub.hub.reports import inwoner_letter
-from wijkhub.hub.web.kit import hub, page, render, scope
+from wijkhub.hub.web.kit import hub, page, reader, render, scope
 
 
 def base_url(request: web.Request) -> str:
@@ -21,7 +21,7 @@ async def hand_over_code(request: web.Request, who: Principal) -> web.StreamResp
     ctx = hub(request)
     client_id = hex_id(request.match_info["client_id"], "Cliënt")
     team = scope(who)
-    client = await clients.get(ctx, client_id, team=team)
+    client = await clients.get(ctx, client_id, reader(request, who), team=team)
     issued = await inwoner_codes.issue(ctx, client_id, who.actor, team=team)
     name = f"{client.given_names} {client.family_name}"
     base = base_url(request)

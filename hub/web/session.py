@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 
+from wijkhub.hub.core import read_log
 from wijkhub.hub.core.auth import TEAM, TEAM_ROLES, Principal
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import STATUS_OK, LogEntry, append, new_trace_id
@@ -229,10 +230,12 @@ async def use_inwoner_code(ctx: HubContext, code: str, source: str) -> WebSessio
     """Exchange an inwoner code for a session bound to its client (single use; refused once
     expired; rate limited per `source`). Raises `inwoner_codes.CodeRefused`."""
     client_id = await inwoner_codes.redeem(ctx, code, source)
-    client = await clients.get(ctx, client_id)
+    # The inwoner's own name for the session label: a read by the inwoner, logged as such.
+    user_id = user_id_for("inwoner", client_id)
+    client = await clients.get(ctx, client_id, read_log.Reader(f"{INWONER_ROLE}/{user_id[:8]}"))
     return await start(
         ctx,
-        user_id=user_id_for("inwoner", client_id),
+        user_id=user_id,
         role=INWONER_ROLE,
         team=None,
         label=f"{client.given_names} {client.family_name}",
