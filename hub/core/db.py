@@ -7,8 +7,9 @@ PostgreSQL is the scale-out path (several processes, `FOR UPDATE SKIP LOCKED`).
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from importlib.resources import files
 from typing import Any
 
@@ -17,6 +18,13 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util.concurrency import await_
+
+# Run at the start of the next write transaction of this task: an idempotency key is inserted
+# in the very transaction of the change it guards (`idempotency.once`), without every handler
+# passing it down. The hook itself makes sure it runs only once.
+FIRST_WRITE: ContextVar[Callable[[AsyncConnection], Awaitable[None]] | None] = ContextVar(
+    "wijkhub_first_write", default=None
+)
 
 
 class Database:
@@ -75,6 +83,7 @@ class Database:
                 try:
                     conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
                     async with conn.begin():
+                        await _first_write(conn)
                         yield conn
                 finally:
                     # Released once COMMIT (or ROLLBACK) is done: giving the connection back
@@ -85,6 +94,7 @@ class Database:
                 await conn.close()
         else:
             async with self.engine.begin() as conn:
+                await _first_write(conn)
                 yield conn
 
     @asynccontextmanager
@@ -94,6 +104,12 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def _first_write(conn: AsyncConnection) -> None:
+    hook = FIRST_WRITE.get()
+    if hook is not None:
+        await hook(conn)
 
 
 def alembic_config(url: str) -> Config:

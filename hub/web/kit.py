@@ -23,7 +23,7 @@ from aiohttp import web
 from wijkhub.hub.core.access_log import require_role
 from wijkhub.hub.core.auth import Principal, team_scope
 from wijkhub.hub.core.context import CTX, HubContext
-from wijkhub.hub.web import csrf
+from wijkhub.hub.web import csrf, submit_once
 from wijkhub.hub.web.session import WebSession
 
 COOKIE = "wijkhub_sessie"
@@ -106,7 +106,8 @@ def scope(who: Principal) -> str | None:
 async def render(
     request: web.Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> web.Response:
-    """A template with `who`, `csrf_field()`, `csrf_token`, `path` and `role_nl` available."""
+    """A template with `who`, `csrf_field()`, `submit_field()` (a one-time submit token),
+    `csrf_token`, `path` and `role_nl` available."""
     return aiohttp_jinja2.render_template(
         template, request, {**template_context(request), **(context or {})}, status=status
     )
@@ -126,6 +127,7 @@ def template_context(request: web.Request) -> dict[str, Any]:
         "role_nl": ROLE_NL,
         "csrf_token": csrf.token_for(sid) if sid else "",
         "csrf_field": lambda: csrf.field(sid),
+        "submit_field": submit_once.field,
         "path": request.path,
     }
 

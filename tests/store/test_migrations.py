@@ -1,12 +1,15 @@
 """Alembic is the only way the schema is made: from empty, and from every earlier revision,
 on SQLite and on PostgreSQL; the result matches the models exactly."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
@@ -14,6 +17,7 @@ from sqlmodel import SQLModel
 import wijkhub.hub.store.tables  # noqa: F401 - the models
 from tests.support.pg import BACKENDS, PgServer
 from wijkhub.hub.core.db import alembic_config, upgrade
+from wijkhub.hub.store.tables import IDEMPOTENCY
 
 REVISIONS = [
     s.revision
@@ -88,5 +92,24 @@ async def test_wijkhub_init_and_db_upgrade_work_on_each_backend(
     assert res.output.strip().splitlines()[-1].startswith("wjk_")
     res = await asyncio.to_thread(run, "db", "upgrade")
     assert res.exit_code == 0, res.output
+    rev, diff = await _state(empty_url)
+    assert rev == REVISIONS[-1] and diff == []
+
+
+async def test_the_idempotency_migration_is_reversible(empty_url: str) -> None:
+    await upgrade(empty_url)
+
+    def down() -> None:
+        command.downgrade(alembic_config(empty_url), "0008")
+
+    await asyncio.to_thread(down)
+    engine = create_async_engine(empty_url)
+    try:
+        async with engine.connect() as conn:
+            names = await conn.run_sync(lambda c: sa_inspect(c).get_table_names())
+        assert IDEMPOTENCY.name not in names
+    finally:
+        await engine.dispose()
+    await upgrade(empty_url)
     rev, diff = await _state(empty_url)
     assert rev == REVISIONS[-1] and diff == []
