@@ -8,6 +8,10 @@ Replay decisions:
   `started_at`), and the replay itself is an entry in the processing log.
 - The worker re-checks the policy before sending, as for every try: a replay never sends
   what consent no longer covers.
+- Automatic replay (`worker.replay_dead_on_recovery`, on by default): when a partner's
+  breaker closes again, the worker replays that partner's dead rows (`delivery.py`); the log
+  entry says why. A dead advice also climbs the dead letters' escalation ladder
+  (`escalation.py`, `milestones.dead_letter`).
 """
 
 from dataclasses import dataclass
@@ -63,6 +67,7 @@ async def replay(
     *,
     ids: list[str] | None = None,
     partner: str | None = None,
+    why: str | None = None,
 ) -> list[str]:
     """Re-queue dead rows (all of a partner's, or the given ids); returns the ids re-queued.
     Ids that are not dead (delivered meanwhile, unknown) are left alone."""
@@ -122,7 +127,8 @@ async def replay(
                     purpose=r.advice_type,
                     legal_basis=r.legal_basis,
                     rules_version=r.rules_version,
-                    detail=f"dead letter {r.id} opnieuw aangeboden na {r.attempts} pogingen",
+                    detail=f"dead letter {r.id} opnieuw aangeboden na {r.attempts} pogingen"
+                    + (f" ({why})" if why else ""),
                 )
                 for r in rows
             ],

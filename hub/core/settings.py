@@ -35,6 +35,10 @@ class WorkerSettings(BaseModel):
     # one probe through. Its rows stay queued; nothing is lost or counted as an attempt.
     breaker_threshold: int = Field(5, ge=1)
     breaker_cooldown: float = Field(30.0, gt=0)
+    # When a partner's breaker closes again (a send got through after it had opened), put its
+    # dead letters back in the queue, each replay in the processing log. While only dead rows
+    # are left for a partner, one of them is offered again after each cool-down as the probe.
+    replay_dead_on_recovery: bool = True
     # On SIGTERM/SIGINT: seconds to let sends in flight finish before releasing the rest.
     shutdown_grace: float = Field(10.0, ge=0)
     # A stable name for this process's worker (`wijkhub worker --id`, WIJKHUB_WORKER__ID).

@@ -15,6 +15,10 @@
   sends already out, and skips partners at their limit.
 - A circuit breaker per partner (`breaker.py`): while it is open the partner's rows are not
   claimed, and rows already held are put back without counting an attempt.
+- A dead advice starts the dead letters' escalation ladder (notices to the coach and the
+  team leader, later the steering list). When a partner's breaker closes again its dead rows
+  are replayed (`replay_dead_on_recovery`); while a partner has only dead rows left, one is
+  offered again after each cool-down as the breaker's probe, so recovery is noticed at all.
 - Graceful shutdown: `stop()` ends claiming, sends in flight get `shutdown_grace` seconds,
   and every row the process still holds is released (lease_owner NULL) for another worker.
 """
@@ -28,11 +32,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from tenacity import RetryCallState
 from tenacity.wait import wait_exponential_jitter
 from yarl import URL
 
+from wijkhub.hub.casework import milestones
+from wijkhub.hub.casework.dead_letters import DEAD
+from wijkhub.hub.casework.dead_letters import replay as replay_dead
+from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.casework.milestones import schedule as schedule_milestones
 from wijkhub.hub.casework.withdrawal import queue_withdrawal_notices
 from wijkhub.hub.core.breaker import Breakers
@@ -52,6 +60,8 @@ from wijkhub.schemas.status import DeliveryStatus
 log = logging.getLogger(__name__)
 
 DUE = (DeliveryStatus.queued.value, DeliveryStatus.retrying.value)
+WHY_RECOVERED = "automatisch: de partner is weer bereikbaar"
+WHY_PROBE = "automatisch: proefbericht na de afkoeltijd van de partner"
 
 
 class DeliveryWorker:
@@ -74,6 +84,7 @@ class DeliveryWorker:
             jitter=self.cfg.backoff_jitter,
         )
         self._stopping = False
+        self._background: set[asyncio.Task[None]] = set()
 
     def kick(self) -> None:
         self._wake.set()
@@ -130,6 +141,8 @@ class DeliveryWorker:
             for t in pending:
                 t.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if self._background:  # automatic replays: they are short, one transaction each
+            await asyncio.wait(set(self._background), timeout=self.cfg.shutdown_grace)
         try:
             released = await self.release_leases()
         except Exception:
@@ -162,6 +175,11 @@ class DeliveryWorker:
         return len(rows)
 
     async def claim(self) -> list[Any]:
+        if self.cfg.replay_dead_on_recovery and self.breakers.waiting_for_probe():
+            try:
+                await self._probe_with_dead_letter()
+            except Exception:
+                log.exception("could not offer a dead letter as probe")
         now = self.ctx.clock.now()
         # Not the partners whose breaker is open, nor those already at their limit here.
         skip = self.breakers.blocked() | {
@@ -276,7 +294,9 @@ class DeliveryWorker:
         result = await self.transport.send(str(partner.endpoint), message, headers)
         # A 4xx means the partner is up (the message is wrong): only failures worth a retry
         # count towards the breaker.
-        self.breakers.record(row.partner_id, result.ok or not result.retryable)
+        recovered = self.breakers.record(row.partner_id, result.ok or not result.retryable)
+        if recovered and self.cfg.replay_dead_on_recovery:
+            self._in_background(self.replay_partner(row.partner_id))
         self.metrics.sent(row.partner_id, result.duration_ms / 1000, result.ok, result.retryable)
         attempts = row.attempts + 1
         if result.ok:
@@ -292,6 +312,72 @@ class DeliveryWorker:
             await self._finish(row, item, DeliveryStatus.dead, result, why, attempts, span, started)
         else:
             await self._retry(row, result, attempts, started)
+
+    def _in_background(self, coro: Any) -> None:
+        t = asyncio.create_task(coro)
+        self._background.add(t)
+        t.add_done_callback(self._background.discard)
+
+    async def settled(self) -> None:
+        """Wait for the background work (automatic replays) started so far."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def replay_partner(self, partner: str) -> list[str]:
+        """The partner is back: its dead letters go again, each replay in the log."""
+        try:
+            ids = await replay_dead(
+                self.ctx.db,
+                self.ctx.clock.now(),
+                f"system:{self.owner}",
+                partner=partner,
+                why=WHY_RECOVERED,
+            )
+        except Exception:
+            log.exception("could not replay the dead letters of %s", partner)
+            return []
+        if ids:
+            log.info("%s: %d dead letters of %s replayed", self.owner, len(ids), partner)
+            self.kick()
+        return ids
+
+    async def _probe_with_dead_letter(self) -> None:
+        """A partner past its cool-down with nothing left to send but dead rows would never
+        get the probe that closes its breaker: offer one of its dead rows as that probe."""
+        partners = sorted(self.breakers.waiting_for_probe())
+        async with self.ctx.db.read() as conn:
+            busy = set(
+                (
+                    await conn.execute(
+                        select(DELIVERY.c.partner_id)
+                        .where(DELIVERY.c.partner_id.in_(partners), DELIVERY.c.status.in_(DUE))
+                        .distinct()
+                    )
+                ).scalars()
+            )
+            oldest = (
+                await conn.execute(
+                    select(DELIVERY.c.partner_id, func.min(DELIVERY.c.id).label("id"))
+                    .where(
+                        DELIVERY.c.partner_id.in_([p for p in partners if p not in busy]),
+                        DELIVERY.c.status == DEAD,
+                        DELIVERY.c.transport == "push",
+                    )
+                    .group_by(DELIVERY.c.partner_id)
+                )
+            ).all()
+        for r in oldest:
+            await replay_dead(
+                self.ctx.db, self.ctx.clock.now(), f"system:{self.owner}", ids=[r.id], why=WHY_PROBE
+            )
+
+    async def _escalate(self, item_id: str) -> None:
+        """A dead advice: the coach and the team leader hear of it now, not at the next run
+        of the escalation job."""
+        try:
+            await run_escalations(self.ctx, f"system:{self.owner}", item_ids=[item_id])
+        except Exception:
+            log.exception("could not escalate the dead letter of item %s", item_id)
 
     async def _failed(self, row: Any, error: str) -> None:
         """An attempt that ended in an exception of ours: count it like a failed send."""
@@ -415,6 +501,10 @@ class DeliveryWorker:
             if delivered and row.kind == "advice":
                 # Before the log append: that takes the log's lock until the commit.
                 await schedule_milestones(self.ctx, conn, item, row.id, now)
+                await milestones.delivered(conn, item.id, now)
+            dead_advice = status is DeliveryStatus.dead and row.kind == "advice" and settled
+            if dead_advice:
+                await milestones.dead_letter(conn, item, row.id, now)
             if res.rowcount == 1 or delivered:
                 await append(conn, [entry], now)
             if delivered and row.kind == "advice" and item.consent_id:
@@ -437,3 +527,5 @@ class DeliveryWorker:
                 self.kick()
         if settled:
             self.metrics.finished(row.partner_id, status.value)
+        if dead_advice:
+            await self._escalate(item.id)
