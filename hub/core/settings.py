@@ -20,8 +20,11 @@ def example_config_dir() -> Path:
 class WorkerSettings(BaseModel):
     batch_size: int = Field(50, ge=1, le=1000)
     poll_interval: float = Field(1.0, gt=0)
-    # Hold on for days, not Open Notificaties' ~90 s: 15 attempts capped at 1 h reach ~10 h.
-    max_attempts: int = Field(15, ge=1)
+    # Hold on for days, not Open Notificaties' ~90 s: a partner down for a long weekend must
+    # not dead-letter everything. 84 tries, the waits doubling from 2 s to at most 1 h, take at
+    # least 73 h 8 min from the first try to the last (3 days, 1 h, 8 min and 14 s; jitter adds
+    # up to a few seconds). `wijkhub deliveries policy` prints the schedule of these settings.
+    max_attempts: int = Field(84, ge=1)
     backoff_initial: float = Field(2.0, ge=0)
     backoff_max: float = Field(3600.0, ge=0)
     backoff_jitter: float = Field(1.0, ge=0)

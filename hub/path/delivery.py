@@ -7,7 +7,7 @@
 - Re-checks the policy just before sending: consent may have been withdrawn since.
 - Sends with the row's idempotency key, which never changes between tries, so a partner can
   drop duplicates after a lost acknowledgement.
-- Backs off exponentially with jitter (tenacity's wait strategy) and dead-letters after
+- Backs off exponentially with jitter (`retry_policy`, tenacity's wait) and dead-letters after
   `max_attempts`; a dead row stays visible and can be replayed. An unexpected error counts as
   a failed attempt too, so one poisoned row cannot loop forever.
 - One semaphore per partner (`concurrency`, `partner_concurrency`): a slow partner holds only
@@ -33,8 +33,6 @@ from typing import Any
 
 import aiohttp
 from sqlalchemy import and_, func, insert, or_, select, update
-from tenacity import RetryCallState
-from tenacity.wait import wait_exponential_jitter
 from yarl import URL
 
 from wijkhub.hub.casework import milestones
@@ -43,6 +41,7 @@ from wijkhub.hub.casework.dead_letters import replay as replay_dead
 from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.casework.milestones import schedule as schedule_milestones
 from wijkhub.hub.casework.withdrawal import queue_withdrawal_notices
+from wijkhub.hub.core import retry_policy
 from wijkhub.hub.core.breaker import Breakers
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.metrics import WorkerMetrics
@@ -78,11 +77,7 @@ class DeliveryWorker:
         self.breakers = Breakers(ctx.clock, self.cfg.breaker_threshold, self.cfg.breaker_cooldown)
         self.metrics = WorkerMetrics()
         self.metrics.watch(self.breakers)
-        self._wait = wait_exponential_jitter(
-            multiplier=self.cfg.backoff_initial,
-            max=self.cfg.backoff_max,
-            jitter=self.cfg.backoff_jitter,
-        )
+        self._wait = retry_policy.wait(self.cfg)
         self._stopping = False
         self._background: set[asyncio.Task[None]] = set()
 
@@ -98,9 +93,7 @@ class DeliveryWorker:
         return self._slots[partner]
 
     def backoff(self, attempt: int) -> float:
-        state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
-        state.attempt_number = attempt
-        return float(self._wait(state))
+        return retry_policy.backoff(self._wait, attempt)
 
     async def run(self) -> None:
         """Run until stopped: claim whenever a partner has room (a finished send wakes the
