@@ -18,6 +18,7 @@ from wijkhub.hub.core.access_log import refused, require_role
 from wijkhub.hub.core.auth import Principal, authenticate, team_scope
 from wijkhub.hub.core.conflicts import retry_on_conflict
 from wijkhub.hub.core.context import CTX, HubContext
+from wijkhub.hub.core.db import MSG_STORAGE_UNAVAILABLE, RETRY_AFTER_SECONDS, storage_fault
 from wijkhub.hub.core.errors import ApiError, validation_error
 from wijkhub.hub.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from wijkhub.hub.core.idempotency import REPLAY_HEADER, Answer, fingerprint, once, valid_key
@@ -335,12 +336,24 @@ async def error_middleware(
                 ApiError(exc.status, "http_error", exc.reason).body(), status=exc.status
             )
         raise
-    except Exception:
+    except Exception as exc:
+        if storage_fault(exc):
+            # The transaction rolled back as a whole: the same request may simply be sent again.
+            log.warning("storage unavailable on %s %s: %s", request.method, request.path, exc)
+            return storage_unavailable()
         log.exception("unhandled error on %s %s", request.method, request.path)
         return web.json_response(
             ApiError(500, "internal_error", "Interne fout; niets is half opgeslagen.").body(),
             status=500,
         )
+
+
+def storage_unavailable() -> web.Response:
+    return web.json_response(
+        ApiError(503, "storage_unavailable", MSG_STORAGE_UNAVAILABLE).body(),
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 @web.middleware

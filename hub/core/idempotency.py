@@ -13,6 +13,7 @@ refused (422): the key was meant for something else, and guessing which is unsaf
 
 import asyncio
 import hashlib
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -25,6 +26,8 @@ from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.db import FIRST_WRITE
 from wijkhub.hub.core.errors import ApiError, FieldError
 from wijkhub.hub.store.tables import IDEMPOTENCY
+
+log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -134,6 +137,15 @@ async def _replay(ctx: HubContext, caller: str, key: str, request_hash: str) -> 
 
 
 async def _store(ctx: HubContext, claim: _Claim, answer: Answer) -> None:
+    try:
+        await _write_answer(ctx, claim, answer)
+    except Exception:
+        # The change itself is committed: answer it. A repeat finds the key without an
+        # answer and is told to wait (409), which is safe; a second change is not possible.
+        log.warning("could not store the answer of idempotency key %s", claim.id, exc_info=True)
+
+
+async def _write_answer(ctx: HubContext, claim: _Claim, answer: Answer) -> None:
     async with ctx.db.write() as conn:
         await conn.execute(
             update(IDEMPOTENCY)

@@ -471,6 +471,15 @@ class IdempotencyRow(SQLModel, table=True):
     answered_at: datetime | None = _ts(default=None)
 
 
+class HealthProbeRow(SQLModel, table=True):
+    """One row, rewritten by every readiness check: the proof that the database can still
+    commit a write (a full disk or a read-only database reads fine)."""
+
+    __tablename__ = "health_probe"
+    id: int = Field(primary_key=True)
+    checked_at: datetime = _ts()
+
+
 # Table handles for SQLAlchemy Core statements: the one place each is defined.
 CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
 CONSENT = ConsentRow.__table__  # type: ignore[attr-defined]
@@ -495,3 +504,4 @@ LINK = WebSigninLinkRow.__table__  # type: ignore[attr-defined]
 MILESTONE = MilestoneRow.__table__  # type: ignore[attr-defined]
 STEP = EscalationStepRow.__table__  # type: ignore[attr-defined]
 IDEMPOTENCY = IdempotencyRow.__table__  # type: ignore[attr-defined]
+HEALTH_PROBE = HealthProbeRow.__table__  # type: ignore[attr-defined]

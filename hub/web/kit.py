@@ -141,6 +141,7 @@ async def error_page(request: web.Request, status: int, message: str) -> web.Res
         409: "Conflict",
         413: "Te groot",
         422: "Ongeldige invoer",
+        503: "Tijdelijk niet beschikbaar",
     }
     resp = await render(
         request,

@@ -1,7 +1,8 @@
-"""idempotency keys
+"""idempotency keys and the readiness write probe
 
 `idempotency_key`: per caller and key the hash of the request and the first answer, so a
 creating request sent again (a timed-out coach, a double-clicked form) changes nothing twice.
+`health_probe`: one row that `/health/ready` rewrites, to know the database still commits.
 
 Revision ID: 0011
 Revises: 0008
@@ -42,9 +43,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
         batch_op.create_index("ix_idempotency_key_created_at", ["created_at"], unique=False)
+    op.create_table(
+        "health_probe",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("checked_at", TS(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("health_probe")
     with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
         batch_op.drop_index("ix_idempotency_key_created_at")
     op.drop_table("idempotency_key")
