@@ -23,9 +23,10 @@ from wijkhub.hub.api.ops import schema_head
 from wijkhub.hub.casework.dead_letters import list_dead, replay
 from wijkhub.hub.cli.support import clock_for, run_with_db, settings_for
 from wijkhub.hub.core import retry_policy
-from wijkhub.hub.core.context import CTX, build_context
+from wijkhub.hub.core.context import CTX, ConfigError, build_context
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.settings import Settings
+from wijkhub.hub.core.worker_id import claim as claim_worker_id
 from wijkhub.hub.path.delivery import DeliveryWorker
 
 
@@ -55,7 +56,8 @@ async def until_signalled() -> None:
     "--id",
     "worker_id",
     default=None,
-    help="Stable worker name: a restart under it takes back its rows at once. Unique per process.",
+    help="Stable worker name: a restart under it takes back its rows at once. Unique per "
+    "process (default: from host and data dir, one per running process).",
 )
 @click.option("--metrics-port", type=int, default=None, help="Serve /metrics and /health here.")
 @click.option("--metrics-host", default="127.0.0.1", show_default=True)
@@ -74,8 +76,13 @@ def worker(
             await hub.db.dispose()
             raise click.ClickException(problem)
         runner = None
+        try:
+            identity = claim_worker_id(settings)
+        except ConfigError as exc:
+            await hub.db.dispose()
+            raise click.ClickException(str(exc)) from None
         async with aiohttp.ClientSession() as session:
-            w = DeliveryWorker(hub, session)
+            w = DeliveryWorker(hub, session, owner=identity.id)
             if metrics_port is not None:
                 app = web.Application()
                 app[CTX] = hub
@@ -105,6 +112,7 @@ def worker(
                 if runner:
                     await runner.cleanup()
                 await hub.db.dispose()
+                identity.release()
         click.echo(f"Wijkhub-worker {w.owner} gestopt.", err=True)
 
     asyncio.run(go())

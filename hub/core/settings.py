@@ -46,7 +46,9 @@ class WorkerSettings(BaseModel):
     shutdown_grace: float = Field(10.0, ge=0)
     # A stable name for this process's worker (`wijkhub worker --id`, WIJKHUB_WORKER__ID).
     # Restarted under the same name it takes back its rows at once instead of waiting for
-    # their leases. Never give two running processes the same id. Default: a random name.
+    # their leases. A second running process with the same id on the same data directory
+    # refuses to start. Default: derived from the host name and the data directory, kept in
+    # the data directory, one slot per running process (hub/core/worker_id.py).
     id: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 
     @model_validator(mode="after")

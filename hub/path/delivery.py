@@ -70,6 +70,9 @@ class DeliveryWorker:
         self.ctx = ctx
         self.cfg = ctx.settings.worker
         self.owner = owner or self.cfg.id or f"worker-{secrets.token_hex(4)}"
+        # A stable id (given, configured, or `worker_id.claim`'s) is this process's alone, so
+        # rows leased under it that are not in flight here were left by its previous run.
+        self.stable = bool(owner or self.cfg.id)
         self.transport = HttpPushTransport(session, self.cfg.request_timeout)
         self._wake = asyncio.Event()
         self._slots: dict[str, asyncio.Semaphore] = {}
@@ -99,7 +102,7 @@ class DeliveryWorker:
         """Run until stopped: claim whenever a partner has room (a finished send wakes the
         loop), without waiting for the sends already out; sleep until kicked or polled."""
         tasks: set[asyncio.Task[None]] = set()
-        if self.cfg.id:
+        if self.stable:
             # Restarted under a stable id (e.g. after kill -9): take back our rows now.
             try:
                 await self.release_leases()
