@@ -8,7 +8,8 @@ of two concurrent duplicates commit; the other one's transaction fails as a whol
 re-run (`conflicts.retry_on_conflict`), finding the first one's row. The answer is stored
 right after the change; a repeat gets it back (`Answer.replayed`), a repeat that arrives
 before it is stored waits a moment, then gets a 409. The same key with another request is
-refused (422): the key was meant for something else, and guessing which is unsafe.
+refused (422): the key was meant for something else, and guessing which is unsafe. Keys are
+remembered for `idempotency_hours` (a periodic job forgets older ones and their answers).
 """
 
 import asyncio
@@ -17,9 +18,10 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.core.context import HubContext
@@ -157,6 +159,14 @@ async def _write_answer(ctx: HubContext, claim: _Claim, answer: Answer) -> None:
                 answered_at=ctx.clock.now(),
             )
         )
+
+
+async def forget_expired(ctx: HubContext) -> int:
+    """Delete keys older than `idempotency_hours` with their answers (a periodic job)."""
+    cutoff = ctx.clock.now() - timedelta(hours=ctx.settings.idempotency_hours)
+    async with ctx.db.write() as conn:
+        res = await conn.execute(delete(IDEMPOTENCY).where(IDEMPOTENCY.c.created_at < cutoff))
+        return int(res.rowcount)
 
 
 async def once(

@@ -70,6 +70,8 @@ class JobSettings(BaseModel):
     plan_wait_interval: float = Field(300.0, ge=0)
     # The escalation ladder for late milestones (`wijkhub escalations run` for cron).
     escalation_interval: float = Field(900.0, ge=0)
+    # Forget idempotency keys (and their sealed answers) older than `idempotency_hours`.
+    idempotency_interval: float = Field(900.0, ge=0)
 
 
 class Settings(BaseSettings):
@@ -88,6 +90,9 @@ class Settings(BaseSettings):
     # network). The metrics hold partner ids and counts only, never personal data.
     metrics_public: bool = False
     jobs: JobSettings = JobSettings()
+    # How long a creating request's Idempotency-Key (or web submit token) is remembered: a
+    # repeat within it gets the first answer. The stored answer may hold personal data.
+    idempotency_hours: float = Field(24.0, gt=0)
 
     @property
     def db_url(self) -> str:

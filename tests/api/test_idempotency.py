@@ -15,7 +15,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 from tests.support.harness import Env
-from wijkhub.hub.core.idempotency import HEADER, REPLAY_HEADER
+from wijkhub.hub.core.idempotency import HEADER, REPLAY_HEADER, forget_expired
 from wijkhub.hub.demo import household
 from wijkhub.hub.store.tables import ADVICE, CLIENT, DELIVERY, IDEMPOTENCY
 
@@ -206,3 +206,16 @@ async def test_every_creating_post_answers_a_repeat_as_the_first_time(env: Env) 
     )
     msgs = (await env.coach.get(f"/api/v1/items/{item['id']}/consultation")).body
     assert len(msgs) == 1
+
+
+async def test_keys_are_forgotten_after_idempotency_hours(env: Env) -> None:
+    client = await env.household()
+    body = household.advice(client, env.today)
+    key = uuid.uuid4().hex
+    assert (await _post(env, "/api/v1/advices", body, key))[0] == 201
+    env.clock.advance(hours=env.hub.ctx.settings.idempotency_hours - 1)
+    assert await forget_expired(env.hub.ctx) == 0
+    assert (await _post(env, "/api/v1/advices", body, key))[2].get(REPLAY_HEADER) == "true"
+    env.clock.advance(hours=2)
+    assert await forget_expired(env.hub.ctx) == 1
+    assert await _count(env, IDEMPOTENCY) == 0
