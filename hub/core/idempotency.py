@@ -38,6 +38,10 @@ MAX_KEY = 255
 # (in steps) for the first answer before it is told to try again.
 WAIT_STEPS = 20
 WAIT_STEP = 0.05
+# A key still without an answer this long after its change committed lost its answer: the
+# process stopped (kill -9, power) between the change's commit and the answer's. The change
+# is there, once; the answer cannot be rebuilt in general, so the caller is told to look.
+ANSWER_LOST_AFTER = timedelta(seconds=30)
 
 MSG_BAD_KEY = (
     "De Idempotency-Key is ongeldig: gebruik 1 tot 255 zichtbare tekens, bijvoorbeeld een UUID."
@@ -45,6 +49,11 @@ MSG_BAD_KEY = (
 MSG_OTHER_REQUEST = (
     "Deze Idempotency-Key is al gebruikt voor een ander verzoek. Stuur hetzelfde verzoek "
     "opnieuw met dezelfde sleutel, of een nieuw verzoek met een nieuwe sleutel."
+)
+MSG_ANSWER_LOST = (
+    "Een verzoek met deze Idempotency-Key is eerder al uitgevoerd, maar het antwoord ging "
+    "verloren doordat de hub werd onderbroken. Het is niet nog eens uitgevoerd; zoek het "
+    "resultaat op in Wijkhub (bijvoorbeeld bij de cliënt)."
 )
 MSG_IN_FLIGHT = (
     "Een verzoek met deze Idempotency-Key wordt nog verwerkt. Probeer het over enkele "
@@ -133,6 +142,8 @@ async def _replay(ctx: HubContext, caller: str, key: str, request_hash: str) -> 
         if row.answered_at is not None:
             body = ctx.unseal_bytes(row.response, _aad(row.id)) if row.response else b""
             return Answer(row.status, body, row.content_type or "", replayed=True)
+        if ctx.clock.now() - row.created_at > ANSWER_LOST_AFTER:
+            raise ApiError(409, "idempotency_answer_lost", MSG_ANSWER_LOST)
         await asyncio.sleep(WAIT_STEP)
         row = await _find(ctx, caller, key)
     raise ApiError(409, "idempotency_in_flight", MSG_IN_FLIGHT)

@@ -12,10 +12,12 @@ import uuid
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import func, select
 
 from tests.support.harness import Env
-from wijkhub.hub.core.idempotency import HEADER, REPLAY_HEADER, forget_expired
+from wijkhub.hub.core.errors import ApiError
+from wijkhub.hub.core.idempotency import HEADER, REPLAY_HEADER, Answer, forget_expired, once
 from wijkhub.hub.demo import household
 from wijkhub.hub.store.tables import ADVICE, CLIENT, DELIVERY, IDEMPOTENCY
 
@@ -219,3 +221,31 @@ async def test_keys_are_forgotten_after_idempotency_hours(env: Env) -> None:
     env.clock.advance(hours=2)
     assert await forget_expired(env.hub.ctx) == 1
     assert await _count(env, IDEMPOTENCY) == 0
+
+
+async def test_a_crash_between_the_change_and_its_answer_never_runs_the_change_twice(
+    env: Env,
+) -> None:
+    """The process stops right after the change committed (as at kill -9): a repeat is told to
+    wait while it might still be answered, then that the answer was lost, never run again."""
+    ctx = env.hub.ctx
+    runs = 0
+
+    async def change() -> Answer:
+        nonlocal runs
+        runs += 1
+        async with ctx.db.write() as conn:  # the key commits with this transaction
+            await conn.execute(select(1))
+        raise asyncio.CancelledError  # the process is gone before the answer is stored
+
+    with contextlib.suppress(asyncio.CancelledError):
+        await once(ctx, caller="coach:x", key="k1", request_hash="h", run=change)
+    assert runs == 1
+    with pytest.raises(ApiError) as waiting:
+        await once(ctx, caller="coach:x", key="k1", request_hash="h", run=change)
+    assert waiting.value.status == 409 and waiting.value.code == "idempotency_in_flight"
+    env.clock.advance(seconds=31)
+    with pytest.raises(ApiError) as lost:
+        await once(ctx, caller="coach:x", key="k1", request_hash="h", run=change)
+    assert lost.value.code == "idempotency_answer_lost" and "niet nog eens" in lost.value.message
+    assert runs == 1
