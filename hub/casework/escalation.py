@@ -49,9 +49,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.casework.milestones import (
     CLOSED,
+    DEAD_LETTER_MILESTONES,
     DELIVERY_LABEL_NL,
-    DELIVERY_MILESTONE,
     OPEN,
+    WITHDRAWAL_LABEL_NL,
+    WITHDRAWAL_MILESTONE,
     label,
 )
 from wijkhub.hub.core.clock import local_date
@@ -222,7 +224,7 @@ def _after(day: date, working_days: int) -> date:
 
 def rungs(milestone: str, due_on: date, cfg: EscalationConfig) -> list[tuple[Step, date]]:
     """The steps of a late milestone with the day each fires, in order."""
-    if milestone == DELIVERY_MILESTONE:
+    if milestone in DEAD_LETTER_MILESTONES:
         dl = cfg.dead_letter
         notice = _after(due_on, dl.notice_after_working_days)
         return [
@@ -279,7 +281,9 @@ async def run_escalations(
     # A dead letter is late the day it dies; a partner's milestone the day after its due day.
     late_now = or_(
         MILESTONE.c.due_on < today,
-        and_(MILESTONE.c.milestone == DELIVERY_MILESTONE, MILESTONE.c.due_on <= today),
+        and_(
+            MILESTONE.c.milestone.in_(sorted(DEAD_LETTER_MILESTONES)), MILESTONE.c.due_on <= today
+        ),
     )
     q = select(MILESTONE).where(MILESTONE.c.state == OPEN, late_now)
     if item_ids is not None:
@@ -309,7 +313,7 @@ async def run_escalations(
             ).scalars()
         )
     for m in late:
-        if m.item_id in withdrawn:
+        if m.item_id in withdrawn and m.milestone != WITHDRAWAL_MILESTONE:
             # The client withdrew consent: nothing more is due from this partner.
             async with ctx.db.write() as conn:
                 res = await conn.execute(
@@ -382,7 +386,7 @@ async def _fire(
         ).one()
     partner = ctx.partners.get(m.partner_id)
     message = None
-    if step in TO_PARTNER and partner is not None and m.milestone != DELIVERY_MILESTONE:
+    if step in TO_PARTNER and partner is not None and m.milestone not in DEAD_LETTER_MILESTONES:
         message = await _render(ctx, m, item, TO_PARTNER[step])
     now = ctx.clock.now()
     milestone = m.milestone
@@ -459,9 +463,10 @@ def step_detail(
     delivery_id: str | None = None,
 ) -> str:
     """The Dutch sentence for the processing log and the timeline (no client data)."""
-    if milestone == DELIVERY_MILESTONE:
+    if milestone in DEAD_LETTER_MILESTONES:
+        what = WITHDRAWAL_LABEL_NL if milestone == WITHDRAWAL_MILESTONE else DELIVERY_LABEL_NL
         late = (
-            f"{DELIVERY_LABEL_NL} mislukt: na alle pogingen opgegeven op {due_on:%d-%m-%Y}, "
+            f"{what} mislukt: na alle pogingen opgegeven op {due_on:%d-%m-%Y}, "
             "wordt opnieuw aangeboden zodra de partner weer bereikbaar is"
         )
     else:
@@ -523,7 +528,8 @@ class EscalationNotice(BaseModel):
     partner_id: str
     partner_name: str
     advice_type: str
-    milestone: Milestone | Literal["delivery"]  # delivery: a dead letter
+    # delivery, withdrawal_delivery: a dead advice, a dead withdrawal notice
+    milestone: Milestone | Literal["delivery", "withdrawal_delivery"]
     milestone_nl: str
     due_on: date
     fired_at: datetime

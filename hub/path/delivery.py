@@ -59,6 +59,12 @@ from wijkhub.schemas.status import DeliveryStatus
 log = logging.getLogger(__name__)
 
 DUE = (DeliveryStatus.queued.value, DeliveryStatus.retrying.value)
+# The dead letters that climb the escalation ladder, with their milestone: an advice that
+# never arrived, and a withdrawal notice (the partner still thinks it may use the data).
+DEAD_LETTER_KINDS = {
+    "advice": milestones.DELIVERY_MILESTONE,
+    "withdrawal": milestones.WITHDRAWAL_MILESTONE,
+}
 WHY_RECOVERED = "automatisch: de partner is weer bereikbaar"
 WHY_PROBE = "automatisch: proefbericht na de afkoeltijd van de partner"
 
@@ -498,9 +504,12 @@ class DeliveryWorker:
                 # Before the log append: that takes the log's lock until the commit.
                 await schedule_milestones(self.ctx, conn, item, row.id, now)
                 await milestones.delivered(conn, item.id, now)
-            dead_advice = status is DeliveryStatus.dead and row.kind == "advice" and settled
-            if dead_advice:
-                await milestones.dead_letter(conn, item, row.id, now)
+            if delivered and row.kind == "withdrawal":
+                await milestones.delivered(conn, item.id, now, milestones.WITHDRAWAL_MILESTONE)
+            dead_as = DEAD_LETTER_KINDS.get(row.kind)
+            escalate_dead = status is DeliveryStatus.dead and dead_as is not None and settled
+            if escalate_dead and dead_as is not None:
+                await milestones.dead_letter(conn, item, row.id, now, dead_as)
             if res.rowcount == 1 or delivered:
                 await append(conn, [entry], now)
             if delivered and row.kind == "advice" and item.consent_id:
@@ -523,5 +532,5 @@ class DeliveryWorker:
                 self.kick()
         if settled:
             self.metrics.finished(row.partner_id, status.value)
-        if dead_advice:
+        if escalate_dead:
             await self._escalate(item.id)

@@ -25,7 +25,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.casework.escalation import PARTNER_LADDER
-from wijkhub.hub.casework.milestones import DELIVERY_MILESTONE, read_milestones
+from wijkhub.hub.casework.milestones import DEAD_LETTER_MILESTONES, read_milestones
 from wijkhub.hub.core.clock import AMSTERDAM, local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.deadlines import is_working_day
@@ -246,7 +246,7 @@ async def load_cases(
     steps: dict[str, list[str]] = defaultdict(list)
     # A dead letter's steps are about the hub's delivery, not the partner's handling.
     fired = select(STEP.c.item_id, STEP.c.step).where(
-        STEP.c.item_id.in_(in_range), STEP.c.milestone != DELIVERY_MILESTONE
+        STEP.c.item_id.in_(in_range), STEP.c.milestone.not_in(sorted(DEAD_LETTER_MILESTONES))
     )
     for e in (await conn.execute(fired)).all():
         steps[e.item_id].append(e.step)

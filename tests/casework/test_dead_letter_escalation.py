@@ -202,3 +202,54 @@ async def test_automatic_replay_can_be_switched_off(env: Env) -> None:
     assert Step.coach_notice.value in {
         n["step"] for n in (await env.coach.get("/api/v1/escalations/my-notices")).body
     }
+
+
+async def _withdrawal_statuses(env: Env) -> list[str]:
+    async with env.hub.ctx.db.read() as conn:
+        return list(
+            (
+                await conn.execute(
+                    select(DELIVERY.c.status).where(
+                        DELIVERY.c.partner_id == ZORG, DELIVERY.c.kind == "withdrawal"
+                    )
+                )
+            ).scalars()
+        )
+
+
+async def test_a_dead_withdrawal_notice_is_escalated_too_and_replayed_when_the_partner_is_back(
+    env: Env,
+) -> None:
+    """The partner that was never told consent ended may still use the data: that is worth a
+    notice as much as a lost advice."""
+    client = await env.household()
+    item = await _submit(env, client)
+    await env.deliver()
+    assert await _statuses(env) == ["delivered"]
+    consents = (await env.coach.get(f"/api/v1/clients/{client}/consents")).body
+    zorg = next(c for c in consents if c["partner_id"] == ZORG)
+    env.sims[ZORG].always_fail = True
+    r = await env.coach.post(f"/api/v1/consents/{zorg['id']}/withdraw", json={"reason": "x"})
+    assert r.status == 200, r.body
+    for _ in range(40):
+        await env.deliver()
+        if await _withdrawal_statuses(env) == ["dead"]:
+            break
+        env.clock.advance(seconds=COOLDOWN + 1)
+    assert await _withdrawal_statuses(env) == ["dead"]
+    await run_escalations(env.hub.ctx)  # the job: it must not close this one as "withdrawn"
+    notices = (await env.coach.get("/api/v1/escalations/my-notices?open=true")).body
+    [notice] = [n for n in notices if n["milestone"] == "withdrawal_delivery"]
+    assert notice["item_id"].replace("-", "") == item
+    assert "intrekking van de toestemming mislukt" in notice["detail"]
+
+    env.sims[ZORG].always_fail = False
+    for _ in range(10):
+        env.clock.advance(seconds=COOLDOWN + 1)
+        await env.deliver()
+        await env.worker.settled()
+        if await _withdrawal_statuses(env) == ["delivered"]:
+            break
+    assert await _withdrawal_statuses(env) == ["delivered"]
+    notices = (await env.coach.get("/api/v1/escalations/my-notices?open=true")).body
+    assert [n for n in notices if n["milestone"] == "withdrawal_delivery"] == []
