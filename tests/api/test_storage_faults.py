@@ -17,7 +17,12 @@ from sqlalchemy import event, func, select, text
 
 from tests.support.harness import Env
 from tests.web.test_web_coach import _close_sessions, signed_in
-from wijkhub.hub.core.db import MSG_STORAGE_UNAVAILABLE, RETRY_AFTER_SECONDS, storage_fault
+from wijkhub.hub.core.db import (
+    MSG_STORAGE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    Database,
+    storage_fault,
+)
 from wijkhub.hub.demo import household
 from wijkhub.hub.store.tables import ADVICE, CLIENT
 
@@ -178,3 +183,21 @@ def test_a_bug_is_not_a_storage_fault_but_a_full_disk_is() -> None:
     assert storage_fault(full.value)
     assert storage_fault(ConnectionRefusedError(111, "Connect call failed"))
     assert not storage_fault(ValueError("bad"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://postgres@127.0.0.1:1/wijkhub",  # nothing listens: refused
+        "sqlite+aiosqlite:////nonexistent-dir/wijkhub.db",  # cannot open the file
+    ],
+)
+async def test_a_database_that_is_away_is_a_storage_fault(url: str) -> None:
+    db = Database(url)
+    try:
+        with pytest.raises(Exception) as away:
+            async with db.write() as conn:
+                await conn.execute(text("SELECT 1"))
+        assert storage_fault(away.value), repr(away.value)
+    finally:
+        await db.dispose()
