@@ -19,14 +19,18 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
+import secrets
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 from wijkhub.hub.core.context import ConfigError
 from wijkhub.hub.core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ID_FILE = "worker-id.json"
 LOCK_DIR = "workers"
@@ -99,6 +103,18 @@ def _lock(data_dir: Path, worker_id: str) -> int | None:
 def claim(settings: Settings) -> WorkerIdentity:
     """This process's worker id, locked for as long as the process runs (or until
     `release`). Raises `WorkerIdInUse` for a configured id another process holds."""
+    try:
+        return _claim(settings)
+    except OSError:
+        # No lock possible here (a read-only data directory, a file system without locks):
+        # better a process that runs than one that refuses, with the old behaviour.
+        log.warning("cannot lock a worker id in %s", settings.data_dir, exc_info=True)
+        if settings.worker.id:
+            return WorkerIdentity(settings.worker.id, True)
+        return WorkerIdentity(f"worker-{secrets.token_hex(4)}", False)
+
+
+def _claim(settings: Settings) -> WorkerIdentity:
     data_dir = settings.data_dir
     if settings.worker.id:
         fd = _lock(data_dir, settings.worker.id)
