@@ -9,8 +9,9 @@ Replay decisions:
 - The worker re-checks the policy before sending, as for every try: a replay never sends
   what consent no longer covers.
 - Automatic replay (`worker.replay_dead_on_recovery`, on by default): when a partner's
-  breaker closes again, the worker replays that partner's dead rows (`delivery.py`); the log
-  entry says why. A dead advice also climbs the dead letters' escalation ladder
+  breaker closes again, the worker replays that partner's dead rows that used up their tries
+  (`delivery.py`; a message the partner refused would only be refused again); the log entry
+  says why. A dead advice also climbs the dead letters' escalation ladder
   (`escalation.py`, `milestones.dead_letter`).
 """
 
@@ -68,6 +69,7 @@ async def replay(
     ids: list[str] | None = None,
     partner: str | None = None,
     why: str | None = None,
+    min_attempts: int | None = None,
 ) -> list[str]:
     """Re-queue dead rows (all of a partner's, or the given ids); returns the ids re-queued.
     Ids that are not dead (delivered meanwhile, unknown) are left alone."""
@@ -77,6 +79,9 @@ async def replay(
         cond.append(DELIVERY.c.id.in_(ids))
     if partner:
         cond.append(DELIVERY.c.partner_id == partner)
+    if min_attempts is not None:
+        # Only rows that used up their tries: one the partner refused (4xx) fails again.
+        cond.append(DELIVERY.c.attempts >= min_attempts)
     async with db.write() as conn:
         rows = (
             await conn.execute(

@@ -81,6 +81,14 @@ class Breakers:
         if s is not None:
             s.probing = False
 
+    def suspect(self, partner: str) -> None:
+        """Treat a partner as just past an open breaker: its next send is a probe, and its
+        success counts as recovery (a process that starts with dead letters of a partner)."""
+        s = self._get(partner)
+        if s.open_until is None:
+            s.failures = max(s.failures, self.threshold)
+            s.open_until = self.clock.now()
+
     def waiting_for_probe(self) -> set[str]:
         """Partners past their cool-down with no probe out: the next send to them is one."""
         return {p for p, s in self._s.items() if self.state(p) == HALF_OPEN and not s.probing}

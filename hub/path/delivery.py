@@ -115,6 +115,10 @@ class DeliveryWorker:
             except Exception:
                 log.exception("could not release the leases of %s", self.owner)
         try:
+            await self.suspect_dead_partners()
+        except Exception:
+            log.exception("could not look up the partners with dead letters")
+        try:
             while not self._stopping:
                 # Clear before claiming: a kick that lands during the claim is not lost.
                 self._wake.clear()
@@ -334,6 +338,7 @@ class DeliveryWorker:
                 f"system:{self.owner}",
                 partner=partner,
                 why=WHY_RECOVERED,
+                min_attempts=self.cfg.max_attempts,
             )
         except Exception:
             log.exception("could not replay the dead letters of %s", partner)
@@ -342,6 +347,30 @@ class DeliveryWorker:
             log.info("%s: %d dead letters of %s replayed", self.owner, len(ids), partner)
             self.kick()
         return ids
+
+    async def suspect_dead_partners(self) -> set[str]:
+        """At start: breaker state is per process and starts empty, so a partner whose rows
+        died before (a restart since) would never be seen to recover. Its next send is made a
+        probe instead; its success replays the dead letters."""
+        if not self.cfg.replay_dead_on_recovery:
+            return set()
+        async with self.ctx.db.read() as conn:
+            partners = set(
+                (
+                    await conn.execute(
+                        select(DELIVERY.c.partner_id)
+                        .where(
+                            DELIVERY.c.status == DEAD,
+                            DELIVERY.c.transport == "push",
+                            DELIVERY.c.attempts >= self.cfg.max_attempts,
+                        )
+                        .distinct()
+                    )
+                ).scalars()
+            )
+        for p in partners:
+            self.breakers.suspect(p)
+        return partners
 
     async def _probe_with_dead_letter(self) -> None:
         """A partner past its cool-down with nothing left to send but dead rows would never
@@ -364,6 +393,7 @@ class DeliveryWorker:
                         DELIVERY.c.partner_id.in_([p for p in partners if p not in busy]),
                         DELIVERY.c.status == DEAD,
                         DELIVERY.c.transport == "push",
+                        DELIVERY.c.attempts >= self.cfg.max_attempts,
                     )
                     .group_by(DELIVERY.c.partner_id)
                 )

@@ -9,6 +9,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from wijkhub.hub.casework.escalation import Step, run_escalations
 from wijkhub.hub.casework.milestones import DELIVERY_MILESTONE
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo import household
+from wijkhub.hub.path.delivery import DeliveryWorker
 from wijkhub.hub.store.tables import DELIVERY, MILESTONE
 
 ZORG = household.ZORG
@@ -253,3 +255,24 @@ async def test_a_dead_withdrawal_notice_is_escalated_too_and_replayed_when_the_p
     assert await _withdrawal_statuses(env) == ["delivered"]
     notices = (await env.coach.get("/api/v1/escalations/my-notices?open=true")).body
     assert [n for n in notices if n["milestone"] == "withdrawal_delivery"] == []
+
+
+async def test_a_restarted_worker_still_notices_the_partner_is_back(env: Env) -> None:
+    """Breaker state lives in the process: a new worker starts by making a partner with dead
+    letters probe-worthy, so its recovery still replays them."""
+    client = await env.household()
+    env.sims[ZORG].always_fail = True
+    for _ in range(2):
+        await _submit(env, client)
+    await _until_settled(env)
+    assert await _statuses(env) == ["dead", "dead"]
+    env.sims[ZORG].always_fail = False
+    async with aiohttp.ClientSession() as session:
+        fresh = DeliveryWorker(env.hub.ctx, session, owner="restarted")
+        assert await fresh.suspect_dead_partners() == {ZORG}
+        for _ in range(5):
+            await fresh.run_once()
+            await fresh.settled()
+    assert await _statuses(env) == ["delivered", "delivered"]
+    details = [e["detail"] for e in await env.log(name="delivery.advice.replay")]
+    assert len(details) == 2 and any("weer bereikbaar" in d for d in details)
