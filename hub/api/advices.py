@@ -13,6 +13,7 @@ from wijkhub.schemas.advice import AdviceIn, AdviceOut
     body=AdviceIn,
     response=AdviceOut,
     status=201,
+    idempotent=True,
 )
 async def submit_advice(call: Call) -> AdviceOut:
     return await submit.submit(call.ctx, call.body, call.who.actor, team=scope(call))

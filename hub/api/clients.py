@@ -13,6 +13,7 @@ from wijkhub.schemas.client import Client, ClientIn
     body=ClientIn,
     response=Client,
     status=201,
+    idempotent=True,
 )
 async def create_client(call: Call) -> Client:
     team = scope(call)

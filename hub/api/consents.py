@@ -16,6 +16,7 @@ from wijkhub.schemas.consent import Consent, ConsentIn, ConsentWithdrawal
     body=ConsentIn,
     response=Consent,
     status=201,
+    idempotent=True,
 )
 async def record_consent(call: Call) -> Consent:
     return await consent_register.register(

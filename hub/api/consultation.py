@@ -32,6 +32,7 @@ async def list_messages(call: Call) -> list[dict[str, Any]]:
     body=ConsultationIn,
     response=ConsultationOut,
     status=201,
+    idempotent=True,
 )
 async def send_message(call: Call) -> dict[str, Any]:
     [item_id] = _ids(call, "item_id")

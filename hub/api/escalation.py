@@ -1,11 +1,12 @@
 """HTTP endpoints of the escalation ladder (see `escalation`): the team leader's notices, the
-steering group's report, and running the ladder now (admin)."""
+coach's notices of dead letters, the steering group's report, and running the ladder now
+(admin)."""
 
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from wijkhub.hub.api.kit import Call, endpoint
+from wijkhub.hub.api.kit import Call, endpoint, scope
 from wijkhub.hub.casework.escalation import (
     EscalationNotice,
     Step,
@@ -14,7 +15,7 @@ from wijkhub.hub.casework.escalation import (
     run_escalations,
 )
 from wijkhub.hub.core.errors import ApiError, hex_id, not_found
-from wijkhub.hub.core.roles import STEERING_READERS, TEAM_READERS
+from wijkhub.hub.core.roles import COACH, STEERING_READERS, TEAM_READERS
 
 _FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
@@ -41,6 +42,18 @@ def _team(call: Call) -> str:
 async def notices(call: Call) -> list[EscalationNotice]:
     return await list_steps(
         call.ctx, Step.team_leader, team=_team(call), unread_only=_flag(call, "unread")
+    )
+
+
+@endpoint(
+    roles=COACH,
+    summary="Meldingen aan de wijkcoach: onderdelen die niet bij de partner aankwamen",
+    query={"open": "alleen onderdelen die nog steeds niet zijn bezorgd (true/false)"},
+    response=TypeAdapter(list[EscalationNotice]),
+)
+async def coach_notices(call: Call) -> list[EscalationNotice]:
+    return await list_steps(
+        call.ctx, Step.coach_notice, team=scope(call), open_only=_flag(call, "open")
     )
 
 

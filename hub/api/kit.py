@@ -19,7 +19,10 @@ from wijkhub.hub.core.access_log import anonymous, refused, require_role
 from wijkhub.hub.core.auth import Principal, authenticate, team_scope
 from wijkhub.hub.core.conflicts import retry_on_conflict
 from wijkhub.hub.core.context import CTX, HubContext
+from wijkhub.hub.core.db import MSG_STORAGE_UNAVAILABLE, RETRY_AFTER_SECONDS, storage_fault
 from wijkhub.hub.core.errors import ApiError, validation_error
+from wijkhub.hub.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from wijkhub.hub.core.idempotency import REPLAY_HEADER, Answer, fingerprint, once, valid_key
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,8 @@ class Route:
     partner_scoped: bool = False  # path {partner_id} must be the caller's own
     produces: str = "application/json"  # e.g. text/csv, text/html: the handler's own response
     query: dict[str, str] = field(default_factory=dict)
+    # A creating POST: an `Idempotency-Key` header makes a repeat answer as the first did.
+    idempotent: bool = False
 
 
 def _adapter(response: Any) -> TypeAdapter[Any] | None:
@@ -133,6 +138,9 @@ class Api:
                 request.content_type,
                 request.headers,
             )
+            key = request.headers.get(IDEMPOTENCY_HEADER)
+            if r.idempotent and key is not None:
+                return await self._once(r, call, request.path, valid_key(key.strip()))
             result = await retry_on_conflict(r.handler, call)
             if isinstance(result, web.Response):  # CSV, HTML, FHIR: the handler's own type
                 return result
@@ -141,6 +149,34 @@ class Api:
             )
 
         return handler
+
+    @staticmethod
+    async def _once(r: Route, call: Call, path: str, key: str) -> web.Response:
+        caller = f"{call.who.role}:{call.who.token_id}"
+        request_hash = fingerprint(r.method, path, caller, call.raw)
+
+        async def run() -> Answer:
+            result = await r.handler(call)
+            return Answer(r.status, _dump(result, r.response), "application/json")
+
+        async def attempt() -> Answer:
+            return await once(
+                call.ctx,
+                caller=caller,
+                key=key,
+                request_hash=request_hash,
+                run=run,
+                error_answer=_error_answer,
+            )
+
+        answer = await retry_on_conflict(attempt)
+        headers = {REPLAY_HEADER: "true"} if answer.replayed else None
+        return web.Response(
+            body=answer.body,
+            status=answer.status,
+            content_type=answer.content_type,
+            headers=headers,
+        )
 
     async def _authenticate(self, ctx: HubContext, request: web.Request) -> Principal:
         header = request.headers.get("Authorization", "")
@@ -206,6 +242,19 @@ class Api:
                     "422": error,
                 },
             }
+            if r.idempotent:
+                op["parameters"].append(
+                    {
+                        "name": IDEMPOTENCY_HEADER,
+                        "in": "header",
+                        "required": False,
+                        "description": "Eigen sleutel van dit verzoek: opnieuw verstuurd met "
+                        "dezelfde sleutel wordt het niet nog eens uitgevoerd, maar komt het "
+                        "eerste antwoord terug (met Idempotent-Replayed: true).",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                    }
+                )
+                op["responses"]["409"] = error
             if r.body is not None:
                 op["requestBody"] = {
                     "required": True,
@@ -245,6 +294,10 @@ class Api:
             extra_defs.update(schema.pop("$defs", {}))
             return schema
         return response or {}
+
+
+def _error_answer(exc: ApiError) -> Answer:
+    return Answer(exc.status, json.dumps(exc.body()).encode(), "application/json")
 
 
 def _path_params(path: str) -> list[str]:
@@ -293,12 +346,24 @@ async def error_middleware(
                 ApiError(exc.status, "http_error", exc.reason).body(), status=exc.status
             )
         raise
-    except Exception:
+    except Exception as exc:
+        if storage_fault(exc):
+            # The transaction rolled back as a whole: the same request may simply be sent again.
+            log.warning("storage unavailable on %s %s: %s", request.method, request.path, exc)
+            return storage_unavailable()
         log.exception("unhandled error on %s %s", request.method, request.path)
         return web.json_response(
             ApiError(500, "internal_error", "Interne fout; niets is half opgeslagen.").body(),
             status=500,
         )
+
+
+def storage_unavailable() -> web.Response:
+    return web.json_response(
+        ApiError(503, "storage_unavailable", MSG_STORAGE_UNAVAILABLE).body(),
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 @web.middleware

@@ -3,7 +3,8 @@
 | path            | who                     | what                                             |
 |-----------------|-------------------------|--------------------------------------------------|
 | `/health`       | public                  | liveness: the process answers (in app.py)        |
-| `/health/ready` | public                  | the database answers and its schema is at head   |
+| `/health/ready` | public                  | the database answers, its schema is at head, and |
+|                 |                         | it commits a write (one probe row)               |
 | `/metrics`      | admin token, or public  | Prometheus text; public with `metrics_public`    |
 
 None of them shows personal data: the metrics carry partner ids, statuses, reason codes,
@@ -19,7 +20,7 @@ from sqlalchemy import text
 
 from wijkhub.hub.core import auth
 from wijkhub.hub.core.context import CTX
-from wijkhub.hub.core.db import alembic_config
+from wijkhub.hub.core.db import RETRY_AFTER_SECONDS, alembic_config
 from wijkhub.hub.core.metrics import CONTENT_TYPE, WorkerMetrics, render
 
 READY_TIMEOUT = 3.0
@@ -39,7 +40,9 @@ async def ready(request: web.Request) -> web.Response:
             revision = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     except Exception as exc:
         return web.json_response(
-            {"status": "unavailable", "database": type(exc).__name__}, status=503
+            {"status": "unavailable", "database": type(exc).__name__},
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     head = schema_head()
     if revision != head:
@@ -48,7 +51,17 @@ async def ready(request: web.Request) -> web.Response:
             {"status": "unavailable", "database": "ok", "schema": revision, "expected": head},
             status=503,
         )
-    return web.json_response({"status": "ok", "database": "ok", "schema": revision})
+    try:
+        async with asyncio.timeout(READY_TIMEOUT):
+            await ctx.db.write_probe(ctx.clock.now())
+    except Exception as exc:
+        # Reads work but writes do not: disk full, read only, locked. Not ready for traffic.
+        return web.json_response(
+            {"status": "unavailable", "database": "ok", "write": type(exc).__name__},
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    return web.json_response({"status": "ok", "database": "ok", "write": "ok", "schema": revision})
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -36,6 +36,7 @@ def _household(call: Call) -> str:
     body=HouseholdIn,
     response=Household,
     status=201,
+    idempotent=True,
 )
 async def create_household(call: Call) -> Household:
     return await households.create(call.ctx, call.body, call.who.actor, _team(call))
@@ -52,6 +53,7 @@ async def get_household(call: Call) -> Household:
     body=MemberIn,
     response=Member,
     status=201,
+    idempotent=True,
 )
 async def add_member(call: Call) -> Member:
     return await households.add_member(
@@ -74,6 +76,7 @@ async def get_plan(call: Call) -> Plan:
     body=GoalIn,
     response=Goal,
     status=201,
+    idempotent=True,
 )
 async def add_goal(call: Call) -> Goal:
     return await plan.add_goal(call.ctx, _household(call), call.body, call.who.actor, _team(call))

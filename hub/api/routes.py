@@ -50,6 +50,7 @@ TABLE: list[tuple[str, str, Endpoint]] = [
     ("POST", "/items/{item_id}/consultation/{proposal_id}/accept", consultation.accept_proposal),
     ("POST", "/items/{item_id}/consultation/{proposal_id}/decline", consultation.decline_proposal),
     ("GET", "/escalations/notices", escalation.notices),
+    ("GET", "/escalations/my-notices", escalation.coach_notices),
     ("POST", "/escalations/notices/{item_id}/read", escalation.notice_read),
     ("GET", "/escalations/steering", escalation.steering),
     ("POST", "/escalations/run", escalation.run_now),

@@ -8,6 +8,11 @@ Replay decisions:
   `started_at`), and the replay itself is an entry in the processing log.
 - The worker re-checks the policy before sending, as for every try: a replay never sends
   what consent no longer covers.
+- Automatic replay (`worker.replay_dead_on_recovery`, on by default): when a partner's
+  breaker closes again, the worker replays that partner's dead rows that used up their tries
+  (`delivery.py`; a message the partner refused would only be refused again); the log entry
+  says why. A dead advice also climbs the dead letters' escalation ladder
+  (`escalation.py`, `milestones.dead_letter`).
 """
 
 from dataclasses import dataclass
@@ -63,6 +68,8 @@ async def replay(
     *,
     ids: list[str] | None = None,
     partner: str | None = None,
+    why: str | None = None,
+    min_attempts: int | None = None,
 ) -> list[str]:
     """Re-queue dead rows (all of a partner's, or the given ids); returns the ids re-queued.
     Ids that are not dead (delivered meanwhile, unknown) are left alone."""
@@ -72,6 +79,9 @@ async def replay(
         cond.append(DELIVERY.c.id.in_(ids))
     if partner:
         cond.append(DELIVERY.c.partner_id == partner)
+    if min_attempts is not None:
+        # Only rows that used up their tries: one the partner refused (4xx) fails again.
+        cond.append(DELIVERY.c.attempts >= min_attempts)
     async with db.write() as conn:
         rows = (
             await conn.execute(
@@ -122,7 +132,8 @@ async def replay(
                     purpose=r.advice_type,
                     legal_basis=r.legal_basis,
                     rules_version=r.rules_version,
-                    detail=f"dead letter {r.id} opnieuw aangeboden na {r.attempts} pogingen",
+                    detail=f"dead letter {r.id} opnieuw aangeboden na {r.attempts} pogingen"
+                    + (f" ({why})" if why else ""),
                 )
                 for r in rows
             ],

@@ -15,6 +15,13 @@ after the due day:
 4. `steering_report`: the item is listed in the steering group's report
    (`GET /escalations/steering`, `wijkhub escalations steering`).
 
+A dead letter (an advice the worker gave up on after all its tries) climbs a ladder of its
+own (`[dead_letter]` in the same file), on its milestone `delivery` (`milestones.dead_letter`):
+a notice to the coach (`coach_notice`, `GET /escalations/my-notices`) and one to the team
+leader on the day it died, the steering list some working days later. Nothing goes to the
+partner: it is the one that cannot be reached. Delivered after all (a replay) or answered, the
+ladder stops.
+
 Runs in the server (`jobs.escalation_interval`) and as `wijkhub escalations run` for cron.
 Each step fires at most once per item and milestone: the unique (item, milestone, step) of
 `escalation_step` decides, so two runs or two hub processes never send anything twice. A
@@ -33,14 +40,22 @@ from datetime import date, datetime
 from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from wijkhub.hub.casework.milestones import CLOSED, OPEN
+from wijkhub.hub.casework.milestones import (
+    CLOSED,
+    DEAD_LETTER_MILESTONES,
+    DELIVERY_LABEL_NL,
+    OPEN,
+    WITHDRAWAL_LABEL_NL,
+    WITHDRAWAL_MILESTONE,
+    label,
+)
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.deadlines import due_date
@@ -73,6 +88,7 @@ class Step(StrEnum):
     contact_manager = "contact_manager"
     team_leader = "team_leader"
     steering_report = "steering_report"
+    coach_notice = "coach_notice"  # dead letters only: the coach hears it first
 
 
 STEP_LABELS_NL: dict[Step, str] = {
@@ -80,7 +96,10 @@ STEP_LABELS_NL: dict[Step, str] = {
     Step.contact_manager: "bericht aan de contactmanager van de partner",
     Step.team_leader: "melding aan de teamleider",
     Step.steering_report: "op de lijst van de stuurgroep",
+    Step.coach_notice: "melding aan de wijkcoach",
 }
+# The ladder of a late partner (`coach_notice` belongs to the dead letters only).
+PARTNER_LADDER: tuple[Step, ...] = tuple(s for s in Step if s is not Step.coach_notice)
 # The steps that are messages to the partner, written by its plugin.
 TO_PARTNER: dict[Step, ReminderStep] = {
     Step.buddy_reminder: ReminderStep.buddy_reminder,
@@ -104,6 +123,24 @@ class Team(BaseModel):
     team_leader: Contact
 
 
+class DeadLetterLadder(BaseModel):
+    """`[dead_letter]`: when a dead letter is reported, in working days after the day it died
+    (0: that same day)."""
+
+    model_config = ConfigDict(extra="forbid")
+    # The coach and the team leader of the coach's team.
+    notice_after_working_days: int = Field(0, ge=0, le=250)
+    steering_after_working_days: int = Field(2, ge=0, le=250)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "DeadLetterLadder":
+        if self.steering_after_working_days < self.notice_after_working_days:
+            raise ValueError(
+                "steering_after_working_days mag niet kleiner zijn dan notice_after_working_days"
+            )
+        return self
+
+
 def _default_ladder() -> list[LadderStep]:
     return [
         LadderStep(step=Step.buddy_reminder, after_working_days=1),
@@ -120,10 +157,13 @@ class EscalationConfig(BaseModel):
     version: str = "standaard"
     step: list[LadderStep] = Field(default_factory=_default_ladder, min_length=1)
     team: list[Team] = []
+    dead_letter: DeadLetterLadder = DeadLetterLadder()
 
     @model_validator(mode="after")
     def _ordered(self) -> "EscalationConfig":
         steps = [s.step for s in self.step]
+        if Step.coach_notice in steps:
+            raise ValueError("coach_notice hoort alleen bij [dead_letter]")
         if len(steps) != len(set(steps)):
             raise ValueError("elke stap mag maar één keer in de ladder staan")
         order = list(Step)
@@ -180,6 +220,23 @@ def fires_on(due_on: date, step: LadderStep) -> date:
     return due_date(due_on, DeadlineRule(step.after_working_days))
 
 
+def _after(day: date, working_days: int) -> date:
+    return due_date(day, DeadlineRule(working_days)) if working_days else day
+
+
+def rungs(milestone: str, due_on: date, cfg: EscalationConfig) -> list[tuple[Step, date]]:
+    """The steps of a late milestone with the day each fires, in order."""
+    if milestone in DEAD_LETTER_MILESTONES:
+        dl = cfg.dead_letter
+        notice = _after(due_on, dl.notice_after_working_days)
+        return [
+            (Step.coach_notice, notice),
+            (Step.team_leader, notice),
+            (Step.steering_report, _after(due_on, dl.steering_after_working_days)),
+        ]
+    return [(r.step, fires_on(due_on, r)) for r in cfg.step]
+
+
 # --- the job ---------------------------------------------------------------------------------
 
 
@@ -215,18 +272,26 @@ def reminder_text(milestone: Milestone, due_on: date, number: int, step: Reminde
     )
 
 
-async def run_escalations(ctx: HubContext, actor: str = ACTOR) -> EscalationResult:
-    """Fire every ladder step that is due; safe to run at any time, any number of times, in
-    any number of processes at once."""
+async def run_escalations(
+    ctx: HubContext, actor: str = ACTOR, *, item_ids: list[str] | None = None
+) -> EscalationResult:
+    """Fire every ladder step that is due (of these items only, if given); safe to run at any
+    time, any number of times, in any number of processes at once."""
     cfg = load_config(ctx)
     today = local_date(ctx.clock.now())
     result = EscalationResult()
+    # A dead letter is late the day it dies; a partner's milestone the day after its due day.
+    late_now = or_(
+        MILESTONE.c.due_on < today,
+        and_(
+            MILESTONE.c.milestone.in_(sorted(DEAD_LETTER_MILESTONES)), MILESTONE.c.due_on <= today
+        ),
+    )
+    q = select(MILESTONE).where(MILESTONE.c.state == OPEN, late_now)
+    if item_ids is not None:
+        q = q.where(MILESTONE.c.item_id.in_(item_ids))
     async with ctx.db.read() as conn:
-        late = (
-            await conn.execute(
-                select(MILESTONE).where(MILESTONE.c.state == OPEN, MILESTONE.c.due_on < today)
-            )
-        ).all()
+        late = (await conn.execute(q)).all()
         if not late:
             return result
         item_ids = sorted({m.item_id for m in late})
@@ -250,7 +315,7 @@ async def run_escalations(ctx: HubContext, actor: str = ACTOR) -> EscalationResu
             ).scalars()
         )
     for m in late:
-        if m.item_id in withdrawn:
+        if m.item_id in withdrawn and m.milestone != WITHDRAWAL_MILESTONE:
             # The client withdrew consent: nothing more is due from this partner.
             async with ctx.db.write() as conn:
                 res = await conn.execute(
@@ -260,18 +325,18 @@ async def run_escalations(ctx: HubContext, actor: str = ACTOR) -> EscalationResu
                 )
                 result.closed += res.rowcount
             continue
-        for rung in cfg.step:
-            if fires_on(m.due_on, rung) > today:
+        for step, day in rungs(m.milestone, m.due_on, cfg):
+            if day > today:
                 break  # the later steps are not due either
-            if (m.item_id, m.milestone, rung.step.value) in fired:
+            if (m.item_id, m.milestone, step.value) in fired:
                 continue
-            outcome = await _fire(ctx, m, rung.step, cfg, actor)
+            outcome = await _fire(ctx, m, step, cfg, actor)
             if outcome is None:
                 break  # answered meanwhile: the ladder stops here
-            fired.add((m.item_id, m.milestone, rung.step.value))
+            fired.add((m.item_id, m.milestone, step.value))
             if outcome:
-                result.fired.append(Fired(m.item_id, m.milestone, rung.step, m.partner_id))
-                if rung.step in TO_PARTNER:
+                result.fired.append(Fired(m.item_id, m.milestone, step, m.partner_id))
+                if step in TO_PARTNER:
                     result.messages_queued += 1
     if result.messages_queued:
         ctx.on_new_deliveries()
@@ -323,10 +388,10 @@ async def _fire(
         ).one()
     partner = ctx.partners.get(m.partner_id)
     message = None
-    if step in TO_PARTNER and partner is not None:
+    if step in TO_PARTNER and partner is not None and m.milestone not in DEAD_LETTER_MILESTONES:
         message = await _render(ctx, m, item, TO_PARTNER[step])
     now = ctx.clock.now()
-    milestone = Milestone(m.milestone)
+    milestone = m.milestone
     async with ctx.db.write() as conn:
         # Lock the milestone row (PostgreSQL) and fire only while it is open: an answer that
         # commits first stops the step; one that comes later waits for this transaction.
@@ -393,14 +458,21 @@ async def _fire(
 
 def step_detail(
     step: Step,
-    milestone: Milestone,
+    milestone: str,
     due_on: date,
     cfg: EscalationConfig,
     team: str,
     delivery_id: str | None = None,
 ) -> str:
     """The Dutch sentence for the processing log and the timeline (no client data)."""
-    late = f"{MILESTONE_LABELS_NL[milestone]} te laat (uiterlijk {due_on:%d-%m-%Y})"
+    if milestone in DEAD_LETTER_MILESTONES:
+        what = WITHDRAWAL_LABEL_NL if milestone == WITHDRAWAL_MILESTONE else DELIVERY_LABEL_NL
+        late = (
+            f"{what} mislukt: na alle pogingen opgegeven op {due_on:%d-%m-%Y}, "
+            "wordt opnieuw aangeboden zodra de partner weer bereikbaar is"
+        )
+    else:
+        late = f"{label(milestone)} te laat (uiterlijk {due_on:%d-%m-%Y})"
     if step in TO_PARTNER:
         how = "via het berichtformaat van de partner" if delivery_id else "alleen vastgelegd"
         return f"{late}: {STEP_LABELS_NL[step]} ({how})"
@@ -435,7 +507,7 @@ async def timeline(
                 status=r.step,
                 detail=step_detail(
                     Step(r.step),
-                    Milestone(r.milestone),
+                    r.milestone,
                     r.due_on,
                     cfg,
                     r.team,
@@ -458,7 +530,8 @@ class EscalationNotice(BaseModel):
     partner_id: str
     partner_name: str
     advice_type: str
-    milestone: Milestone
+    # delivery, withdrawal_delivery: a dead advice, a dead withdrawal notice
+    milestone: Milestone | Literal["delivery", "withdrawal_delivery"]
     milestone_nl: str
     due_on: date
     fired_at: datetime
@@ -509,7 +582,7 @@ async def list_steps(
     for r in rows:
         partner = ctx.partners.get(r.partner_id)
         leader = cfg.team_leader(r.team)
-        milestone = Milestone(r.milestone)
+        milestone = r.milestone
         out.append(
             EscalationNotice(
                 id=r.id,
@@ -521,7 +594,7 @@ async def list_steps(
                 partner_name=partner.name if partner else r.partner_id,
                 advice_type=r.advice_type,
                 milestone=milestone,
-                milestone_nl=MILESTONE_LABELS_NL[milestone],
+                milestone_nl=label(milestone),
                 due_on=r.due_on,
                 fired_at=r.fired_at,
                 milestone_state=r.milestone_state,

@@ -8,6 +8,13 @@ names one of the advice type's threats. A partner status then meets milestones
 (`schemas.status.MILESTONE_MET_BY`) or closes those it makes moot (rejected, stopped); a
 withdrawal closes all. The escalation ladder (`escalation.py`) watches the open ones, and the
 chain report reads them with `read_milestones`.
+
+A dead letter (an advice the worker gave up on) gets one more milestone of its own,
+`delivery`, due the day it died: it climbs the dead letters' ladder (notices to the coach and
+the team leader, then the steering list) until the advice is delivered after all (a replay) or
+the partner answers (it did receive it). It is not a deadline of the partner's handling, so
+the chain report does not read it. A dead withdrawal notice (the partner was not told that
+consent ended) climbs the same ladder on its own milestone, `withdrawal_delivery`.
 """
 
 from dataclasses import dataclass
@@ -24,12 +31,82 @@ from wijkhub.hub.core.deadlines import due_date
 from wijkhub.hub.store.tables import MILESTONE, STATUS
 from wijkhub.schemas.status import (
     MILESTONE_CLOSED_BY,
+    MILESTONE_LABELS_NL,
     MILESTONE_MET_BY,
     Milestone,
     PartnerStatus,
 )
 
 OPEN, MET, CLOSED = "open", "met", "closed"
+# The milestone of a dead letter: the advice reaching the partner at all.
+DELIVERY_MILESTONE = "delivery"
+DELIVERY_LABEL_NL = "bezorging bij de partner"
+# The milestone of a dead withdrawal notice: the partner does not know consent has ended.
+WITHDRAWAL_MILESTONE = "withdrawal_delivery"
+WITHDRAWAL_LABEL_NL = "bezorging van de intrekking van de toestemming"
+DEAD_LETTER_MILESTONES = frozenset({DELIVERY_MILESTONE, WITHDRAWAL_MILESTONE})
+DELIVERED = "delivered"
+
+
+def label(milestone: str) -> str:
+    """The Dutch name of a milestone, the dead letters' own included."""
+    if milestone == DELIVERY_MILESTONE:
+        return DELIVERY_LABEL_NL
+    if milestone == WITHDRAWAL_MILESTONE:
+        return WITHDRAWAL_LABEL_NL
+    return MILESTONE_LABELS_NL[Milestone(milestone)]
+
+
+async def dead_letter(
+    conn: AsyncConnection,
+    item: Any,
+    delivery_id: str,
+    now: datetime,
+    milestone: str = DELIVERY_MILESTONE,
+) -> bool:
+    """Start the dead letters' ladder for this item's advice (in the transaction that marks
+    the row dead). A second death after a replay keeps the first row and its steps."""
+    try:
+        async with conn.begin_nested():
+            await conn.execute(
+                insert(MILESTONE).values(
+                    item_id=item.id,
+                    delivery_id=delivery_id,
+                    partner_id=item.partner_id,
+                    advice_type=item.advice_type,
+                    milestone=milestone,
+                    days=0,
+                    working_days=True,
+                    urgent=False,
+                    started_at=now,
+                    started_on=local_date(now),
+                    due_on=local_date(now),
+                    state=OPEN,
+                )
+            )
+    except IntegrityError:
+        await conn.execute(
+            update(MILESTONE)
+            .where(MILESTONE.c.item_id == item.id, MILESTONE.c.milestone == milestone)
+            .values(state=OPEN, met_at=None, met_status=None, delivery_id=delivery_id)
+        )
+        return False
+    return True
+
+
+async def delivered(
+    conn: AsyncConnection, item_id: str, now: datetime, milestone: str = DELIVERY_MILESTONE
+) -> None:
+    """The message reached the partner after all: the dead letters' ladder stops."""
+    await conn.execute(
+        update(MILESTONE)
+        .where(
+            MILESTONE.c.item_id == item_id,
+            MILESTONE.c.milestone == milestone,
+            MILESTONE.c.state == OPEN,
+        )
+        .values(state=MET, met_at=now, met_status=DELIVERED)
+    )
 
 
 async def schedule(
@@ -97,7 +174,11 @@ async def record_status(
     ).all()
     changed: list[str] = []
     for r in rows:
-        if status in MILESTONE_MET_BY[Milestone(r.milestone)]:
+        if r.milestone == WITHDRAWAL_MILESTONE:
+            continue  # only the withdrawal notice's own delivery meets it
+        # Any answer about a dead letter shows that the partner did receive it after all.
+        met_by = frozenset(PartnerStatus) if r.milestone == DELIVERY_MILESTONE else None
+        if status in (met_by or MILESTONE_MET_BY[Milestone(r.milestone)]):
             values: dict[str, Any] = {"state": MET, "met_at": occurred_at, "met_status": status}
         elif status in MILESTONE_CLOSED_BY:
             values = {"state": CLOSED, "closed_at": occurred_at, "closed_reason": status.value}
@@ -155,7 +236,7 @@ async def read_milestones(
     partner_id: str | None = None,
 ) -> list[MilestoneFact]:
     """Milestones of items delivered from `since` up to and including `until` (Dutch dates)."""
-    q = select(MILESTONE)
+    q = select(MILESTONE).where(MILESTONE.c.milestone.not_in(sorted(DEAD_LETTER_MILESTONES)))
     if since is not None:
         q = q.where(MILESTONE.c.started_on >= since)
     if until is not None:

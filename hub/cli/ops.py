@@ -1,4 +1,5 @@
-"""`wijkhub worker` and `wijkhub deliveries dead|replay`: scale-out and dead-letter handling."""
+"""`wijkhub worker` and `wijkhub deliveries dead|replay|policy`: scale-out, dead-letter
+handling and the retry policy in figures."""
 
 import asyncio
 import contextlib
@@ -6,6 +7,7 @@ import getpass
 import json
 import signal
 import sys
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -20,9 +22,11 @@ from wijkhub.hub.api import ops as ops_http
 from wijkhub.hub.api.ops import schema_head
 from wijkhub.hub.casework.dead_letters import list_dead, replay
 from wijkhub.hub.cli.support import clock_for, run_with_db, settings_for
-from wijkhub.hub.core.context import CTX, build_context
+from wijkhub.hub.core import retry_policy
+from wijkhub.hub.core.context import CTX, ConfigError, build_context
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.settings import Settings
+from wijkhub.hub.core.worker_id import claim as claim_worker_id
 from wijkhub.hub.path.delivery import DeliveryWorker
 
 
@@ -52,7 +56,8 @@ async def until_signalled() -> None:
     "--id",
     "worker_id",
     default=None,
-    help="Stable worker name: a restart under it takes back its rows at once. Unique per process.",
+    help="Stable worker name: a restart under it takes back its rows at once. Unique per "
+    "process (default: from host and data dir, one per running process).",
 )
 @click.option("--metrics-port", type=int, default=None, help="Serve /metrics and /health here.")
 @click.option("--metrics-host", default="127.0.0.1", show_default=True)
@@ -71,8 +76,13 @@ def worker(
             await hub.db.dispose()
             raise click.ClickException(problem)
         runner = None
+        try:
+            identity = claim_worker_id(settings)
+        except ConfigError as exc:
+            await hub.db.dispose()
+            raise click.ClickException(str(exc)) from None
         async with aiohttp.ClientSession() as session:
-            w = DeliveryWorker(hub, session)
+            w = DeliveryWorker(hub, session, owner=identity.id)
             if metrics_port is not None:
                 app = web.Application()
                 app[CTX] = hub
@@ -102,6 +112,7 @@ def worker(
                 if runner:
                     await runner.cleanup()
                 await hub.db.dispose()
+                identity.release()
         click.echo(f"Wijkhub-worker {w.owner} gestopt.", err=True)
 
     asyncio.run(go())
@@ -126,7 +137,51 @@ async def _schema_problem(db: Database) -> str | None:
 
 @click.group()
 def deliveries() -> None:
-    """The outbox: dead letters and replay."""
+    """The outbox: dead letters, replay, and the retry policy."""
+
+
+def _wait_nl(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:g} s"
+    return retry_policy.dutch_duration(timedelta(seconds=round(seconds)))
+
+
+@deliveries.command("policy")
+@click.pass_context
+def deliveries_policy(ctx: click.Context) -> None:
+    """The retry schedule of these settings and how long a delivery keeps trying (its budget)
+    before it becomes a dead letter."""
+    cfg = _settings(ctx).worker
+    waits = retry_policy.schedule(cfg)
+    least, most = retry_policy.budget(cfg)
+    hours = f"{least.total_seconds() / 3600:.1f}".replace(".", ",")
+    table = Table(title="Schema van nieuwe pogingen (zonder spreiding)")
+    for col in ("na poging", "wachttijd", "volgende poging na"):
+        table.add_column(col)
+    for w in waits:
+        table.add_row(str(w.after_attempt), _wait_nl(w.seconds), _wait_nl(w.at))
+    Console(width=100).print(table)
+    click.echo(
+        f"Pogingen: {cfg.max_attempts}; wachttijd begint bij {cfg.backoff_initial:g} s, "
+        f"verdubbelt en is ten hoogste {_wait_nl(cfg.backoff_max)}, plus ten hoogste "
+        f"{cfg.backoff_jitter:g} s spreiding."
+    )
+    click.echo(
+        f"Totaal budget: {retry_policy.dutch_duration(least)} ({hours} uur)"
+        + (
+            f", met spreiding ten hoogste {retry_policy.dutch_duration(most)}"
+            if most != least
+            else ""
+        )
+        + "."
+    )
+    click.echo(
+        "Daarna wordt een bericht onbestelbaar: de coach en de teamleider krijgen een melding, "
+        "en zodra de partner weer bereikbaar is biedt de hub het opnieuw aan."
+        if cfg.replay_dead_on_recovery
+        else "Daarna wordt een bericht onbestelbaar: de coach en de teamleider krijgen een "
+        "melding; opnieuw aanbieden gaat met `wijkhub deliveries replay`."
+    )
 
 
 @deliveries.command("dead")

@@ -13,6 +13,7 @@ from wijkhub.hub.cli.support import clock_for, console, in_transaction, settings
 from wijkhub.hub.core import auth
 from wijkhub.hub.core.db import upgrade
 from wijkhub.hub.core.partner_secrets import ensure_partner_secrets
+from wijkhub.hub.core.worker_id import WorkerIdInUse
 from wijkhub.hub.demo.run import run_demo
 from wijkhub.hub.i18n import gettext
 from wijkhub.hub.server.runtime import copy_example_config, prepare, start
@@ -79,9 +80,12 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
     settings = settings_for(ctx)
 
     async def go() -> None:
-        hub = await start(
-            settings, clock=clock_for(ctx), run_worker=not no_worker, host=host, port=port
-        )
+        try:
+            hub = await start(
+                settings, clock=clock_for(ctx), run_worker=not no_worker, host=host, port=port
+            )
+        except WorkerIdInUse as exc:
+            raise click.ClickException(str(exc)) from None
         console().print(f"Wijkhub luistert op {hub.url} (OpenAPI: {hub.url}/api/v1/openapi.json)")
         try:
             # SIGTERM/SIGINT end the wait, so the worker finishes or releases its rows.

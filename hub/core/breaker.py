@@ -81,14 +81,30 @@ class Breakers:
         if s is not None:
             s.probing = False
 
-    def record(self, partner: str, ok: bool) -> None:
+    def suspect(self, partner: str) -> None:
+        """Treat a partner as just past an open breaker: its next send is a probe, and its
+        success counts as recovery (a process that starts with dead letters of a partner)."""
+        s = self._get(partner)
+        if s.open_until is None:
+            s.failures = max(s.failures, self.threshold)
+            s.open_until = self.clock.now()
+
+    def waiting_for_probe(self) -> set[str]:
+        """Partners past their cool-down with no probe out: the next send to them is one."""
+        return {p for p, s in self._s.items() if self.state(p) == HALF_OPEN and not s.probing}
+
+    def record(self, partner: str, ok: bool) -> bool:
+        """Count one send's outcome; True when this success closes a breaker that was open
+        (the partner is back: its dead letters may go again)."""
         s = self._get(partner)
         s.probing = False
         if ok:
+            recovered = s.open_until is not None
             s.failures, s.open_until = 0, None
-            return
+            return recovered
         s.failures += 1
         if s.failures >= self.threshold:
             if s.open_until is None or self.clock.now() >= s.open_until:
                 s.opened += 1
             s.open_until = self.clock.now() + self.cooldown
+        return False

@@ -7,16 +7,71 @@ PostgreSQL is the scale-out path (several processes, `FOR UPDATE SKIP LOCKED`).
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+import errno
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from importlib.resources import files
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, exc, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util.concurrency import await_
+
+from wijkhub.hub.store.tables import HEALTH_PROBE
+
+# A storage fault is temporary as far as a caller can tell (disk full, database locked, read
+# only, PostgreSQL restarting or away): the request is refused as a whole with 503 and
+# Retry-After, never a 500. A bug (a missing table, bad SQL) is not one of these.
+RETRY_AFTER_SECONDS = 5
+MSG_STORAGE_UNAVAILABLE = (
+    "De opslag van Wijkhub is tijdelijk niet beschikbaar; er is niets opgeslagen. "
+    "Probeer het over enkele seconden opnieuw."
+)
+# SQLite primary result codes: BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
+_SQLITE_FAULTS = frozenset({5, 6, 7, 8, 10, 13, 14, 15})
+# PostgreSQL SQLSTATE: connection exceptions, insufficient resources (disk full, too many
+# connections), operator intervention (shutdown, cannot connect now), read-only transaction.
+_PG_FAULT_CLASSES = ("08", "53", "57P")
+_PG_FAULTS = frozenset({"25006"})
+_OS_FAULTS = frozenset({errno.ENOSPC, errno.EROFS, errno.EIO, errno.EDQUOT})
+
+
+def storage_fault(error: BaseException) -> bool:
+    """Is this error the storage being unavailable for now (not a bug of ours)?"""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, exc.TimeoutError | exc.DisconnectionError):
+            return True  # no connection from the pool in time, or the connection is gone
+        if isinstance(current, exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, sqlite3.Error):
+            code = getattr(current, "sqlite_errorcode", None)
+            if code is not None and code & 0xFF in _SQLITE_FAULTS:
+                return True
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(state, str) and (state in _PG_FAULTS or state.startswith(_PG_FAULT_CLASSES)):
+            return True
+        if isinstance(current, ConnectionError) or (
+            isinstance(current, OSError) and current.errno in _OS_FAULTS
+        ):
+            return True
+        nxt = getattr(current, "orig", None) if isinstance(current, exc.DBAPIError) else None
+        current = nxt or current.__cause__ or current.__context__
+    return False
+
+
+# Run at the start of the next write transaction of this task: an idempotency key is inserted
+# in the very transaction of the change it guards (`idempotency.once`), without every handler
+# passing it down. The hook itself makes sure it runs only once.
+FIRST_WRITE: ContextVar[Callable[[AsyncConnection], Awaitable[None]] | None] = ContextVar(
+    "wijkhub_first_write", default=None
+)
 
 
 class Database:
@@ -75,6 +130,7 @@ class Database:
                 try:
                     conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
                     async with conn.begin():
+                        await _first_write(conn)
                         yield conn
                 finally:
                     # Released once COMMIT (or ROLLBACK) is done: giving the connection back
@@ -85,6 +141,7 @@ class Database:
                 await conn.close()
         else:
             async with self.engine.begin() as conn:
+                await _first_write(conn)
                 yield conn
 
     @asynccontextmanager
@@ -92,8 +149,24 @@ class Database:
         async with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    async def write_probe(self, now: Any) -> None:
+        """Commit one small write (readiness): a database that reads but cannot write (disk
+        full, read only, locked) fails here, not in the next coach's request."""
+        async with self.write() as conn:
+            res = await conn.execute(
+                update(HEALTH_PROBE).where(HEALTH_PROBE.c.id == 1).values(checked_at=now)
+            )
+            if res.rowcount == 0:
+                await conn.execute(HEALTH_PROBE.insert().values(id=1, checked_at=now))
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def _first_write(conn: AsyncConnection) -> None:
+    hook = FIRST_WRITE.get()
+    if hook is not None:
+        await hook(conn)
 
 
 def alembic_config(url: str) -> Config:

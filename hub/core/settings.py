@@ -31,8 +31,11 @@ def example_config_dir() -> Path:
 class WorkerSettings(BaseModel):
     batch_size: int = Field(50, ge=1, le=1000)
     poll_interval: float = Field(1.0, gt=0)
-    # Hold on for days, not Open Notificaties' ~90 s: 15 attempts capped at 1 h reach ~10 h.
-    max_attempts: int = Field(15, ge=1)
+    # Hold on for days, not Open Notificaties' ~90 s: a partner down for a long weekend must
+    # not dead-letter everything. 84 tries, the waits doubling from 2 s to at most 1 h, take at
+    # least 73 h 8 min from the first try to the last (3 days, 1 h, 8 min and 14 s; jitter adds
+    # up to a few seconds). `wijkhub deliveries policy` prints the schedule of these settings.
+    max_attempts: int = Field(84, ge=1)
     backoff_initial: float = Field(2.0, ge=0)
     backoff_max: float = Field(3600.0, ge=0)
     backoff_jitter: float = Field(1.0, ge=0)
@@ -46,11 +49,17 @@ class WorkerSettings(BaseModel):
     # one probe through. Its rows stay queued; nothing is lost or counted as an attempt.
     breaker_threshold: int = Field(5, ge=1)
     breaker_cooldown: float = Field(30.0, gt=0)
+    # When a partner's breaker closes again (a send got through after it had opened), put its
+    # dead letters back in the queue, each replay in the processing log. While only dead rows
+    # are left for a partner, one of them is offered again after each cool-down as the probe.
+    replay_dead_on_recovery: bool = True
     # On SIGTERM/SIGINT: seconds to let sends in flight finish before releasing the rest.
     shutdown_grace: float = Field(10.0, ge=0)
     # A stable name for this process's worker (`wijkhub worker --id`, WIJKHUB_WORKER__ID).
     # Restarted under the same name it takes back its rows at once instead of waiting for
-    # their leases. Never give two running processes the same id. Default: a random name.
+    # their leases. A second running process with the same id on the same data directory
+    # refuses to start. Default: derived from the host name and the data directory, kept in
+    # the data directory, one slot per running process (hub/core/worker_id.py).
     id: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 
     @model_validator(mode="after")
@@ -72,6 +81,8 @@ class JobSettings(BaseModel):
     plan_wait_interval: float = Field(300.0, ge=0)
     # The escalation ladder for late milestones (`wijkhub escalations run` for cron).
     escalation_interval: float = Field(900.0, ge=0)
+    # Forget idempotency keys (and their sealed answers) older than `idempotency_hours`.
+    idempotency_interval: float = Field(900.0, ge=0)
 
 
 class LogSettings(BaseModel):
@@ -107,6 +118,9 @@ class Settings(BaseSettings):
     metrics_public: bool = False
     jobs: JobSettings = JobSettings()
     log: LogSettings = LogSettings()
+    # How long a creating request's Idempotency-Key (or web submit token) is remembered: a
+    # repeat within it gets the first answer. The stored answer may hold personal data.
+    idempotency_hours: float = Field(24.0, gt=0)
 
     @property
     def db_url(self) -> str:

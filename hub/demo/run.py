@@ -139,7 +139,14 @@ async def start_demo_hub(
         write_approval_toml(config_dir / "approval.toml")
     worker = hub_kw.pop(
         "worker",
-        WorkerSettings(backoff_initial=0.2, backoff_max=2.0, backoff_jitter=0.1, poll_interval=0.2),
+        # Fast retries and an early dead letter: a demo shows the whole path in seconds.
+        WorkerSettings(
+            max_attempts=15,
+            backoff_initial=0.2,
+            backoff_max=2.0,
+            backoff_jitter=0.1,
+            poll_interval=0.2,
+        ),
     )
     settings = Settings(
         data_dir=workdir,

@@ -7,7 +7,7 @@
 - Re-checks the policy just before sending: consent may have been withdrawn since.
 - Sends with the row's idempotency key, which never changes between tries, so a partner can
   drop duplicates after a lost acknowledgement.
-- Backs off exponentially with jitter (tenacity's wait strategy) and dead-letters after
+- Backs off exponentially with jitter (`retry_policy`, tenacity's wait) and dead-letters after
   `max_attempts`; a dead row stays visible and can be replayed. An unexpected error counts as
   a failed attempt too, so one poisoned row cannot loop forever.
 - One semaphore per partner (`concurrency`, `partner_concurrency`): a slow partner holds only
@@ -15,6 +15,10 @@
   sends already out, and skips partners at their limit.
 - A circuit breaker per partner (`breaker.py`): while it is open the partner's rows are not
   claimed, and rows already held are put back without counting an attempt.
+- A dead advice starts the dead letters' escalation ladder (notices to the coach and the
+  team leader, later the steering list). When a partner's breaker closes again its dead rows
+  are replayed (`replay_dead_on_recovery`); while a partner has only dead rows left, one is
+  offered again after each cool-down as the breaker's probe, so recovery is noticed at all.
 - Graceful shutdown: `stop()` ends claiming, sends in flight get `shutdown_grace` seconds,
   and every row the process still holds is released (lease_owner NULL) for another worker.
 """
@@ -28,13 +32,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
-from sqlalchemy import and_, insert, or_, select, update
-from tenacity import RetryCallState
-from tenacity.wait import wait_exponential_jitter
+from sqlalchemy import and_, func, insert, or_, select, update
 from yarl import URL
 
+from wijkhub.hub.casework import milestones
+from wijkhub.hub.casework.dead_letters import DEAD
+from wijkhub.hub.casework.dead_letters import replay as replay_dead
+from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.casework.milestones import schedule as schedule_milestones
 from wijkhub.hub.casework.withdrawal import queue_withdrawal_notices
+from wijkhub.hub.core import retry_policy
 from wijkhub.hub.core.breaker import Breakers
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.metrics import WorkerMetrics
@@ -52,6 +59,14 @@ from wijkhub.schemas.status import DeliveryStatus
 log = logging.getLogger(__name__)
 
 DUE = (DeliveryStatus.queued.value, DeliveryStatus.retrying.value)
+# The dead letters that climb the escalation ladder, with their milestone: an advice that
+# never arrived, and a withdrawal notice (the partner still thinks it may use the data).
+DEAD_LETTER_KINDS = {
+    "advice": milestones.DELIVERY_MILESTONE,
+    "withdrawal": milestones.WITHDRAWAL_MILESTONE,
+}
+WHY_RECOVERED = "automatisch: de partner is weer bereikbaar"
+WHY_PROBE = "automatisch: proefbericht na de afkoeltijd van de partner"
 
 
 class DeliveryWorker:
@@ -61,6 +76,9 @@ class DeliveryWorker:
         self.ctx = ctx
         self.cfg = ctx.settings.worker
         self.owner = owner or self.cfg.id or f"worker-{secrets.token_hex(4)}"
+        # A stable id (given, configured, or `worker_id.claim`'s) is this process's alone, so
+        # rows leased under it that are not in flight here were left by its previous run.
+        self.stable = bool(owner or self.cfg.id)
         self.transport = HttpPushTransport(session, self.cfg.request_timeout)
         self._wake = asyncio.Event()
         self._slots: dict[str, asyncio.Semaphore] = {}
@@ -68,12 +86,9 @@ class DeliveryWorker:
         self.breakers = Breakers(ctx.clock, self.cfg.breaker_threshold, self.cfg.breaker_cooldown)
         self.metrics = WorkerMetrics()
         self.metrics.watch(self.breakers)
-        self._wait = wait_exponential_jitter(
-            multiplier=self.cfg.backoff_initial,
-            max=self.cfg.backoff_max,
-            jitter=self.cfg.backoff_jitter,
-        )
+        self._wait = retry_policy.wait(self.cfg)
         self._stopping = False
+        self._background: set[asyncio.Task[None]] = set()
 
     def kick(self) -> None:
         self._wake.set()
@@ -87,20 +102,22 @@ class DeliveryWorker:
         return self._slots[partner]
 
     def backoff(self, attempt: int) -> float:
-        state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
-        state.attempt_number = attempt
-        return float(self._wait(state))
+        return retry_policy.backoff(self._wait, attempt)
 
     async def run(self) -> None:
         """Run until stopped: claim whenever a partner has room (a finished send wakes the
         loop), without waiting for the sends already out; sleep until kicked or polled."""
         tasks: set[asyncio.Task[None]] = set()
-        if self.cfg.id:
+        if self.stable:
             # Restarted under a stable id (e.g. after kill -9): take back our rows now.
             try:
                 await self.release_leases()
             except Exception:
                 log.exception("could not release the leases of %s", self.owner)
+        try:
+            await self.suspect_dead_partners()
+        except Exception:
+            log.exception("could not look up the partners with dead letters")
         try:
             while not self._stopping:
                 # Clear before claiming: a kick that lands during the claim is not lost.
@@ -130,6 +147,8 @@ class DeliveryWorker:
             for t in pending:
                 t.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if self._background:  # automatic replays: they are short, one transaction each
+            await asyncio.wait(set(self._background), timeout=self.cfg.shutdown_grace)
         try:
             released = await self.release_leases()
         except Exception:
@@ -162,6 +181,11 @@ class DeliveryWorker:
         return len(rows)
 
     async def claim(self) -> list[Any]:
+        if self.cfg.replay_dead_on_recovery and self.breakers.waiting_for_probe():
+            try:
+                await self._probe_with_dead_letter()
+            except Exception:
+                log.exception("could not offer a dead letter as probe")
         now = self.ctx.clock.now()
         # Not the partners whose breaker is open, nor those already at their limit here.
         skip = self.breakers.blocked() | {
@@ -276,7 +300,9 @@ class DeliveryWorker:
         result = await self.transport.send(str(partner.endpoint), message, headers)
         # A 4xx means the partner is up (the message is wrong): only failures worth a retry
         # count towards the breaker.
-        self.breakers.record(row.partner_id, result.ok or not result.retryable)
+        recovered = self.breakers.record(row.partner_id, result.ok or not result.retryable)
+        if recovered and self.cfg.replay_dead_on_recovery:
+            self._in_background(self.replay_partner(row.partner_id))
         self.metrics.sent(row.partner_id, result.duration_ms / 1000, result.ok, result.retryable)
         attempts = row.attempts + 1
         if result.ok:
@@ -292,6 +318,98 @@ class DeliveryWorker:
             await self._finish(row, item, DeliveryStatus.dead, result, why, attempts, span, started)
         else:
             await self._retry(row, result, attempts, started)
+
+    def _in_background(self, coro: Any) -> None:
+        t = asyncio.create_task(coro)
+        self._background.add(t)
+        t.add_done_callback(self._background.discard)
+
+    async def settled(self) -> None:
+        """Wait for the background work (automatic replays) started so far."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def replay_partner(self, partner: str) -> list[str]:
+        """The partner is back: its dead letters go again, each replay in the log."""
+        try:
+            ids = await replay_dead(
+                self.ctx.db,
+                self.ctx.clock.now(),
+                f"system:{self.owner}",
+                partner=partner,
+                why=WHY_RECOVERED,
+                min_attempts=self.cfg.max_attempts,
+            )
+        except Exception:
+            log.exception("could not replay the dead letters of %s", partner)
+            return []
+        if ids:
+            log.info("%s: %d dead letters of %s replayed", self.owner, len(ids), partner)
+            self.kick()
+        return ids
+
+    async def suspect_dead_partners(self) -> set[str]:
+        """At start: breaker state is per process and starts empty, so a partner whose rows
+        died before (a restart since) would never be seen to recover. Its next send is made a
+        probe instead; its success replays the dead letters."""
+        if not self.cfg.replay_dead_on_recovery:
+            return set()
+        async with self.ctx.db.read() as conn:
+            partners = set(
+                (
+                    await conn.execute(
+                        select(DELIVERY.c.partner_id)
+                        .where(
+                            DELIVERY.c.status == DEAD,
+                            DELIVERY.c.transport == "push",
+                            DELIVERY.c.attempts >= self.cfg.max_attempts,
+                        )
+                        .distinct()
+                    )
+                ).scalars()
+            )
+        for p in partners:
+            self.breakers.suspect(p)
+        return partners
+
+    async def _probe_with_dead_letter(self) -> None:
+        """A partner past its cool-down with nothing left to send but dead rows would never
+        get the probe that closes its breaker: offer one of its dead rows as that probe."""
+        partners = sorted(self.breakers.waiting_for_probe())
+        async with self.ctx.db.read() as conn:
+            busy = set(
+                (
+                    await conn.execute(
+                        select(DELIVERY.c.partner_id)
+                        .where(DELIVERY.c.partner_id.in_(partners), DELIVERY.c.status.in_(DUE))
+                        .distinct()
+                    )
+                ).scalars()
+            )
+            oldest = (
+                await conn.execute(
+                    select(DELIVERY.c.partner_id, func.min(DELIVERY.c.id).label("id"))
+                    .where(
+                        DELIVERY.c.partner_id.in_([p for p in partners if p not in busy]),
+                        DELIVERY.c.status == DEAD,
+                        DELIVERY.c.transport == "push",
+                        DELIVERY.c.attempts >= self.cfg.max_attempts,
+                    )
+                    .group_by(DELIVERY.c.partner_id)
+                )
+            ).all()
+        for r in oldest:
+            await replay_dead(
+                self.ctx.db, self.ctx.clock.now(), f"system:{self.owner}", ids=[r.id], why=WHY_PROBE
+            )
+
+    async def _escalate(self, item_id: str) -> None:
+        """A dead advice: the coach and the team leader hear of it now, not at the next run
+        of the escalation job."""
+        try:
+            await run_escalations(self.ctx, f"system:{self.owner}", item_ids=[item_id])
+        except Exception:
+            log.exception("could not escalate the dead letter of item %s", item_id)
 
     async def _failed(self, row: Any, error: str) -> None:
         """An attempt that ended in an exception of ours: count it like a failed send."""
@@ -415,6 +533,13 @@ class DeliveryWorker:
             if delivered and row.kind == "advice":
                 # Before the log append: that takes the log's lock until the commit.
                 await schedule_milestones(self.ctx, conn, item, row.id, now)
+                await milestones.delivered(conn, item.id, now)
+            if delivered and row.kind == "withdrawal":
+                await milestones.delivered(conn, item.id, now, milestones.WITHDRAWAL_MILESTONE)
+            dead_as = DEAD_LETTER_KINDS.get(row.kind)
+            escalate_dead = status is DeliveryStatus.dead and dead_as is not None and settled
+            if escalate_dead and dead_as is not None:
+                await milestones.dead_letter(conn, item, row.id, now, dead_as)
             if res.rowcount == 1 or delivered:
                 await append(conn, [entry], now)
             if delivered and row.kind == "advice" and item.consent_id:
@@ -437,3 +562,5 @@ class DeliveryWorker:
                 self.kick()
         if settled:
             self.metrics.finished(row.partner_id, status.value)
+        if escalate_dead:
+            await self._escalate(item.id)

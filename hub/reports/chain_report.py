@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from wijkhub.hub.casework.escalation import Step
-from wijkhub.hub.casework.milestones import read_milestones
+from wijkhub.hub.casework.escalation import PARTNER_LADDER
+from wijkhub.hub.casework.milestones import DEAD_LETTER_MILESTONES, read_milestones
 from wijkhub.hub.core.clock import AMSTERDAM, local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.deadlines import is_working_day
@@ -46,7 +46,7 @@ ADOPTED = (PartnerStatus.adopted.value, PartnerStatus.partly_adopted.value)
 DECISION_MET = tuple(sorted(s.value for s in MILESTONE_MET_BY[Milestone.decision]))
 EXECUTION_MET = tuple(sorted(s.value for s in MILESTONE_MET_BY[Milestone.execution]))
 # The rungs of the escalation ladder, in their order; always reported.
-LADDER = tuple(step.value for step in Step)
+LADDER = tuple(step.value for step in PARTNER_LADDER)
 
 Suppressible = int | float | Literal["suppressed"]
 Period = Literal["month", "quarter", "range"]
@@ -244,7 +244,10 @@ async def load_cases(
     for m in await read_milestones(conn, query.from_date, query.until_date):
         overdue[m.item_id] = overdue.get(m.item_id, False) or m.overdue(today)
     steps: dict[str, list[str]] = defaultdict(list)
-    fired = select(STEP.c.item_id, STEP.c.step).where(STEP.c.item_id.in_(in_range))
+    # A dead letter's steps are about the hub's delivery, not the partner's handling.
+    fired = select(STEP.c.item_id, STEP.c.step).where(
+        STEP.c.item_id.in_(in_range), STEP.c.milestone.not_in(sorted(DEAD_LETTER_MILESTONES))
+    )
     for e in (await conn.execute(fired)).all():
         steps[e.item_id].append(e.step)
 

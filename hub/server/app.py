@@ -10,6 +10,7 @@ from aiohttp import web
 from wijkhub.hub.api import ops as ops_http
 from wijkhub.hub.api.kit import CTX, error_middleware, security_headers
 from wijkhub.hub.api.routes import api, install_public
+from wijkhub.hub.core import worker_id
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.signatures import jwks
 from wijkhub.hub.path.delivery import DeliveryWorker
@@ -48,18 +49,23 @@ def create_app(ctx: HubContext, *, run_worker: bool = True) -> web.Application:
     install_public(app)  # the processing log's checkpoint and keys
 
     async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with aiohttp.ClientSession() as session:
-            worker = DeliveryWorker(ctx, session)
-            app[WORKER] = worker
-            app[ops_http.METRICS] = worker.metrics
-            ctx.on_new_deliveries = worker.kick
-            task = asyncio.create_task(worker.run()) if run_worker else None
-            yield
-            worker.stop()
-            if task:
-                # The worker finishes or releases what it holds (see DeliveryWorker._drain).
-                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                    await asyncio.wait_for(task, ctx.settings.worker.shutdown_grace + 5)
+        # Stable across restarts, never shared by two live processes (see worker_id).
+        identity = worker_id.claim(ctx.settings)
+        try:
+            async with aiohttp.ClientSession() as session:
+                worker = DeliveryWorker(ctx, session, owner=identity.id)
+                app[WORKER] = worker
+                app[ops_http.METRICS] = worker.metrics
+                ctx.on_new_deliveries = worker.kick
+                task = asyncio.create_task(worker.run()) if run_worker else None
+                yield
+                worker.stop()
+                if task:
+                    # The worker finishes or releases what it holds (DeliveryWorker._drain).
+                    with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                        await asyncio.wait_for(task, ctx.settings.worker.shutdown_grace + 5)
+        finally:
+            identity.release()
         await ctx.db.dispose()
 
     app.cleanup_ctx.append(worker_ctx)

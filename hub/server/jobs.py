@@ -1,5 +1,6 @@
 """Periodic jobs inside the server (consent expiry, retention purge, household-plan waits,
-escalation ladder, the processing log's sequencer), next to the worker.
+escalation ladder, the processing log's sequencer, expired idempotency keys), next to the
+worker.
 
 Each job runs once at start-up and then every `interval` seconds. A failing run is logged
 and retried at the next interval; it never stops the server. Several hub processes may run
@@ -17,6 +18,7 @@ from wijkhub.hub.casework.escalation import load_config, run_escalations
 from wijkhub.hub.casework.expiry import expire_due
 from wijkhub.hub.casework.plan import settle_due
 from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.idempotency import forget_expired
 from wijkhub.hub.core.sequencer import sequence
 from wijkhub.hub.reports.retention import purge
 
@@ -75,6 +77,12 @@ def periodic_jobs(
                     "log-sequencer",
                     ctx.settings.log.checkpoint_interval,
                     lambda: sequence(ctx.db, ctx.keyring, ctx.settings, ctx.clock),
+                )
+            )
+        if enabled and cfg.idempotency_interval > 0:
+            jobs.append(
+                PeriodicJob(
+                    "idempotency-keys", cfg.idempotency_interval, lambda: forget_expired(ctx)
                 )
             )
         tasks = [asyncio.create_task(j.loop()) for j in jobs]

@@ -516,6 +516,40 @@ class EscalationStepRow(SQLModel, table=True):
     read_by: str | None = None
 
 
+# --- Reliability: one change per request, however often it is sent ---
+
+
+class IdempotencyRow(SQLModel, table=True):
+    """A creating request made once: the caller's key, what was asked and what was answered.
+
+    The row is inserted in the same transaction as the change it guards, so the change and
+    the key commit together or not at all; the unique (caller, key) lets only one of two
+    concurrent duplicates commit. The answer is added right after (`answered_at`); a row
+    without one is a request still in flight. The answer may hold personal data: sealed.
+    """
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("caller", "key"),)
+    id: str = Field(primary_key=True)
+    caller: str  # role and token or session user: keys are the caller's own
+    key: str  # the Idempotency-Key header, or a web form's submit token
+    request_hash: str  # SHA-256 of method, path, caller and body
+    created_at: datetime = _ts(index=True)
+    status: int | None = None
+    response: bytes | None = _blob(nullable=True)  # sealed answer body
+    content_type: str | None = None  # or, for a web form, the redirect's location
+    answered_at: datetime | None = _ts(default=None)
+
+
+class HealthProbeRow(SQLModel, table=True):
+    """One row, rewritten by every readiness check: the proof that the database can still
+    commit a write (a full disk or a read-only database reads fine)."""
+
+    __tablename__ = "health_probe"
+    id: int = Field(primary_key=True)
+    checked_at: datetime = _ts()
+
+
 # Table handles for SQLAlchemy Core statements: the one place each is defined.
 CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
 CONSENT = ConsentRow.__table__  # type: ignore[attr-defined]
@@ -544,3 +578,5 @@ MILESTONE = MilestoneRow.__table__  # type: ignore[attr-defined]
 STEP = EscalationStepRow.__table__  # type: ignore[attr-defined]
 INWONER_CODE = InwonerCodeRow.__table__  # type: ignore[attr-defined]
 INWONER_ATTEMPT = InwonerAttemptRow.__table__  # type: ignore[attr-defined]
+IDEMPOTENCY = IdempotencyRow.__table__  # type: ignore[attr-defined]
+HEALTH_PROBE = HealthProbeRow.__table__  # type: ignore[attr-defined]

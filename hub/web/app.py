@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from wijkhub.hub.core.access_log import anonymous, refused
+from wijkhub.hub.core.db import MSG_STORAGE_UNAVAILABLE, RETRY_AFTER_SECONDS, storage_fault
 from wijkhub.hub.core.errors import ApiError
 from wijkhub.hub.web import csrf
 from wijkhub.hub.web.kit import (
@@ -83,7 +84,12 @@ async def web_middleware(
         if exc.status == 404:
             return await error_page(request, 404, "Deze pagina bestaat niet.")
         return await error_page(request, exc.status, exc.reason)
-    except Exception:
+    except Exception as exc:
+        if storage_fault(exc):
+            log.warning("storage unavailable on %s %s: %s", request.method, request.path, exc)
+            resp = await error_page(request, 503, MSG_STORAGE_UNAVAILABLE)
+            resp.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return resp
         log.exception("unhandled error on %s %s", request.method, request.path)
         return await error_page(request, 500, "Interne fout; er is niets half opgeslagen.")
     if resp.content_type == "text/html":

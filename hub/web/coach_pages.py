@@ -31,6 +31,8 @@ from wijkhub.hub.records import clients, households
 from wijkhub.hub.records import consents as consent_register
 from wijkhub.hub.web import coach_data, coach_forms
 from wijkhub.hub.web.kit import flash_redirect, hub, page, reader, render, scope
+from wijkhub.hub.web.submit_once import FIELD as SUBMIT_TOKEN
+from wijkhub.hub.web.submit_once import submitted_once
 from wijkhub.schemas.advice import AdviceOut, Threat, Urgency
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL, LEGAL_BASIS_LABELS_NL, DataCategory
 from wijkhub.schemas.consent import ConsentIn, ConsentStatus
@@ -270,7 +272,21 @@ async def record_consent(request: web.Request, who: Principal) -> web.StreamResp
     }
     try:
         data = ConsentIn.model_validate(body)
-        await consent_register.register(hub(request), client_id, data, who.actor, team=_team(who))
+
+        async def register() -> str:
+            await consent_register.register(
+                hub(request), client_id, data, who.actor, team=_team(who)
+            )
+            return f"/coach/clienten/{client_id}#toestemmingen"
+
+        done = await submitted_once(
+            hub(request),
+            request,
+            who,
+            form.get(SUBMIT_TOKEN),
+            data.model_dump_json().encode(),
+            register,
+        )
     except ValidationError as exc:
         errors = validation_error(exc).fields
         return await _household_page(
@@ -283,7 +299,7 @@ async def record_consent(request: web.Request, who: Principal) -> web.StreamResp
         return await _household_page(
             request, who, client_id, errors=errors, open_partner=partner_id, status=422
         )
-    raise flash_redirect(f"/coach/clienten/{client_id}#toestemmingen")
+    raise done
 
 
 @page(roles=COACH)
@@ -379,13 +395,20 @@ async def composer_post(request: web.Request, who: Principal) -> web.StreamRespo
                 preview_hash=digest,
                 stale=stale,
             )
-        advice = await submit_advice(ctx, data, who.actor, team=_team(who))
+
+        async def send() -> str:
+            advice = await submit_advice(ctx, data, who.actor, team=_team(who))
+            return f"/coach/adviezen/{advice.id.hex}"
+
+        done = await submitted_once(
+            ctx, request, who, form.get(SUBMIT_TOKEN), data.model_dump_json().encode(), send
+        )
     except ApiError as exc:
         if exc.status != 422:
             raise
         errors = coach_forms.remap(exc.fields, positions) or [FieldError("body", exc.message)]
         return await _composer(request, who, client_id, summary, items, errors=errors, status=422)
-    raise flash_redirect(f"/coach/adviezen/{advice.id.hex}")
+    raise done
 
 
 # --- the advice page ---------------------------------------------------------------------------
@@ -496,8 +519,14 @@ async def send_message(request: web.Request, who: Principal) -> web.StreamRespon
         data = ConsultationIn.model_validate(body)
     except ValidationError as exc:
         raise validation_error(exc) from None
-    await consultation.send(hub(request), item_id, data, who, _team(who))
-    raise await _back(request, item_id, "verstuurd")
+
+    async def send() -> str:
+        await consultation.send(hub(request), item_id, data, who, _team(who))
+        return (await _back(request, item_id, "verstuurd")).location
+
+    raise await submitted_once(
+        hub(request), request, who, form.get(SUBMIT_TOKEN), data.model_dump_json().encode(), send
+    )
 
 
 @page(roles=COACH)

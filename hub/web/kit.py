@@ -24,7 +24,7 @@ from wijkhub.hub.core import read_log
 from wijkhub.hub.core.access_log import require_role
 from wijkhub.hub.core.auth import Principal, team_scope
 from wijkhub.hub.core.context import CTX, HubContext
-from wijkhub.hub.web import csrf
+from wijkhub.hub.web import csrf, submit_once
 from wijkhub.hub.web.session import WebSession
 
 COOKIE = "wijkhub_sessie"
@@ -120,7 +120,8 @@ def scope(who: Principal) -> str | None:
 async def render(
     request: web.Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> web.Response:
-    """A template with `who`, `csrf_field()`, `csrf_token`, `path` and `role_nl` available."""
+    """A template with `who`, `csrf_field()`, `submit_field()` (a one-time submit token),
+    `csrf_token`, `path` and `role_nl` available."""
     return aiohttp_jinja2.render_template(
         template, request, {**template_context(request), **(context or {})}, status=status
     )
@@ -140,6 +141,7 @@ def template_context(request: web.Request) -> dict[str, Any]:
         "role_nl": ROLE_NL,
         "csrf_token": csrf.token_for(sid) if sid else "",
         "csrf_field": lambda: csrf.field(sid),
+        "submit_field": submit_once.field,
         "path": request.path,
     }
 
@@ -154,6 +156,7 @@ async def error_page(request: web.Request, status: int, message: str) -> web.Res
         413: "Te groot",
         422: "Ongeldige invoer",
         429: "Te veel pogingen",
+        503: "Tijdelijk niet beschikbaar",
     }
     resp = await render(
         request,

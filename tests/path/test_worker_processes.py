@@ -122,8 +122,9 @@ async def test_kill_9_the_hub_repeatedly_loses_nothing_and_resends_with_the_same
     try:
         total = 1000
         await submit_many(hub, total)
+        # No worker id configured: the default one (host and data dir) is stable.
         config = write_config(
-            tmp_path, pg_url, poll_interval=0.1, batch_size=50, lease_seconds=30.0, id="hub-1"
+            tmp_path, pg_url, poll_interval=0.1, batch_size=50, lease_seconds=30.0
         )
         received = lambda: sum(len(s.processed) for s in sims.values())  # noqa: E731
         kills = 0
@@ -138,8 +139,8 @@ async def test_kill_9_the_hub_repeatedly_loses_nothing_and_resends_with_the_same
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
                 kills += 1
-                # Restarted under the same id it takes back its rows at once; the lease of
-                # 30 s would otherwise have to run out first.
+                # Restarted, it finds its default id again and takes back its rows at once;
+                # the lease of 30 s would otherwise have to run out first.
                 proc = ps.start("serve", "--port", "0")
             try:
                 await wait_until(_delivered(hub, total), 90, f"{total} deliveries")

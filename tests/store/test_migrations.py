@@ -18,6 +18,7 @@ import wijkhub.hub.store.tables  # noqa: F401 - the models
 from tests.support.pg import BACKENDS, PgServer
 from wijkhub.hub.cli.main import main
 from wijkhub.hub.core.db import alembic_config, upgrade
+from wijkhub.hub.store.tables import IDEMPOTENCY
 
 REVISIONS = [
     s.revision
@@ -131,3 +132,22 @@ async def test_log_foreign_operation_column_comes_and_goes_with_its_revision(
     assert "foreign_operation" not in await columns()
     await upgrade(empty_url, "0013")
     assert "foreign_operation" in await columns()
+
+
+async def test_the_idempotency_migration_is_reversible(empty_url: str) -> None:
+    await upgrade(empty_url)
+
+    def down() -> None:
+        command.downgrade(alembic_config(empty_url), "0008")
+
+    await asyncio.to_thread(down)
+    engine = create_async_engine(empty_url)
+    try:
+        async with engine.connect() as conn:
+            names = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        assert IDEMPOTENCY.name not in names
+    finally:
+        await engine.dispose()
+    await upgrade(empty_url)
+    rev, diff = await _state(empty_url)
+    assert rev == REVISIONS[-1] and diff == []
