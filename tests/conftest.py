@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.harness import ApiClient, Env
 from tests.support.pg import BACKENDS, PgServer, make_template, pg_server_or_skip, run_sync
+from tests.support.web_client import env_sessions
 from wijkhub.hub.core.clock import FakeClock
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo.run import start_demo_hub
@@ -126,3 +127,11 @@ async def env(
         await hub.close()
         for sim in sims.values():
             await sim.close()
+
+
+@pytest.fixture(autouse=True)
+async def close_web_sessions() -> AsyncIterator[None]:
+    """Every signed-in web client a test opened (tests/support/web_client.py) is closed."""
+    yield
+    while env_sessions:
+        await env_sessions.pop().close()

@@ -52,6 +52,8 @@ SEALED: tuple[Sealed, ...] = (
     Sealed("item_approval", "reason", lambda r: f"item_approval.reason:{r.item_id}", ("item_id",)),
     Sealed("plan_goal", "text", lambda r: f"plan_goal.text:{r.id}", ("id",)),
     Sealed("consultation_message", "content", lambda r: f"consultation_message.content:{r.id}"),
+    # The first answer to a creating request, kept for its repeats (core/idempotency.py).
+    Sealed("idempotency_key", "response", lambda r: f"idempotency_key.response.{r.id}"),
     # web UI (hub/web): display names of sessions and sign-in links, OIDC PKCE verifiers
     Sealed("web_session", "label", lambda r: f"web_session.label:{r.id_hash}", ("id_hash",)),
     Sealed(

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from tests.support.harness import Env
-from tests.web.test_web_coach import _close_sessions, signed_in
+from tests.support.web_client import signed_in
 from wijkhub.hub.core.db import (
     MSG_STORAGE_UNAVAILABLE,
     RETRY_AFTER_SECONDS,
@@ -25,8 +25,6 @@ from wijkhub.hub.core.db import (
 )
 from wijkhub.hub.demo import household
 from wijkhub.hub.store.tables import ADVICE, CLIENT
-
-__all__ = ["_close_sessions"]  # the web tests' session clean-up, used here too
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 import aiohttp
 
 from tests.support.harness import Env
+from wijkhub.hub.demo import household
 from wijkhub.hub.web.session import create_signin_link
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -110,3 +111,23 @@ env_sessions: list[aiohttp.ClientSession] = []
 
 def text_of(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def composer_form(
+    today: Any, *, items: list[dict[str, Any]] | None = None
+) -> list[tuple[str, str]]:
+    """The demo advice as the composer's form fields."""
+    rows = items or household.advice("0" * 32, today)["items"]
+    form = [("aantal", str(len(rows))), ("samenvatting", "Huurachterstand en schulden")]
+    for i, it in enumerate(rows):
+        pre = f"item-{i}-"
+        form += [
+            (pre + "soort", f"{it['partner_id']}|{it['advice_type']}"),
+            (pre + "motivatie", it["motivation"]),
+            (pre + "urgentie", it.get("urgency", "normal")),
+            (pre + "datum", ""),
+        ]
+        form += [(pre + "dreiging", t) for t in it.get("threats", [])]
+        for k, v in it.get("parameters", {}).items():
+            form.append((pre + "p-" + k, str(v).lower() if isinstance(v, bool) else str(v)))
+    return form

@@ -10,7 +10,6 @@ import signal
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -18,31 +17,11 @@ import pytest
 from tests.support.factories import consultation
 from tests.support.family import family, item
 from tests.support.harness import Env
-from tests.support.web_client import signed_in, text_of
+from tests.support.web_client import composer_form, signed_in, text_of
 from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
 from wijkhub.schemas.consultation import CounterProposal
-
-
-def composer_form(
-    today: Any, *, items: list[dict[str, Any]] | None = None
-) -> list[tuple[str, str]]:
-    """The demo advice as the composer's form fields."""
-    rows = items or household.advice("0" * 32, today)["items"]
-    form = [("aantal", str(len(rows))), ("samenvatting", "Huurachterstand en schulden")]
-    for i, it in enumerate(rows):
-        pre = f"item-{i}-"
-        form += [
-            (pre + "soort", f"{it['partner_id']}|{it['advice_type']}"),
-            (pre + "motivatie", it["motivation"]),
-            (pre + "urgentie", it.get("urgency", "normal")),
-            (pre + "datum", ""),
-        ]
-        form += [(pre + "dreiging", t) for t in it.get("threats", [])]
-        for k, v in it.get("parameters", {}).items():
-            form.append((pre + "p-" + k, str(v).lower() if isinstance(v, bool) else str(v)))
-    return form
 
 
 def section(page: str, partner_id: str) -> str:

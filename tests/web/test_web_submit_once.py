@@ -7,12 +7,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tests.support.harness import Env
-from tests.web.test_web_coach import _close_sessions, composer_form, signed_in, text_of
+from tests.support.web_client import composer_form, signed_in, text_of
 from wijkhub.hub.demo import household
 from wijkhub.hub.store.tables import ADVICE, CONSENT, DELIVERY
 from wijkhub.hub.web.submit_once import FIELD
-
-__all__ = ["_close_sessions"]  # the module's session clean-up, used here too
 
 TOKEN = re.compile(rf'name="{FIELD}" value="([A-Za-z0-9_-]+)"')
 
