@@ -22,12 +22,25 @@ class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+BSN_NOT_NINE_DIGITS = "een BSN bestaat uit precies 9 cijfers (0-9)"
+BSN_FAILS_ELFPROEF = "dit BSN voldoet niet aan de elfproef"
+# ASCII only: `\d` also matches full-width and other scripts' digits, which int() and the
+# elfproef accept but the keyed look-up hash does not, so "９９９９９００１９" would be a second,
+# unfindable record of the same person.
+_NINE_ASCII_DIGITS = re.compile(r"[0-9]{9}")
+
+
+def is_bsn(value: str) -> bool:
+    """Exactly nine ASCII digits that pass the elfproef (no separators, no other scripts)."""
+    # stdnum's compact() zero-pads short input and drops separators: insist on nine digits first.
+    return bool(_NINE_ASCII_DIGITS.fullmatch(value)) and stdnum_bsn.is_valid(value)
+
+
 def _check_bsn(value: str) -> str:
-    # stdnum's compact() zero-pads short input, so insist on exactly nine digits first.
-    if not re.fullmatch(r"\d{9}", value):
-        raise ValueError("een BSN bestaat uit precies 9 cijfers")
+    if not _NINE_ASCII_DIGITS.fullmatch(value):
+        raise ValueError(BSN_NOT_NINE_DIGITS)
     if not stdnum_bsn.is_valid(value):
-        raise ValueError("dit BSN voldoet niet aan de elfproef")
+        raise ValueError(BSN_FAILS_ELFPROEF)
     return value
 
 
