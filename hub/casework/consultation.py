@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from wijkhub.consent.free_text import contains_bsn
 from wijkhub.consent.members import decide_for_member
 from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.hub.casework import approvals
@@ -62,6 +63,13 @@ from wijkhub.schemas.status import StatusUpdate
 
 OPEN, ACCEPTED, DECLINED, REFUSED = "open", "accepted", "declined", "refused"
 IN, OUT = "in", "out"
+TEXT_HAS_BSN = (
+    "het bericht bevat een BSN, en {partner} mag geen BSN ontvangen; haal het nummer uit de tekst"
+)
+NO_FREE_TEXT = (
+    "{partner} mag geen vrije tekst over de cliënt ontvangen (privacyregels of toestemming); "
+    "overleg buiten de hub"
+)
 PROPOSAL_STATUS_NL = {
     OPEN: "open",
     ACCEPTED: "aanvaard",
@@ -181,6 +189,16 @@ async def _decide_now(ctx: HubContext, conn: AsyncConnection, item: Any, atype: 
     )
 
 
+def check_text(ctx: HubContext, partner: PartnerConfig, d: Decision, text: str) -> None:
+    """A coach's message is free text about the client: it needs the free-text category in
+    the current decision, and may not carry a BSN to a partner without the right to one."""
+    if DataCategory.free_text not in d.categories:
+        raise invalid([FieldError("text", NO_FREE_TEXT.format(partner=partner.name))])
+    prules = ctx.rules.for_type(partner.type)
+    if not (prules and prules.bsn_allowed) and contains_bsn(text):
+        raise invalid([FieldError("text", TEXT_HAS_BSN.format(partner=partner.name))])
+
+
 async def _queue_message(
     ctx: HubContext,
     conn: AsyncConnection,
@@ -254,12 +272,13 @@ async def send(
                 "Over een onderdeel dat het privacybeleid weigerde, wordt niet overlegd: "
                 "de partner kent het niet.",
             )
-        _, ptype = _partner(ctx, item)
+        partner, ptype = _partner(ctx, item)
         atype = ptype.advice_type(item.advice_type)
         # The text is data about the client: it may only go while the basis still holds.
         d = await _decide_now(ctx, conn, item, atype)
         if not d.allowed:
             raise ApiError(409, "not_allowed", f"Bericht niet verstuurd: {d.reason}")
+        check_text(ctx, partner, d, body.text)
         reply_to = None
         if body.in_reply_to is not None:
             reply_to = await conn.scalar(
@@ -382,6 +401,11 @@ async def decline(
     async with ctx.db.write() as conn:
         item = await _item(conn, item_id, team)
         proposal = await _open_proposal(conn, item_id, proposal_id)
+        partner, ptype = _partner(ctx, item)
+        d = await _decide_now(ctx, conn, item, ptype.advice_type(item.advice_type))
+        if not d.allowed:
+            raise ApiError(409, "not_allowed", f"Bericht niet verstuurd: {d.reason}")
+        check_text(ctx, partner, d, text)
         await _resolve(conn, proposal_id, DECLINED, who, now, "afgewezen door de coach")
         _, entry = await _queue_message(
             ctx,

@@ -6,8 +6,12 @@ code before the fix it guards."""
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stdnum.nl import bsn as stdnum_bsn
 
 from tests.support.harness import Env
+from wijkhub.consent.free_text import contains_bsn
 from wijkhub.hub.demo import household
 
 # Digits that are not ASCII but that `\d` in Python's re and int() accept.
@@ -31,3 +35,146 @@ async def test_a_bsn_in_unicode_digits_is_refused_naming_the_field(env: Env, bsn
     assert "BSN" in message and "cijfers" in message
     # The one ASCII registration still works: nothing was stored by the refused ones.
     assert (await env.coach.post("/api/v1/clients", json=household.CLIENT)).status == 201
+
+
+# --- a BSN through free text --------------------------------------------------------------
+
+FULL_WIDTH = {str(d): chr(0xFF10 + d) for d in range(10)}
+ARABIC_INDIC = {str(d): chr(0x0660 + d) for d in range(10)}
+# What a coach (or an attacker) can put between two digits without the text looking odd.
+SEPARATORS = [
+    " ",
+    ".",
+    "-",
+    "/",
+    "_",
+    ",",
+    " - ",
+    "\u00a0",  # no-break space
+    "\u2009",  # thin space
+    "\u2013",  # en dash
+    "\u200b",  # zero-width space (Cf)
+    "\u200d",  # zero-width joiner (Cf)
+    "\u2060",  # word joiner (Cf)
+    "\u00ad",  # soft hyphen (Cf)
+    "\ufeff",  # zero-width no-break space (Cf)
+    "\u202e",  # right-to-left override (Cf)
+    "\u2028",  # line separator (Zl)
+    "\n",
+]
+
+
+def valid_bsns() -> st.SearchStrategy[str]:
+    def complete(first8: str) -> str:
+        check = sum((9 - i) * int(n) for i, n in enumerate(first8)) % 11
+        return first8 + str(check) if check < 10 else ""
+
+    return (
+        st.integers(1, 99_999_999)
+        .map(lambda n: complete(f"{n:08d}"))
+        .filter(lambda b: b != "" and stdnum_bsn.is_valid(b))
+    )
+
+
+@st.composite
+def rendered_bsns(draw: st.DrawFn) -> tuple[str, str]:
+    """A valid BSN written with random separators and digit forms, inside a sentence."""
+    bsn = draw(valid_bsns())
+    out = []
+    for i, d in enumerate(bsn):
+        form = draw(st.sampled_from(["ascii", "ascii", "full-width", "arabic-indic"]))
+        out.append({"ascii": d, "full-width": FULL_WIDTH[d], "arabic-indic": ARABIC_INDIC[d]}[form])
+        if i < 8:
+            out.append("".join(draw(st.lists(st.sampled_from(SEPARATORS), max_size=2))))
+    before = draw(st.sampled_from(["", "BSN ", "Zie dossier bsn: ", "nummer ("]))
+    after = draw(st.sampled_from(["", ".", " graag bellen", ")"]))
+    return bsn, before + "".join(out) + after
+
+
+@given(rendered_bsns())
+@settings(max_examples=400, deadline=None)
+def test_any_valid_bsn_with_any_separators_is_caught(case: tuple[str, str]) -> None:
+    _, text = case
+    assert contains_bsn(text), repr(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "telefoon 06-12345678",
+        "dossier 1999990019",
+        "999990018 (geen geldig BSN)",
+        "Huurachterstand van € 1.845; € 75 per maand, 25 maanden.",
+        "IBAN NL91 ABNA 0417 1643 00",
+        "",
+    ],
+)
+def test_free_text_without_a_bsn_is_left_alone(text: str) -> None:
+    assert not contains_bsn(text)
+
+
+BSN_TEXTS = [
+    "Kunt u dossier BSN 999990019 opzoeken?",
+    "BSN 999 990 019",
+    "BSN 999-990-019",
+    "BSN 99-99-90-019",
+    "BSN 9999\u200b90019",
+    "BSN 9 9 9 9 9 0 0 1 9",
+    "BSN ９９９９９００１９",
+]
+
+
+@pytest.mark.parametrize("text", BSN_TEXTS)
+async def test_a_bsn_in_a_motivation_is_refused_however_it_is_written(env: Env, text: str) -> None:
+    client_id = await env.household()
+    advice = household.advice(client_id, env.today)
+    advice["items"][0]["motivation"] = text
+    r = await env.coach.post("/api/v1/advices", json=advice)
+    assert r.status == 422, r.body
+    assert "BSN" in field_messages(r.body)["items.0.motivation"]
+
+
+async def delivered_items(env: Env) -> dict[str, dict[str, Any]]:
+    client_id = await env.household()
+    advice = await env.submit(household.advice(client_id, env.today))
+    await env.deliver()
+    return {it["partner_id"]: it for it in advice["items"] if it["decision"]["allowed"]}
+
+
+def consultations_sent(env: Env, partner_id: str) -> list[Any]:
+    return [r for r in env.sims[partner_id].received if r.request.kind == "consultation"]
+
+
+@pytest.mark.parametrize("text", BSN_TEXTS)
+async def test_a_bsn_in_a_consultation_message_never_reaches_the_corporatie(
+    env: Env, text: str
+) -> None:
+    items = await delivered_items(env)
+    item = items[household.CORPORATIE]
+    r = await env.coach.post(
+        f"/api/v1/items/{item['id']}/consultation", json={"kind": "question", "text": text}
+    )
+    assert r.status == 422, r.body
+    assert "BSN" in field_messages(r.body)["text"]
+    await env.deliver()
+    assert consultations_sent(env, household.CORPORATIE) == []
+    # The Stadsbank may process the BSN: the same text goes there.
+    r = await env.coach.post(
+        f"/api/v1/items/{items[household.STADSBANK]['id']}/consultation",
+        json={"kind": "question", "text": text},
+    )
+    assert r.status == 201, r.body
+
+
+async def test_consultation_text_never_reaches_a_partner_whose_rules_exclude_free_text(
+    env: Env,
+) -> None:
+    item = (await delivered_items(env))[household.GI]
+    r = await env.coach.post(
+        f"/api/v1/items/{item['id']}/consultation",
+        json={"kind": "question", "text": "Hoe gaat het met Daan op school?"},
+    )
+    assert r.status == 422, r.body
+    assert "vrije tekst" in field_messages(r.body)["text"]
+    await env.deliver()
+    assert consultations_sent(env, household.GI) == []

@@ -18,6 +18,8 @@ from wijkhub.schemas.consultation import ConsultationKind, CounterProposal, Part
 from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 PARTNERS = (household.CORPORATIE, household.STADSBANK, household.GI, household.ZORG)
+# The GI's rules exclude free text about the client: a coach's message never goes there.
+TEXT_PARTNERS = (household.CORPORATIE, household.STADSBANK, household.ZORG)
 
 
 @pytest.fixture
@@ -59,6 +61,11 @@ def consultation(kind: str, text: str, **kw: Any) -> PartnerConsultation:
 async def test_coach_question_reaches_each_partner_in_its_own_format(env: Env) -> None:
     items = await sent_items(env)
     assert set(items) == set(PARTNERS)
+    gi = items.pop(household.GI)
+    r = await env.coach.post(
+        f"/api/v1/items/{gi['id']}/consultation", json={"kind": "question", "text": "Vraag?"}
+    )
+    assert r.status == 422 and r.body["error"]["fields"][0]["field"] == "text"
     for pid, item in items.items():
         r = await env.coach.post(
             f"/api/v1/items/{item['id']}/consultation",
@@ -67,6 +74,7 @@ async def test_coach_question_reaches_each_partner_in_its_own_format(env: Env) -
         assert r.status == 201, r.body
         assert r.body["direction"] == "out" and r.body["delivery_status"] == "queued"
     await env.deliver()
+    assert env.sims[household.GI].consultations == []
     for pid, item in items.items():
         sim = env.sims[pid]
         assert sim.rejected_signatures == 0  # signed like a delivery, and verified
@@ -75,7 +83,7 @@ async def test_coach_question_reaches_each_partner_in_its_own_format(env: Env) -
         assert got.fields["soort"] == "vraag"
         assert got.fields["tekst"] == f"Vraag aan {pid}: lukt het voor 1 december?"
         body = next(r.body for r in sim.received if r.request.kind == "consultation")
-        if pid in (household.CORPORATIE, household.GI):
+        if pid == household.CORPORATIE:
             assert json.loads(body)["berichttype"] == "overlegbericht"
         elif pid == household.STADSBANK:
             assert b"<Overlegbericht" in body
@@ -88,9 +96,10 @@ async def test_coach_question_reaches_each_partner_in_its_own_format(env: Env) -
     # In the processing log, without the text.
     log = await env.log()
     sent = [e for e in log if e["name"] == "consultation.send"]
-    assert len(sent) == 4 and {e["outcome"] for e in sent} == {"question"}
+    assert len(sent) == 3 and {e["outcome"] for e in sent} == {"question"}
     assert all("december" not in json.dumps(e) for e in log)
-    assert {e["partner_id"] for e in log if e["name"] == "delivery.consultation"} == set(PARTNERS)
+    delivered = {e["partner_id"] for e in log if e["name"] == "delivery.consultation"}
+    assert delivered == set(TEXT_PARTNERS)
 
 
 @pytest.mark.parametrize("pid", PARTNERS)
@@ -117,6 +126,9 @@ async def test_partner_question_arrives_signed_and_the_coach_answers(env: Env, p
         f"/api/v1/items/{item['id']}/consultation",
         json={"kind": "answer", "text": "Ja, sinds vorige week.", "in_reply_to": msg["id"]},
     )
+    if pid == household.GI:  # no free text to the GI: its question is answered outside the hub
+        assert r.status == 422 and r.body["error"]["fields"][0]["field"] == "text"
+        return
     assert r.status == 201, r.body
     await env.deliver()
     [answer] = sim.consultations
@@ -138,14 +150,14 @@ async def test_partner_question_arrives_signed_and_the_coach_answers(env: Env, p
 
 
 async def test_coach_reports_back_what_was_done(env: Env) -> None:
-    item = (await sent_items(env, "advies_hulp_binnen_maatregel"))[household.GI]
+    item = (await sent_items(env, "wmo_begeleiding"))[household.ZORG]
     r = await env.coach.post(
         f"/api/v1/items/{item['id']}/consultation",
         json={"kind": "report_back", "text": "Uw signaal is besproken; er komt gezinscoaching."},
     )
     assert r.status == 201, r.body
     await env.deliver()
-    [got] = env.sims[household.GI].consultations
+    [got] = env.sims[household.ZORG].consultations
     assert got.fields["soort"] == "terugkoppeling"
 
 
