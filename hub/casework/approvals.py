@@ -123,6 +123,7 @@ async def hold(
     trace_id: str,
     parent_span_id: str,
     now: datetime,
+    author_person: str | None = None,
 ) -> list[LogEntry]:
     """Store the items that wait for an approval (instead of an outbox row)."""
     if not pending:
@@ -141,6 +142,7 @@ async def hold(
                 "cost_cents": p.cost_cents,
                 "status": AWAITING,
                 "author": actor,
+                "author_person": author_person,
                 "rules_version": rules.version,
                 "requested_at": now,
             }
@@ -198,6 +200,14 @@ def _rules_or_error(ctx: HubContext) -> ApprovalRules:
     return rules
 
 
+def is_author(row: Any, who: Principal) -> bool:
+    """Whether `who` is the person who wrote the item: by person id, whatever the token,
+    session or role (rows from before person ids: by the actor)."""
+    if row.author_person:
+        return bool(row.author_person == who.person_id)
+    return bool(row.author == who.actor)
+
+
 async def awaiting_for(ctx: HubContext, who: Principal) -> list[dict[str, Any]]:
     """Items of the caller's team that the caller may approve (never their own)."""
     rules = load_rules(ctx)
@@ -225,7 +235,7 @@ async def awaiting_for(ctx: HubContext, who: Principal) -> list[dict[str, Any]]:
             "author": r.author,
         }
         for r in rows
-        if r.author != who.actor and rules.may_approve(who.role, r.required_role)
+        if not is_author(r, who) and rules.may_approve(who.role, r.required_role)
     ]
 
 
@@ -244,7 +254,7 @@ async def _claim(
         raise not_found("Goedkeuring")
     if row.status != AWAITING:
         raise ApiError(409, "already_decided", "Over dit onderdeel is al beslist.")
-    if row.author == who.actor:
+    if is_author(row, who):
         raise ApiError(
             403, "own_item", "U kunt een eigen onderdeel niet zelf goedkeuren of afwijzen."
         )
@@ -275,7 +285,7 @@ async def approve(ctx: HubContext, item_id: str, who: Principal) -> dict[str, An
         partner = ctx.partners.get(row.partner_id)
         approval = Approval(
             role=who.role,
-            approver_ref=ctx.keyring.subject_ref(f"approver:{who.token_id}", row.partner_id),
+            approver_ref=ctx.keyring.subject_ref(f"approver:{who.person_id}", row.partner_id),
             approved_at=now,
         )
         # A household-plan item that still waits for another item or a date is queued when
@@ -308,7 +318,7 @@ async def approve(ctx: HubContext, item_id: str, who: Principal) -> dict[str, An
                 decided_at=now,
                 decided_by=who.actor,
                 decided_role=who.role,
-                decided_token=who.token_id,
+                decided_token=who.person_id,
             )
         )
         log = [
@@ -354,7 +364,7 @@ async def reject(ctx: HubContext, item_id: str, who: Principal, reason: str) -> 
                 decided_at=now,
                 decided_by=who.actor,
                 decided_role=who.role,
-                decided_token=who.token_id,
+                decided_token=who.person_id,
                 reason=ctx.seal(reason, f"item_approval.reason:{item_id}"),
             )
         )

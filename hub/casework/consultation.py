@@ -575,6 +575,7 @@ async def accept(
                 trace_id=item.advice_trace,
                 parent_span_id=None,  # type: ignore[arg-type]
                 now=now,
+                author_person=who.person_id,
             )
             status = "awaiting_approval"
         else:

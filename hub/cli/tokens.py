@@ -27,8 +27,16 @@ def tokens() -> None:
     default=None,
     help="Required for team roles (coach, managers, team leader): their team.",
 )
+@click.option(
+    "--person",
+    default=None,
+    help="Who the token belongs to: their sign-in (OIDC) subject, so the token and their web "
+    "session are one person for four eyes. Default: the label.",
+)
 @click.pass_context
-def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -> None:
+def tokens_create(
+    ctx: click.Context, role: str, label: str, team: str | None, person: str | None
+) -> None:
     try:
         kind, _ = auth.parse_role(role)
     except ValueError as exc:
@@ -40,7 +48,9 @@ def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -
         )
     token = in_transaction(
         ctx,
-        lambda conn: auth.create_token(conn, role, label, clock_for(ctx).now(), team),
+        lambda conn: auth.create_token(
+            conn, role, label, clock_for(ctx).now(), team, person=person
+        ),
     )
     click.echo(token)
 

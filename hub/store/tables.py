@@ -121,13 +121,16 @@ class ApprovalRow(SQLModel, table=True):
     required_role: str  # the lowest role whose mandate covers the cost
     cost_cents: int | None = None
     status: str  # awaiting | approved | rejected
-    author: str  # the submitter's actor (role/token prefix): may never approve
+    author: str  # the submitter's actor (role/person prefix), as the log shows it
+    # The submitter's person id (core/auth.py): nobody with this person id may approve, under
+    # whatever token, session or role. NULL on rows from before it was recorded.
+    author_person: str | None = None
     rules_version: str
     requested_at: datetime = _ts()
     decided_at: datetime | None = _ts(default=None)
     decided_by: str | None = None  # actor of the approver or rejecter
     decided_role: str | None = None
-    decided_token: str | None = None  # the approver's token id (pseudonym per partner from it)
+    decided_token: str | None = None  # the approver's person id (pseudonym per partner from it)
     reason: bytes | None = _blob(nullable=True)  # encrypted: a rejection's free text
 
 
@@ -223,6 +226,8 @@ class TokenRow(SQLModel, table=True):
     partner_id: str | None = None
     team: str | None = None  # for coach tokens
     label: str
+    # The person the token belongs to (core/auth.py:person_id_for); NULL: the label names them.
+    person_id: str | None = None
     created_at: datetime = _ts()
     revoked_at: datetime | None = _ts(default=None)
 

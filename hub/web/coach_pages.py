@@ -377,7 +377,7 @@ async def composer_post(request: web.Request, who: Principal) -> web.StreamRespo
                 preview_hash=digest,
                 stale=stale,
             )
-        advice = await submit_advice(ctx, data, who.actor, team=_team(who))
+        advice = await submit_advice(ctx, data, who.actor, team=_team(who), person=who.person_id)
     except ApiError as exc:
         if exc.status != 422:
             raise

@@ -10,9 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.nl import bsn as stdnum_bsn
 
-from tests.support.harness import Env
+from tests.casework.test_approvals import enable
+from tests.support.harness import ApiClient, Env
+from tests.support.web_client import WebClient
 from wijkhub.consent.free_text import contains_bsn
+from wijkhub.hub.core.auth import create_token
 from wijkhub.hub.demo import household
+from wijkhub.hub.web.session import create_signin_link
 
 # Digits that are not ASCII but that `\d` in Python's re and int() accept.
 UNICODE_BSNS = [
@@ -178,3 +182,67 @@ async def test_consultation_text_never_reaches_a_partner_whose_rules_exclude_fre
     assert "vrije tekst" in field_messages(r.body)["text"]
     await env.deliver()
     assert consultations_sent(env, household.GI) == []
+
+
+# --- four eyes compares people ------------------------------------------------------------
+
+
+async def awaiting_gi_item(env: Env, author: ApiClient) -> dict[str, Any]:
+    """The GI item of the demo advice, submitted by `author`, waiting for a second person."""
+    enable(env)
+    r = await author.post("/api/v1/clients", json=household.CLIENT)
+    assert r.status == 201, r.body
+    body = household.advice(r.body["id"], env.today)
+    body["items"] = [it for it in body["items"] if it["partner_id"] == household.GI]
+    r = await author.post("/api/v1/advices", json=body)
+    assert r.status == 201, r.body
+    [item] = r.body["items"]
+    assert item["delivery_status"] == "awaiting_approval"
+    return item
+
+
+async def test_a_second_token_of_the_same_person_cannot_approve(env: Env) -> None:
+    anna = ApiClient(env.session, await env.hub.token("coach", "Anna de Vries", team="team-a"))
+    item = await awaiting_gi_item(env, anna)
+    # The attack: a new token with the same label (the same person) approves the own item.
+    again = ApiClient(env.session, await env.hub.token("coach", "Anna de Vries", team="team-a"))
+    assert (await again.get("/api/v1/approvals")).body == []
+    r = await again.post(f"/api/v1/approvals/{item['id']}/approve")
+    assert r.status == 403 and r.body["error"]["code"] == "own_item", r.body
+    # Nor as a team manager: a second role does not make a second person.
+    async with env.hub.ctx.db.write() as conn:
+        boss = await create_token(
+            conn,
+            "team_manager",
+            "Anna (teammanager)",
+            env.clock.now(),
+            "team-a",
+            person="Anna de Vries",
+        )
+    r = await ApiClient(env.session, boss).post(f"/api/v1/approvals/{item['id']}/approve")
+    assert r.status == 403 and r.body["error"]["code"] == "own_item", r.body
+    await env.deliver()
+    assert env.sims[household.GI].received == []
+    # Another person can.
+    bert = ApiClient(env.session, await env.hub.token("coach", "Bert Jansen", team="team-a"))
+    assert (await bert.post(f"/api/v1/approvals/{item['id']}/approve")).status == 200
+    await env.deliver()
+    assert len(env.sims[household.GI].received) == 1
+
+
+async def test_an_api_token_and_a_web_session_of_one_person_are_one_person(env: Env) -> None:
+    anna = ApiClient(env.session, await env.hub.token("coach", "Anna de Vries", team="team-a"))
+    item = await awaiting_gi_item(env, anna)
+    web = WebClient(env.hub.url)
+    try:
+        link = await create_signin_link(env.hub.ctx, "coach", "team-a", "Anna de Vries")
+        assert (await web.follow(await web.get(link))).status == 200
+        listed = await web.get("/goedkeuringen")
+        assert item["id"] not in listed.text
+        csrf = await web.csrf("/goedkeuringen")
+        r = await web.post(f"/goedkeuringen/{item['id']}/goedkeuren", data={"csrf_token": csrf})
+        assert r.status == 403, r.text[:300]
+    finally:
+        await web.close()
+    await env.deliver()
+    assert env.sims[household.GI].received == []
