@@ -63,6 +63,14 @@ from wijkhub.schemas.status import StatusUpdate
 
 OPEN, ACCEPTED, DECLINED, REFUSED = "open", "accepted", "declined", "refused"
 IN, OUT = "in", "out"
+AWAITS_APPROVAL = (
+    "Dit onderdeel wacht nog op goedkeuring; overleg met de partner kan pas als het is "
+    "goedgekeurd en verstuurd."
+)
+NOT_SENT_YET = (
+    "Dit onderdeel is (nog) niet naar de partner verstuurd; de partner kent het niet, dus er "
+    "is nog niets om over te overleggen."
+)
 TEXT_HAS_BSN = (
     "het bericht bevat een BSN, en {partner} mag geen BSN ontvangen; haal het nummer uit de tekst"
 )
@@ -178,6 +186,20 @@ def _partner(ctx: HubContext, item: Any) -> tuple[PartnerConfig, PartnerType]:
     return partner, ptype
 
 
+async def check_sent(conn: AsyncConnection, item: Any) -> None:
+    """A message only about an item the partner has been sent: not while it waits for a second
+    pair of eyes (it would reach the partner before anyone approved it), nor as a draft or a
+    plan item that is still waiting."""
+    approval = await conn.scalar(select(APPROVAL.c.status).where(APPROVAL.c.item_id == item.id))
+    if approval == approvals.AWAITING:
+        raise ApiError(409, "awaiting_approval", AWAITS_APPROVAL)
+    sent = await conn.scalar(
+        select(DELIVERY.c.id).where(DELIVERY.c.item_id == item.id, DELIVERY.c.kind == "advice")
+    )
+    if sent is None:
+        raise ApiError(409, "not_sent", NOT_SENT_YET)
+
+
 async def _decide_now(ctx: HubContext, conn: AsyncConnection, item: Any, atype: Any) -> Decision:
     partner, _ = _partner(ctx, item)
     consents = await consent_registry.for_clients(conn, ctx, [item.client_id])
@@ -272,6 +294,7 @@ async def send(
                 "Over een onderdeel dat het privacybeleid weigerde, wordt niet overlegd: "
                 "de partner kent het niet.",
             )
+        await check_sent(conn, item)
         partner, ptype = _partner(ctx, item)
         atype = ptype.advice_type(item.advice_type)
         # The text is data about the client: it may only go while the basis still holds.

@@ -187,13 +187,17 @@ async def test_consultation_text_never_reaches_a_partner_whose_rules_exclude_fre
 # --- four eyes compares people ------------------------------------------------------------
 
 
-async def awaiting_gi_item(env: Env, author: ApiClient) -> dict[str, Any]:
-    """The GI item of the demo advice, submitted by `author`, waiting for a second person."""
+async def awaiting_item(
+    env: Env, author: ApiClient, partner_id: str = household.GI
+) -> dict[str, Any]:
+    """The partner's item of the demo advice, by `author`, waiting for a second person."""
     enable(env)
     r = await author.post("/api/v1/clients", json=household.CLIENT)
     assert r.status == 201, r.body
+    for c in household.consents(env.today):
+        assert (await author.post(f"/api/v1/clients/{r.body['id']}/consents", json=c)).status == 201
     body = household.advice(r.body["id"], env.today)
-    body["items"] = [it for it in body["items"] if it["partner_id"] == household.GI]
+    body["items"] = [it for it in body["items"] if it["partner_id"] == partner_id]
     r = await author.post("/api/v1/advices", json=body)
     assert r.status == 201, r.body
     [item] = r.body["items"]
@@ -203,7 +207,7 @@ async def awaiting_gi_item(env: Env, author: ApiClient) -> dict[str, Any]:
 
 async def test_a_second_token_of_the_same_person_cannot_approve(env: Env) -> None:
     anna = ApiClient(env.session, await env.hub.token("coach", "Anna de Vries", team="team-a"))
-    item = await awaiting_gi_item(env, anna)
+    item = await awaiting_item(env, anna)
     # The attack: a new token with the same label (the same person) approves the own item.
     again = ApiClient(env.session, await env.hub.token("coach", "Anna de Vries", team="team-a"))
     assert (await again.get("/api/v1/approvals")).body == []
@@ -232,7 +236,7 @@ async def test_a_second_token_of_the_same_person_cannot_approve(env: Env) -> Non
 
 async def test_an_api_token_and_a_web_session_of_one_person_are_one_person(env: Env) -> None:
     anna = ApiClient(env.session, await env.hub.token("coach", "Anna de Vries", team="team-a"))
-    item = await awaiting_gi_item(env, anna)
+    item = await awaiting_item(env, anna)
     web = WebClient(env.hub.url)
     try:
         link = await create_signin_link(env.hub.ctx, "coach", "team-a", "Anna de Vries")
@@ -246,3 +250,27 @@ async def test_an_api_token_and_a_web_session_of_one_person_are_one_person(env: 
         await web.close()
     await env.deliver()
     assert env.sims[household.GI].received == []
+
+
+# --- consultation waits for approval ------------------------------------------------------
+
+
+async def test_no_consultation_on_an_item_that_waits_for_approval(env: Env) -> None:
+    item = await awaiting_item(env, env.coach, household.ZORG)
+    r = await env.coach.post(
+        f"/api/v1/items/{item['id']}/consultation",
+        json={"kind": "question", "text": "Alvast een vraag over dit verzoek."},
+    )
+    assert r.status == 409, r.body
+    assert "goedkeuring" in r.body["error"]["message"]
+    await env.deliver()
+    assert env.sims[household.ZORG].received == []
+    # Once approved and delivered, the same question goes.
+    bert = ApiClient(env.session, await env.hub.token("coach", "Bert Jansen", team="team-a"))
+    assert (await bert.post(f"/api/v1/approvals/{item['id']}/approve")).status == 200
+    await env.deliver()
+    r = await env.coach.post(
+        f"/api/v1/items/{item['id']}/consultation",
+        json={"kind": "question", "text": "Alvast een vraag over dit verzoek."},
+    )
+    assert r.status == 201, r.body
