@@ -232,6 +232,16 @@ class TokenRow(SQLModel, table=True):
     revoked_at: datetime | None = _ts(default=None)
 
 
+class BsnCollisionRow(SQLModel, table=True):
+    """A registration refused because another team holds the BSN: counted per person to stop
+    probing which BSNs the hub knows (hub/records/clients.py); kept one day."""
+
+    __tablename__ = "bsn_collision"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(index=True)
+    at: datetime = _ts(index=True)
+
+
 class InboundNonceRow(SQLModel, table=True):
     """Nonces of signed partner requests, kept for the signature window to refuse replays."""
 
@@ -463,6 +473,7 @@ STATUS = StatusUpdateRow.__table__  # type: ignore[attr-defined]
 LOG = ProcessingLogRow.__table__  # type: ignore[attr-defined]
 TOKEN = TokenRow.__table__  # type: ignore[attr-defined]
 NONCE = InboundNonceRow.__table__  # type: ignore[attr-defined]
+COLLISION = BsnCollisionRow.__table__  # type: ignore[attr-defined]
 HOUSEHOLD = HouseholdRow.__table__  # type: ignore[attr-defined]
 MEMBER = HouseholdMemberRow.__table__  # type: ignore[attr-defined]
 GOAL = PlanGoalRow.__table__  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 Every test goes through the public interface (HTTP API, partner message) and failed on the
 code before the fix it guards."""
 
+import json
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from tests.support.web_client import WebClient
 from wijkhub.consent.free_text import contains_bsn
 from wijkhub.hub.core.auth import create_token
 from wijkhub.hub.demo import household
+from wijkhub.hub.records.clients import COLLISIONS_PER_DAY
 from wijkhub.hub.web.session import create_signin_link
 
 # Digits that are not ASCII but that `\d` in Python's re and int() accept.
@@ -274,3 +276,47 @@ async def test_no_consultation_on_an_item_that_waits_for_approval(env: Env) -> N
         json={"kind": "question", "text": "Alvast een vraag over dit verzoek."},
     )
     assert r.status == 201, r.body
+
+
+# --- no BSN existence oracle --------------------------------------------------------------
+#
+# The design: registration of a BSN that another team holds is refused like a duplicate in
+# the own team (409 `client_exists`, the same Dutch sentence; only a duplicate in the own team
+# names the client's id, which that coach can see anyway), never naming the team or the id.
+# That a free BSN registers and a held one does not cannot be hidden, so every collision with
+# another team's client is logged against that client (the privacy officer's access report
+# shows who tried) and counts against the person who tried: after COLLISIONS_PER_DAY of them in
+# 24 hours the hub refuses every registration of that person (429), free BSN or not, so the
+# refusal itself tells nothing either.
+
+
+async def test_registering_another_teams_bsn_reveals_nothing_and_is_logged(env: Env) -> None:
+    client_id = await env.household()
+    own = await env.coach.post("/api/v1/clients", json=household.CLIENT)
+    other = ApiClient(env.session, await env.hub.token("coach", "Carla", team="team-b"))
+    theirs = await other.post("/api/v1/clients", json=household.CLIENT)
+    assert own.status == theirs.status == 409
+    assert own.body["error"]["code"] == theirs.body["error"]["code"] == "client_exists"
+    assert theirs.body["error"]["message"] == own.body["error"]["message"].split(" (id ")[0] + "."
+    assert client_id not in json.dumps(theirs.body) and "team" not in json.dumps(theirs.body)
+    attempts = await env.log(name="client.register_collision")
+    assert [e["data_subject_id"] for e in attempts] == [client_id]
+    assert attempts[0]["actor"].startswith("coach/")
+
+
+async def test_bsn_probing_is_rate_limited_per_person(env: Env) -> None:
+    await env.household()
+    prober = ApiClient(env.session, await env.hub.token("coach", "Carla", team="team-b"))
+    for _ in range(COLLISIONS_PER_DAY):
+        assert (await prober.post("/api/v1/clients", json=household.CLIENT)).status == 409
+    # Now every registration of this person is refused, free BSN or not...
+    free = {**household.CLIENT, "bsn": "999990020"}
+    r = await prober.post("/api/v1/clients", json=free)
+    assert r.status == 429 and "registraties" in r.body["error"]["message"], r.body
+    # ...also under another token of the same person...
+    again = ApiClient(env.session, await env.hub.token("coach", "Carla", team="team-b"))
+    assert (await again.post("/api/v1/clients", json=free)).status == 429
+    # ...while others work as usual, and the person again after a day.
+    assert (await env.coach.post("/api/v1/clients", json=free)).status == 201
+    env.clock.advance(hours=25)
+    assert (await prober.post("/api/v1/clients", json=household.CLIENT)).status == 409
