@@ -4,6 +4,7 @@ Every test goes through the public interface (HTTP API, partner message) and fai
 code before the fix it guards."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,13 +13,21 @@ from hypothesis import strategies as st
 from stdnum.nl import bsn as stdnum_bsn
 
 from tests.casework.test_approvals import enable
-from tests.support.harness import ApiClient, Env
+from tests.support.harness import ApiClient, Env, status_body
 from tests.support.web_client import WebClient
 from wijkhub.consent.free_text import contains_bsn
 from wijkhub.hub.core.auth import create_token
 from wijkhub.hub.demo import household
 from wijkhub.hub.records.clients import COLLISIONS_PER_DAY
 from wijkhub.hub.web.session import create_signin_link
+
+
+@pytest.fixture
+def sim_options() -> dict[str, dict[str, Any]]:
+    # The partners answer only what a test makes them answer.
+    partners = (household.CORPORATIE, household.STADSBANK, household.GI, household.ZORG)
+    return {pid: {"answer": False} for pid in partners}
+
 
 # Digits that are not ASCII but that `\d` in Python's re and int() accept.
 UNICODE_BSNS = [
@@ -144,7 +153,11 @@ async def delivered_items(env: Env) -> dict[str, dict[str, Any]]:
     client_id = await env.household()
     advice = await env.submit(household.advice(client_id, env.today))
     await env.deliver()
-    return {it["partner_id"]: it for it in advice["items"] if it["decision"]["allowed"]}
+    return {
+        it["partner_id"]: {**it, "advice_id": advice["id"]}
+        for it in advice["items"]
+        if it["decision"]["allowed"]
+    }
 
 
 def consultations_sent(env: Env, partner_id: str) -> list[Any]:
@@ -320,3 +333,40 @@ async def test_bsn_probing_is_rate_limited_per_person(env: Env) -> None:
     assert (await env.coach.post("/api/v1/clients", json=free)).status == 201
     env.clock.advance(hours=25)
     assert (await prober.post("/api/v1/clients", json=household.CLIENT)).status == 409
+
+
+# --- partner times within a sane window ---------------------------------------------------
+
+
+YEAR_ONE = datetime(1, 1, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("when", "accepted"),
+    [
+        (timedelta(days=-1), False),  # before the hub delivered the item: back-dated
+        (None, False),  # "year 1", which the plugins' formats accept
+        (timedelta(hours=1), False),  # in the future
+        (timedelta(minutes=-10), False),  # before the delivery, beyond any clock skew
+        (timedelta(minutes=2), True),  # a partner clock a little ahead: within the skew
+        (timedelta(0), True),
+    ],
+)
+async def test_partner_times_outside_the_sane_window_are_refused(
+    env: Env, when: timedelta | None, accepted: bool
+) -> None:
+    item = (await delivered_items(env))[household.CORPORATIE]
+    occurred = YEAR_ONE if when is None else env.clock.now() + when
+    body = status_body(
+        "corporatie", item["id"], "carried_out", "t-1", occurred_at=occurred.isoformat()
+    )
+    r = await env.post_status(household.CORPORATIE, body)
+    if accepted:
+        assert r.status == 202, r.body
+        return
+    assert r.status == 422, r.body
+    assert "tijdstip" in field_messages(r.body)["occurred_at"]
+    after = next(
+        it for it in (await env.advice(item["advice_id"]))["items"] if it["id"] == item["id"]
+    )
+    assert after["partner_status"] == item["partner_status"]
