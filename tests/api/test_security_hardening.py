@@ -4,19 +4,30 @@ Every test goes through the public interface (HTTP API, partner message) and fai
 code before the fix it guards."""
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.nl import bsn as stdnum_bsn
+from yarl import URL
 
 from tests.casework.test_approvals import enable
 from tests.support.harness import ApiClient, Env, status_body
 from tests.support.web_client import WebClient
 from wijkhub.consent.free_text import contains_bsn
 from wijkhub.hub.core.auth import create_token
+from wijkhub.hub.core.signatures import (
+    INBOUND_HEADER,
+    RECIPIENT_HEADER,
+    SignatureError,
+    jwks,
+    public_keys_from_jwks,
+    verify_outbound,
+)
 from wijkhub.hub.demo import household
 from wijkhub.hub.records.clients import COLLISIONS_PER_DAY
 from wijkhub.hub.web.session import create_signin_link
@@ -370,3 +381,89 @@ async def test_partner_times_outside_the_sane_window_are_refused(
         it for it in (await env.advice(item["advice_id"]))["items"] if it["id"] == item["id"]
     )
     assert after["partner_status"] == item["partner_status"]
+
+
+# --- outbound signatures name the recipient and cover the headers -------------------------
+
+
+async def corporatie_request(env: Env) -> tuple[str, dict[str, str], bytes]:
+    """The corporatie's delivery as its simulator received it: path, headers, body."""
+    await delivered_items(env)
+    [got] = [r for r in env.sims[household.CORPORATIE].received if r.request.kind == "advice"]
+    partner = env.hub.ctx.partners.get(household.CORPORATIE)
+    assert partner is not None
+    return URL(str(partner.endpoint)).raw_path_qs, got.headers, got.body
+
+
+async def test_a_delivery_signed_for_one_partner_does_not_verify_at_another(env: Env) -> None:
+    path, headers, body = await corporatie_request(env)
+    keys = public_keys_from_jwks(jwks(env.hub.ctx.keyring))
+    now = env.clock.now()
+    authority = headers["Host"]
+    verify_outbound(keys, path, headers, body, now, recipient=household.CORPORATIE)
+    with pytest.raises(SignatureError):
+        verify_outbound(keys, path, headers, body, now, recipient=household.STADSBANK)
+    # Re-labelled for the other partner: the signature covers the recipient header too.
+    relabelled = {**headers, RECIPIENT_HEADER: household.STADSBANK}
+    with pytest.raises(SignatureError):
+        verify_outbound(keys, path, relabelled, body, now, recipient=household.STADSBANK)
+    # Sent to another host with the same path.
+    moved = {**headers, "Host": "elders.example:443"}
+    with pytest.raises(SignatureError):
+        verify_outbound(keys, path, moved, body, now, recipient=household.CORPORATIE)
+    assert authority != "elders.example:443"
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [("Content-Type", "text/plain"), ("Idempotency-Key", "other-key"), ("X-Wijkhub-Item", "x")],
+)
+async def test_changing_a_signed_header_breaks_the_signature(
+    env: Env, header: str, value: str
+) -> None:
+    path, headers, body = await corporatie_request(env)
+    keys = public_keys_from_jwks(jwks(env.hub.ctx.keyring))
+    changed = {**headers, header: value}
+    with pytest.raises(SignatureError):
+        verify_outbound(keys, path, changed, body, env.clock.now(), recipient=household.CORPORATIE)
+
+
+async def test_the_signing_key_rotates_with_overlap_and_partners_refetch(env: Env) -> None:
+    items = await delivered_items(env)  # the simulators have fetched (and cached) the key set
+    old = env.hub.ctx.keyring.active_signing
+    new = env.hub.ctx.keyring.rotate_signing()
+    assert new != old
+    r = await env.anonymous.get("/.well-known/wijkhub-keys.json")
+    assert {k["kid"] for k in r.body["keys"]} == {old, new}, "old and new, for the overlap"
+    # The next message is signed with the new key; the partner re-fetches on the unknown kid.
+    r = await env.coach.post(
+        f"/api/v1/items/{items[household.CORPORATIE]['id']}/consultation",
+        json={"kind": "question", "text": "Lukt het voor 1 december?"},
+    )
+    assert r.status == 201, r.body
+    await env.deliver()
+    sim = env.sims[household.CORPORATIE]
+    assert sim.rejected_signatures == 0
+    [_, second] = sim.received
+    assert second.request.kind == "consultation"
+    assert f'keyid="{new}"' in second.headers[INBOUND_HEADER]
+
+
+def test_the_documented_signature_test_vector_verifies() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "security.md").read_text()
+    x = re.search(r"`x` = `([A-Za-z0-9_-]+)`", doc)
+    assert x is not None
+    headers = dict(
+        line.split(": ", 1)
+        for line in re.findall(r"^(?:X-Wijkhub-|Content-|Idempotency-).*$", doc, re.M)
+        if "<" not in line
+    )
+    keys = public_keys_from_jwks(
+        {"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "s1", "x": x.group(1)}]}
+    )
+    headers["Host"] = "partner.example:8443"
+    created = datetime.fromtimestamp(1796374800, UTC)
+    body = b'{"berichttype":"verzoek"}'
+    verify_outbound(keys, "/wijkhub/verzoeken", headers, body, created, recipient="woonplaats")
+    with pytest.raises(SignatureError):
+        verify_outbound(keys, "/wijkhub/verzoeken", headers, body, created, recipient="stadsbank")
