@@ -467,3 +467,25 @@ def test_the_documented_signature_test_vector_verifies() -> None:
     verify_outbound(keys, "/wijkhub/verzoeken", headers, body, created, recipient="woonplaats")
     with pytest.raises(SignatureError):
         verify_outbound(keys, "/wijkhub/verzoeken", headers, body, created, recipient="stadsbank")
+
+
+# --- smaller holes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+async def test_a_doctype_in_another_encoding_is_refused(env: Env, encoding: str) -> None:
+    items = await delivered_items(env)
+    item = items[household.STADSBANK]
+    xml = status_body("stadsbank", item["id"], "in_progress", "sb-dt-1").decode()
+    rest = xml.split("?>", 1)[1]
+    label = encoding.upper().replace("-BE", "BE")
+    doctype = '<!DOCTYPE x [<!ENTITY a "b">]>'
+    body = (f'<?xml version="1.0" encoding="{label}"?>' + doctype + rest).encode(encoding)
+    if encoding == "utf-16":
+        assert b"<!DOCTYPE" not in body  # what the byte search looked for
+    r = await env.post_status(household.STADSBANK, body, content_type="application/xml")
+    assert r.status == 400, r.body
+    after = next(
+        it for it in (await env.advice(item["advice_id"]))["items"] if it["id"] == item["id"]
+    )
+    assert after["partner_status"] == item["partner_status"]
