@@ -4,7 +4,9 @@ Every test goes through the public interface (HTTP API, partner message) and fai
 code before the fix it guards."""
 
 import json
+import os
 import re
+import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from stdnum.nl import bsn as stdnum_bsn
 from yarl import URL
 
 from tests.casework.test_approvals import enable
+from tests.cli.test_cli import run as cli_run
 from tests.support.harness import ApiClient, Env, status_body
 from tests.support.web_client import WebClient
 from wijkhub.consent.free_text import contains_bsn
@@ -489,3 +492,18 @@ async def test_a_doctype_in_another_encoding_is_refused(env: Env, encoding: str)
         it for it in (await env.advice(item["advice_id"]))["items"] if it["id"] == item["id"]
     )
     assert after["partner_status"] == item["partner_status"]
+
+
+def test_init_keeps_the_data_directory_and_database_to_the_hubs_user(tmp_path: Path) -> None:
+    config = tmp_path / "wijkhub.toml"
+    data = tmp_path / "data"
+    config.write_text(f'data_dir = "{data}"\n')
+    old = os.umask(0o022)  # a usual umask: what was created 0755/0644 before
+    try:
+        assert cli_run("init", config=config).exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for db_file in data.glob("wijkhub.db*"):
+        assert stat.S_IMODE(db_file.stat().st_mode) == 0o600, db_file.name
+    assert (data / "wijkhub.db").exists()
