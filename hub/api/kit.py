@@ -140,9 +140,9 @@ class Api:
         if scheme.lower() != "bearer" or not token:
             raise ApiError(401, "unauthenticated", "Bearer-token ontbreekt.")
         async with ctx.db.read() as conn:
-            who = await authenticate(conn, token.strip())
+            who = await authenticate(conn, token.strip(), ctx.clock.now())
         if who is None:
-            raise ApiError(401, "unauthenticated", "Onbekend of ingetrokken token.")
+            raise ApiError(401, "unauthenticated", "Onbekend, verlopen of ingetrokken token.")
         return who
 
     def openapi(self) -> dict[str, Any]:

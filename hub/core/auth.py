@@ -5,8 +5,9 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from wijkhub.hub.core.errors import ApiError
 from wijkhub.hub.store.tables import TOKEN
 
+# A token lives this long unless `tokens create --days` says otherwise: a forgotten token
+# does not open the hub for ever.
+DEFAULT_TOKEN_TTL = timedelta(days=90)
 FIXED_ROLES = (
     "coach",
     "privacy_officer",
@@ -95,8 +99,16 @@ async def create_token(
     team: str | None = None,
     *,
     person: str | None = None,
+    ttl: timedelta = DEFAULT_TOKEN_TTL,
+    partners: Collection[str] | None = None,
 ) -> str:
+    """A new token; `partners` (the configured partner ids), when given, must name the
+    partner of a partner token."""
     kind, partner_id = parse_role(role)
+    if kind == "partner" and partners is not None and partner_id not in partners:
+        raise ValueError(f"partner {partner_id!r} is not configured (partners.toml)")
+    if ttl <= timedelta(0):
+        raise ValueError("a token needs a positive lifetime")
     if kind in TEAM_ROLES and not (team and TEAM.match(team)):
         raise ValueError(f"a {kind} token needs a team (lowercase letters, digits, - and _)")
     if kind not in TEAM_ROLES and team is not None:
@@ -114,12 +126,16 @@ async def create_token(
             label=label,
             person_id=person_id_for(person or label),
             created_at=now,
+            expires_at=now + ttl,
         )
     )
     return token
 
 
-async def authenticate(conn: AsyncConnection, token: str) -> Principal | None:
+async def authenticate(
+    conn: AsyncConnection, token: str, now: datetime | None = None
+) -> Principal | None:
+    """The token's principal; None if unknown, revoked, or expired at `now`."""
     row = (
         await conn.execute(
             select(TOKEN).where(
@@ -128,6 +144,8 @@ async def authenticate(conn: AsyncConnection, token: str) -> Principal | None:
         )
     ).first()
     if row is None:
+        return None
+    if now is not None and row.expires_at is not None and row.expires_at <= now:
         return None
     person = row.person_id or person_id_for(row.label)
     return Principal(row.id, row.role, row.partner_id, row.label, row.team, person)

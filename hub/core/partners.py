@@ -49,6 +49,11 @@ class PartnersFile(BaseModel):
     partner: Annotated[list[PartnerConfig], Field(default_factory=list)]
 
 
+def configured_ids(path: Path) -> set[str]:
+    """The partner ids in a partners.toml (no plugins needed)."""
+    return {p.id for p in PartnersFile.model_validate(tomllib.loads(path.read_text())).partner}
+
+
 def resolve_secret(ref: str, base: Path) -> bytes:
     kind, _, value = ref.partition(":")
     if kind == "env":

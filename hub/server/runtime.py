@@ -70,7 +70,14 @@ class RunningHub:
 
     async def token(self, role: str, label: str, team: str | None = None) -> str:
         async with self.ctx.db.write() as conn:
-            return await auth.create_token(conn, role, label, self.ctx.clock.now(), team)
+            return await auth.create_token(
+                conn,
+                role,
+                label,
+                self.ctx.clock.now(),
+                team,
+                partners=[p.id for p in self.ctx.partners.all()],
+            )
 
     async def close(self) -> None:
         await self.runner.cleanup()

@@ -230,6 +230,7 @@ class TokenRow(SQLModel, table=True):
     person_id: str | None = None
     created_at: datetime = _ts()
     revoked_at: datetime | None = _ts(default=None)
+    expires_at: datetime | None = _ts(default=None)  # NULL: a token from before expiry
 
 
 class BsnCollisionRow(SQLModel, table=True):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.nl import bsn as stdnum_bsn
@@ -22,7 +23,10 @@ from tests.cli.test_cli import run as cli_run
 from tests.support.harness import ApiClient, Env, status_body
 from tests.support.web_client import WebClient
 from wijkhub.consent.free_text import contains_bsn
-from wijkhub.hub.core.auth import create_token
+from wijkhub.hub.cli.main import main
+from wijkhub.hub.cli.support import cli_obj
+from wijkhub.hub.core.auth import DEFAULT_TOKEN_TTL, create_token
+from wijkhub.hub.core.clock import FakeClock
 from wijkhub.hub.core.signatures import (
     INBOUND_HEADER,
     RECIPIENT_HEADER,
@@ -507,3 +511,50 @@ def test_init_keeps_the_data_directory_and_database_to_the_hubs_user(tmp_path: P
     for db_file in data.glob("wijkhub.db*"):
         assert stat.S_IMODE(db_file.stat().st_mode) == 0o600, db_file.name
     assert (data / "wijkhub.db").exists()
+
+
+async def test_api_tokens_expire(env: Env) -> None:
+    coach = ApiClient(env.session, await env.hub.token("coach", "Dirk", team="team-a"))
+    assert (await coach.get("/api/v1/approvals")).status == 200
+    env.clock.advance(days=DEFAULT_TOKEN_TTL.days - 1)
+    assert (await coach.get("/api/v1/approvals")).status == 200
+    env.clock.advance(days=2)
+    assert (await coach.get("/api/v1/approvals")).status == 401
+    # A shorter life where asked for.
+    async with env.hub.ctx.db.write() as conn:
+        short = await create_token(
+            conn, "coach", "Eva", env.clock.now(), "team-a", ttl=timedelta(hours=1)
+        )
+    assert (await ApiClient(env.session, short).get("/api/v1/approvals")).status == 200
+    env.clock.advance(hours=2)
+    assert (await ApiClient(env.session, short).get("/api/v1/approvals")).status == 401
+
+
+def test_tokens_create_expiry_option_and_unknown_partner(tmp_path: Path) -> None:
+    config = tmp_path / "wijkhub.toml"
+    config.write_text(f'data_dir = "{tmp_path / "data"}"\n')
+    assert cli_run("init", config=config).exit_code == 0
+    made = cli_run(
+        "tokens",
+        "create",
+        "--role",
+        "coach",
+        "--label",
+        "x",
+        "--team",
+        "team-a",
+        "--days",
+        "7",
+        config=config,
+    )
+    assert made.exit_code == 0, made.output
+    listed = cli_run("tokens", "list", config=config).output
+    assert "verloopt" in listed
+    r = CliRunner().invoke(
+        main,
+        ["--config", str(config), "tokens", "create", "--role", "partner:nergens", "--label", "x"],
+        obj=cli_obj(FakeClock()),
+    )
+    assert r.exit_code != 0 and "nergens" in r.output
+    ok = cli_run("tokens", "create", "--role", "partner:woonplaats", "--label", "x", config=config)
+    assert ok.exit_code == 0, ok.output

@@ -1,6 +1,6 @@
 """security hardening
 
-People, not credentials: an API token names the person it belongs to (`person_id`, a
+Tokens expire (`expires_at`; NULL for tokens made before). People, not credentials: an API token names the person it belongs to (`person_id`, a
 pseudonymous key), and an approval remembers the person who wrote the item
 (`author_person`), so four eyes compares people. Registrations refused because another
 team holds the BSN are counted per person (`bsn_collision`) to rate-limit probing.
@@ -31,6 +31,7 @@ def upgrade() -> None:
     # Existing tokens keep NULL: the hub then takes the person from the token's label.
     with op.batch_alter_table("api_token") as batch:
         batch.add_column(sa.Column("person_id", S(), nullable=True))
+        batch.add_column(sa.Column("expires_at", TS(timezone=True), nullable=True))
     with op.batch_alter_table("item_approval") as batch:
         batch.add_column(sa.Column("author_person", S(), nullable=True))
     op.create_table(
@@ -51,4 +52,5 @@ def downgrade() -> None:
     with op.batch_alter_table("item_approval") as batch:
         batch.drop_column("author_person")
     with op.batch_alter_table("api_token") as batch:
+        batch.drop_column("expires_at")
         batch.drop_column("person_id")
