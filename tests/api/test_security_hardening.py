@@ -558,3 +558,23 @@ def test_tokens_create_expiry_option_and_unknown_partner(tmp_path: Path) -> None
     assert r.exit_code != 0 and "nergens" in r.output
     ok = cli_run("tokens", "create", "--role", "partner:woonplaats", "--label", "x", config=config)
     assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Tester\u202evelde",
+        "Test\u200bervelde",
+        "Tester\u2028velde",
+        "Tester\u2029velde",
+        "\ufeffAnna",
+    ],
+)
+async def test_invisible_and_direction_characters_are_refused_in_names(env: Env, name: str) -> None:
+    r = await env.coach.post("/api/v1/clients", json={**household.CLIENT, "family_name": name})
+    assert r.status == 422, r.body
+    assert "family_name" in field_messages(r.body)
+    member = {**household.CLIENT["household"][0], "given_name": name}
+    r = await env.coach.post("/api/v1/clients", json={**household.CLIENT, "household": [member]})
+    assert r.status == 422, r.body
+    assert "household.0.given_name" in field_messages(r.body)
