@@ -7,7 +7,16 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from wijkhub.schemas.common import Bsn, Cents, Contract, Email, LongText, Phone, ShortText
+from wijkhub.schemas.common import (
+    Bsn,
+    Cents,
+    Contract,
+    Email,
+    LongText,
+    Name,
+    Phone,
+    ShortText,
+)
 
 
 class Gender(StrEnum):
@@ -34,8 +43,8 @@ class Address(Contract):
 
 
 class HouseholdMember(Contract):
-    given_name: ShortText
-    family_name: ShortText | None = None
+    given_name: Name
+    family_name: Name | None = None
     birth_date: date
     role: HouseholdRole
 
@@ -91,8 +100,8 @@ class ClientIn(Contract):
     """What a coach submits to register a client. Each block is one data category."""
 
     bsn: Bsn
-    given_names: ShortText
-    family_name: ShortText
+    given_names: Name
+    family_name: Name
     birth_date: date
     gender: Gender = Gender.unknown
     address: Address | None = None

@@ -1,6 +1,7 @@
 """Shared field types and the base model every contract model uses."""
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -22,12 +23,25 @@ class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+BSN_NOT_NINE_DIGITS = "een BSN bestaat uit precies 9 cijfers (0-9)"
+BSN_FAILS_ELFPROEF = "dit BSN voldoet niet aan de elfproef"
+# ASCII only: `\d` also matches full-width and other scripts' digits, which int() and the
+# elfproef accept but the keyed look-up hash does not, so "９９９９９００１９" would be a second,
+# unfindable record of the same person.
+_NINE_ASCII_DIGITS = re.compile(r"[0-9]{9}")
+
+
+def is_bsn(value: str) -> bool:
+    """Exactly nine ASCII digits that pass the elfproef (no separators, no other scripts)."""
+    # stdnum's compact() zero-pads short input and drops separators: insist on nine digits first.
+    return bool(_NINE_ASCII_DIGITS.fullmatch(value)) and stdnum_bsn.is_valid(value)
+
+
 def _check_bsn(value: str) -> str:
-    # stdnum's compact() zero-pads short input, so insist on exactly nine digits first.
-    if not re.fullmatch(r"\d{9}", value):
-        raise ValueError("een BSN bestaat uit precies 9 cijfers")
+    if not _NINE_ASCII_DIGITS.fullmatch(value):
+        raise ValueError(BSN_NOT_NINE_DIGITS)
     if not stdnum_bsn.is_valid(value):
-        raise ValueError("dit BSN voldoet niet aan de elfproef")
+        raise ValueError(BSN_FAILS_ELFPROEF)
     return value
 
 
@@ -39,6 +53,20 @@ AdviceTypeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,62
 _PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_PRINTABLE)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=_PRINTABLE)]
+# Names are shown in the coach's pages and sent to partners: no invisible format characters
+# (zero-width, right-to-left override: a name that reads differently than it is) and no line
+# or paragraph separators (Unicode categories Cf, Zl, Zp).
+_HIDDEN_CATEGORIES = ("Cf", "Zl", "Zp")
+NAME_HAS_HIDDEN = "een naam mag geen onzichtbare of richtingstekens of regelscheidingen bevatten"
+
+
+def _check_name(value: str) -> str:
+    if any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in value):
+        raise ValueError(NAME_HAS_HIDDEN)
+    return value
+
+
+Name = Annotated[ShortText, AfterValidator(_check_name)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Cents = Annotated[int, Field(ge=0, le=100_000_000_00)]

@@ -16,7 +16,9 @@ from wijkhub.schemas.advice import AdviceIn, AdviceOut
     idempotent=True,
 )
 async def submit_advice(call: Call) -> AdviceOut:
-    return await submit.submit(call.ctx, call.body, call.who.actor, team=scope(call))
+    return await submit.submit(
+        call.ctx, call.body, call.who.actor, team=scope(call), person=call.who.person_id
+    )
 
 
 @endpoint(

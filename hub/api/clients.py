@@ -18,7 +18,9 @@ from wijkhub.schemas.client import Client, ClientIn
 async def create_client(call: Call) -> Client:
     team = scope(call)
     assert team is not None  # scope() refuses a coach without a team
-    return await clients.create(call.ctx, call.body, call.who.actor, team)
+    return await clients.create(
+        call.ctx, call.body, call.who.actor, team, person=call.who.person_id
+    )
 
 
 @endpoint(roles=COACH, summary="Cliënt opvragen", response=Client)

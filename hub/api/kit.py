@@ -185,10 +185,10 @@ class Api:
             anonymous(ctx, "no_token")
             raise ApiError(401, "unauthenticated", "Bearer-token ontbreekt.")
         async with ctx.db.read() as conn:
-            who = await authenticate(conn, token.strip())
+            who = await authenticate(conn, token.strip(), ctx.clock.now())
         if who is None:
             anonymous(ctx, "unknown_token")
-            raise ApiError(401, "unauthenticated", "Onbekend of ingetrokken token.")
+            raise ApiError(401, "unauthenticated", "Onbekend, verlopen of ingetrokken token.")
         return who
 
     def openapi(self) -> dict[str, Any]:

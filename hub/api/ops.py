@@ -71,7 +71,7 @@ async def metrics(request: web.Request) -> web.Response:
         who = None
         if scheme.lower() == "bearer" and token:
             async with ctx.db.read() as conn:
-                who = await auth.authenticate(conn, token.strip())
+                who = await auth.authenticate(conn, token.strip(), ctx.clock.now())
         if who is None:
             return web.json_response(
                 {"error": {"code": "unauthenticated", "message": "Bearer-token ontbreekt."}},

@@ -124,6 +124,7 @@ async def hold(
     trace_id: str,
     parent_span_id: str,
     now: datetime,
+    author_person: str | None = None,
 ) -> list[LogEntry]:
     """Store the items that wait for an approval (instead of an outbox row)."""
     if not pending:
@@ -142,6 +143,7 @@ async def hold(
                 "cost_cents": p.cost_cents,
                 "status": AWAITING,
                 "author": actor,
+                "author_person": author_person,
                 "rules_version": rules.version,
                 "requested_at": now,
             }
@@ -199,6 +201,14 @@ def _rules_or_error(ctx: HubContext) -> ApprovalRules:
     return rules
 
 
+def is_author(row: Any, who: Principal) -> bool:
+    """Whether `who` is the person who wrote the item: by person id, whatever the token,
+    session or role (rows from before person ids: by the actor)."""
+    if row.author_person:
+        return bool(row.author_person == who.person_id)
+    return bool(row.author == who.actor)
+
+
 async def awaiting_for(
     ctx: HubContext, who: Principal, reader: read_log.Reader
 ) -> list[dict[str, Any]]:
@@ -219,7 +229,7 @@ async def awaiting_for(
         shown = [
             r
             for r in rows
-            if r.author != who.actor and rules.may_approve(who.role, r.required_role)
+            if not is_author(r, who) and rules.may_approve(who.role, r.required_role)
         ]
         await read_log.record(
             conn, reader, read_log.APPROVALS, [r.client_id for r in shown], ctx.clock.now()
@@ -255,7 +265,7 @@ async def _claim(
         raise not_found("Goedkeuring")
     if row.status != AWAITING:
         raise ApiError(409, "already_decided", "Over dit onderdeel is al beslist.")
-    if row.author == who.actor:
+    if is_author(row, who):
         raise ApiError(
             403, "own_item", "U kunt een eigen onderdeel niet zelf goedkeuren of afwijzen."
         )
@@ -286,7 +296,7 @@ async def approve(ctx: HubContext, item_id: str, who: Principal) -> dict[str, An
         partner = ctx.partners.get(row.partner_id)
         approval = Approval(
             role=who.role,
-            approver_ref=ctx.keyring.subject_ref(f"approver:{who.token_id}", row.partner_id),
+            approver_ref=ctx.keyring.subject_ref(f"approver:{who.person_id}", row.partner_id),
             approved_at=now,
         )
         # A household-plan item that still waits for another item or a date is queued when
@@ -319,7 +329,7 @@ async def approve(ctx: HubContext, item_id: str, who: Principal) -> dict[str, An
                 decided_at=now,
                 decided_by=who.actor,
                 decided_role=who.role,
-                decided_token=who.token_id,
+                decided_token=who.person_id,
             )
         )
         log = [
@@ -365,7 +375,7 @@ async def reject(ctx: HubContext, item_id: str, who: Principal, reason: str) -> 
                 decided_at=now,
                 decided_by=who.actor,
                 decided_role=who.role,
-                decided_token=who.token_id,
+                decided_token=who.person_id,
                 reason=ctx.seal(reason, f"item_approval.reason:{item_id}"),
             )
         )

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from wijkhub.consent.free_text import contains_bsn
 from wijkhub.consent.members import decide_for_member
 from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.hub.casework import approvals
@@ -64,6 +65,21 @@ from wijkhub.schemas.status import StatusUpdate
 
 OPEN, ACCEPTED, DECLINED, REFUSED = "open", "accepted", "declined", "refused"
 IN, OUT = "in", "out"
+AWAITS_APPROVAL = (
+    "Dit onderdeel wacht nog op goedkeuring; overleg met de partner kan pas als het is "
+    "goedgekeurd en verstuurd."
+)
+NOT_SENT_YET = (
+    "Dit onderdeel is (nog) niet naar de partner verstuurd; de partner kent het niet, dus er "
+    "is nog niets om over te overleggen."
+)
+TEXT_HAS_BSN = (
+    "het bericht bevat een BSN, en {partner} mag geen BSN ontvangen; haal het nummer uit de tekst"
+)
+NO_FREE_TEXT = (
+    "{partner} mag geen vrije tekst over de cliënt ontvangen (privacyregels of toestemming); "
+    "overleg buiten de hub"
+)
 PROPOSAL_STATUS_NL = {
     OPEN: "open",
     ACCEPTED: "aanvaard",
@@ -172,6 +188,20 @@ def _partner(ctx: HubContext, item: Any) -> tuple[PartnerConfig, PartnerType]:
     return partner, ptype
 
 
+async def check_sent(conn: AsyncConnection, item: Any) -> None:
+    """A message only about an item the partner has been sent: not while it waits for a second
+    pair of eyes (it would reach the partner before anyone approved it), nor as a draft or a
+    plan item that is still waiting."""
+    approval = await conn.scalar(select(APPROVAL.c.status).where(APPROVAL.c.item_id == item.id))
+    if approval == approvals.AWAITING:
+        raise ApiError(409, "awaiting_approval", AWAITS_APPROVAL)
+    sent = await conn.scalar(
+        select(DELIVERY.c.id).where(DELIVERY.c.item_id == item.id, DELIVERY.c.kind == "advice")
+    )
+    if sent is None:
+        raise ApiError(409, "not_sent", NOT_SENT_YET)
+
+
 async def _decide_now(ctx: HubContext, conn: AsyncConnection, item: Any, atype: Any) -> Decision:
     partner, _ = _partner(ctx, item)
     consents = await consent_registry.for_clients(conn, ctx, [item.client_id])
@@ -181,6 +211,16 @@ async def _decide_now(ctx: HubContext, conn: AsyncConnection, item: Any, atype: 
         consents,
         local_date(ctx.clock.now()),
     )
+
+
+def check_text(ctx: HubContext, partner: PartnerConfig, d: Decision, text: str) -> None:
+    """A coach's message is free text about the client: it needs the free-text category in
+    the current decision, and may not carry a BSN to a partner without the right to one."""
+    if DataCategory.free_text not in d.categories:
+        raise invalid([FieldError("text", NO_FREE_TEXT.format(partner=partner.name))])
+    prules = ctx.rules.for_type(partner.type)
+    if not (prules and prules.bsn_allowed) and contains_bsn(text):
+        raise invalid([FieldError("text", TEXT_HAS_BSN.format(partner=partner.name))])
 
 
 async def _queue_message(
@@ -256,12 +296,14 @@ async def send(
                 "Over een onderdeel dat het privacybeleid weigerde, wordt niet overlegd: "
                 "de partner kent het niet.",
             )
-        _, ptype = _partner(ctx, item)
+        await check_sent(conn, item)
+        partner, ptype = _partner(ctx, item)
         atype = ptype.advice_type(item.advice_type)
         # The text is data about the client: it may only go while the basis still holds.
         d = await _decide_now(ctx, conn, item, atype)
         if not d.allowed:
             raise ApiError(409, "not_allowed", f"Bericht niet verstuurd: {d.reason}")
+        check_text(ctx, partner, d, body.text)
         reply_to = None
         if body.in_reply_to is not None:
             reply_to = await conn.scalar(
@@ -400,6 +442,11 @@ async def decline(
     async with ctx.db.write() as conn:
         item = await _item(conn, item_id, team)
         proposal = await _open_proposal(conn, item_id, proposal_id)
+        partner, ptype = _partner(ctx, item)
+        d = await _decide_now(ctx, conn, item, ptype.advice_type(item.advice_type))
+        if not d.allowed:
+            raise ApiError(409, "not_allowed", f"Bericht niet verstuurd: {d.reason}")
+        check_text(ctx, partner, d, text)
         await _resolve(conn, proposal_id, DECLINED, who, now, "afgewezen door de coach")
         _, entry = await _queue_message(
             ctx,
@@ -573,6 +620,7 @@ async def accept(
                 trace_id=item.advice_trace,
                 parent_span_id=None,  # type: ignore[arg-type]
                 now=now,
+                author_person=who.person_id,
             )
             status = "awaiting_approval"
         else:

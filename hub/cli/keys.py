@@ -53,6 +53,21 @@ def rotate(ctx: click.Context) -> None:
     Console().print(f"Nieuwe actieve sleutel: {kid}; {moved} waarden opnieuw versleuteld.")
 
 
+@keys.command("rotate-signing")
+@click.pass_context
+def rotate_signing(ctx: click.Context) -> None:
+    """Add a new signing key and make it active; the previous keys stay in the JWK set."""
+    settings = settings_for(ctx)
+    with exclusive(settings):
+        ring = _file_keyring(settings)
+        kid = ring.rotate_signing()
+        ring.save(settings.keyring_path)  # running hubs pick the new key up by themselves
+    Console().print(
+        f"Nieuwe ondertekeningssleutel: {kid}. De vorige blijven gepubliceerd; partners halen "
+        "de sleutelset opnieuw op bij een onbekende sleutel."
+    )
+
+
 @keys.command("reencrypt")
 @click.pass_context
 def reencrypt_cmd(ctx: click.Context) -> None:

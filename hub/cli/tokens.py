@@ -1,12 +1,14 @@
 """`wijkhub tokens create|list|revoke`: API tokens bound to a role."""
 
 import sys
+from datetime import timedelta
 
 import click
 from rich.table import Table
 
-from wijkhub.hub.cli.support import clock_for, console, in_transaction
+from wijkhub.hub.cli.support import clock_for, console, in_transaction, settings_for
 from wijkhub.hub.core import auth
+from wijkhub.hub.core.partners import configured_ids
 
 
 @click.group()
@@ -27,12 +29,34 @@ def tokens() -> None:
     default=None,
     help="Required for team roles (coach, managers, team leader): their team.",
 )
+@click.option(
+    "--person",
+    default=None,
+    help="Who the token belongs to: their sign-in (OIDC) subject, so the token and their web "
+    "session are one person for four eyes. Default: the label.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    default=auth.DEFAULT_TOKEN_TTL.days,
+    show_default=True,
+    help="How many days the token is valid.",
+)
 @click.pass_context
-def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -> None:
+def tokens_create(
+    ctx: click.Context, role: str, label: str, team: str | None, person: str | None, days: int
+) -> None:
     try:
-        kind, _ = auth.parse_role(role)
+        kind, partner_id = auth.parse_role(role)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--role") from None
+    partners = configured_ids(settings_for(ctx).config_path / "partners.toml")
+    if kind == "partner" and partner_id not in partners:
+        raise click.BadParameter(
+            f"partner '{partner_id}' staat niet in partners.toml "
+            f"(wel: {', '.join(sorted(partners))})",
+            param_hint="--role",
+        )
     if (kind in auth.TEAM_ROLES) != (team is not None) or (team and not auth.TEAM.match(team)):
         raise click.BadParameter(
             "coach and manager tokens need a --team (e.g. velve-lindenhof); other roles have none",
@@ -40,7 +64,16 @@ def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -
         )
     token = in_transaction(
         ctx,
-        lambda conn: auth.create_token(conn, role, label, clock_for(ctx).now(), team),
+        lambda conn: auth.create_token(
+            conn,
+            role,
+            label,
+            clock_for(ctx).now(),
+            team,
+            person=person,
+            ttl=timedelta(days=days),
+            partners=partners,
+        ),
     )
     click.echo(token)
 
@@ -49,7 +82,7 @@ def tokens_create(ctx: click.Context, role: str, label: str, team: str | None) -
 @click.pass_context
 def tokens_list(ctx: click.Context) -> None:
     rows = in_transaction(ctx, auth.list_tokens)
-    table = Table("rol", "partner", "label", "aangemaakt", "ingetrokken")
+    table = Table("rol", "partner", "label", "aangemaakt", "verloopt", "ingetrokken")
     table.add_column("id", no_wrap=True)
     for r in rows:
         revoked = r["revoked_at"]
@@ -58,6 +91,7 @@ def tokens_list(ctx: click.Context) -> None:
             r["partner_id"] or "",
             r["label"],
             f"{r['created_at']:%Y-%m-%d %H:%M}",
+            f"{r['expires_at']:%Y-%m-%d %H:%M}" if r["expires_at"] else "",
             f"{revoked:%Y-%m-%d %H:%M}" if revoked else "",
             r["id"],
         )

@@ -5,8 +5,9 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from wijkhub.hub.core.errors import ApiError
 from wijkhub.hub.store.tables import TOKEN
 
+# A token lives this long unless `tokens create --days` says otherwise: a forgotten token
+# does not open the hub for ever.
+DEFAULT_TOKEN_TTL = timedelta(days=90)
 FIXED_ROLES = (
     "coach",
     "privacy_officer",
@@ -27,6 +31,16 @@ FIXED_ROLES = (
 TEAM_ROLES = ("coach", "team_manager", "cluster_manager", "team_leader")
 
 
+def person_id_for(subject: str) -> str:
+    """The pseudonymous id of a person: the same for every token and web session of theirs.
+
+    `subject` is the OIDC subject of a web sign-in, the person named at `tokens create
+    --person` (their OIDC subject, so token and session agree), or else the token's or sign-in
+    link's label. The hub trusts one identity provider, so the subject alone names the person.
+    """
+    return hashlib.sha256(f"wijkhub-person\n{subject}".encode()).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class Principal:
     token_id: str
@@ -34,12 +48,18 @@ class Principal:
     partner_id: str | None
     label: str
     team: str | None = None  # team roles (TEAM_ROLES): the team whose clients they may see
+    person: str = ""  # person_id_for(...): who is behind the credential
+
+    @property
+    def person_id(self) -> str:
+        """Four eyes, "own item" and the log compare this: people, not credentials."""
+        return self.person or self.token_id
 
     @property
     def actor(self) -> str:
         """How this caller appears in the processing log (never the token itself)."""
         who = f"partner:{self.partner_id}" if self.role == "partner" else self.role
-        return f"{who}/{self.token_id[:8]}"
+        return f"{who}/{self.person_id[:8]}"
 
 
 def team_scope(who: Principal) -> str | None:
@@ -72,9 +92,23 @@ TEAM = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
 
 
 async def create_token(
-    conn: AsyncConnection, role: str, label: str, now: datetime, team: str | None = None
+    conn: AsyncConnection,
+    role: str,
+    label: str,
+    now: datetime,
+    team: str | None = None,
+    *,
+    person: str | None = None,
+    ttl: timedelta = DEFAULT_TOKEN_TTL,
+    partners: Collection[str] | None = None,
 ) -> str:
+    """A new token; `partners` (the configured partner ids), when given, must name the
+    partner of a partner token."""
     kind, partner_id = parse_role(role)
+    if kind == "partner" and partners is not None and partner_id not in partners:
+        raise ValueError(f"partner {partner_id!r} is not configured (partners.toml)")
+    if ttl <= timedelta(0):
+        raise ValueError("a token needs a positive lifetime")
     if kind in TEAM_ROLES and not (team and TEAM.match(team)):
         raise ValueError(f"a {kind} token needs a team (lowercase letters, digits, - and _)")
     if kind not in TEAM_ROLES and team is not None:
@@ -90,13 +124,18 @@ async def create_token(
             partner_id=partner_id,
             team=team,
             label=label,
+            person_id=person_id_for(person or label),
             created_at=now,
+            expires_at=now + ttl,
         )
     )
     return token
 
 
-async def authenticate(conn: AsyncConnection, token: str) -> Principal | None:
+async def authenticate(
+    conn: AsyncConnection, token: str, now: datetime | None = None
+) -> Principal | None:
+    """The token's principal; None if unknown, revoked, or expired at `now`."""
     row = (
         await conn.execute(
             select(TOKEN).where(
@@ -104,7 +143,12 @@ async def authenticate(conn: AsyncConnection, token: str) -> Principal | None:
             )
         )
     ).first()
-    return Principal(row.id, row.role, row.partner_id, row.label, row.team) if row else None
+    if row is None:
+        return None
+    if now is not None and row.expires_at is not None and row.expires_at <= now:
+        return None
+    person = row.person_id or person_id_for(row.label)
+    return Principal(row.id, row.role, row.partner_id, row.label, row.team, person)
 
 
 async def list_tokens(conn: AsyncConnection) -> list[dict[str, object]]:

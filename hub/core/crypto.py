@@ -162,6 +162,14 @@ class KeyRing:
         self.active_signing = kid
         return True
 
+    def rotate_signing(self) -> str:
+        """A new signing key, made active. The previous keys stay in the JWK set, so a
+        message signed just before still verifies; partners re-fetch on the new key id."""
+        kid = self._next_id("s", self.signing)
+        self.signing[kid] = Ed25519PrivateKey.generate().private_bytes_raw()
+        self.active_signing = kid
+        return kid
+
     def signing_key(self) -> tuple[str, Ed25519PrivateKey]:
         if not self.active_signing:
             raise KeyRingError("the key ring has no signing key; run `wijkhub init`")

@@ -57,6 +57,11 @@ class PartnersFile(BaseModel):
     partner: Annotated[list[PartnerConfig], Field(default_factory=list)]
 
 
+def configured_ids(path: Path) -> set[str]:
+    """The partner ids in a partners.toml (no plugins needed)."""
+    return {p.id for p in read_config(path, PartnersFile).partner}
+
+
 def resolve_secret(ref: str, base: Path) -> bytes:
     kind, _, value = ref.partition(":")
     if kind == "env":

@@ -14,17 +14,29 @@ window (replay). Outbound (hub → partner): Ed25519, verifiable with the hub's 
 over the signature base (UTF-8, lines joined by "\\n")::
 
     POST <request target: the raw path and query string exactly as sent>
+    @authority: <host, and :port unless the scheme's default, lower case: the Host header>
+    x-wijkhub-recipient: <the partner id the message is for>
+    content-type: <Content-Type value>
     content-digest: <Content-Digest value>
     idempotency-key: <Idempotency-Key value>
+    x-wijkhub-item: <X-Wijkhub-Item value>
+    x-wijkhub-delivery: <X-Wijkhub-Delivery value>
     created: <created>
 
-See docs/signatures.md for partners' IT staff.
+A header the hub did not send is an empty value. The recipient and the authority are in the
+base so a message signed for one partner does not verify at another with the same path; a
+partner checks that the recipient is its own id. Keys rotate with overlap: the JWK set lists
+the current and the previous keys, and a partner that meets an unknown `keyid` fetches the set
+again (once per message) instead of refusing.
+
+See docs/security.md for partners' IT staff (with a test vector).
 """
 
 import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,6 +47,16 @@ from wijkhub.hub.core.crypto import KeyRing
 
 WINDOW_SECONDS = 300
 INBOUND_HEADER = "X-Wijkhub-Signature"
+RECIPIENT_HEADER = "X-Wijkhub-Recipient"
+# The headers in the outbound signature base, in order (after the path and the authority).
+SIGNED_HEADERS = (
+    RECIPIENT_HEADER,
+    "Content-Type",
+    "Content-Digest",
+    "Idempotency-Key",
+    "X-Wijkhub-Item",
+    "X-Wijkhub-Delivery",
+)
 _INBOUND = re.compile(r"^t=(\d{1,12}),n=([A-Za-z0-9_-]{16,64}),v1=([0-9a-f]{64})$")
 _OUTBOUND = re.compile(
     r'^keyid="([A-Za-z0-9._-]{1,64})",created=(\d{1,12}),sig=:([A-Za-z0-9+/=]+):$'
@@ -93,19 +115,27 @@ def content_digest(body: bytes) -> str:
     return f"sha-256=:{base64.b64encode(hashlib.sha256(body).digest()).decode()}:"
 
 
-def signature_base(path: str, digest: str, idempotency_key: str, created: int) -> bytes:
-    return (
-        f"POST {path}\ncontent-digest: {digest}\nidempotency-key: {idempotency_key}\n"
-        f"created: {created}"
-    ).encode()
+def signature_base(path: str, authority: str, headers: Mapping[str, str], created: int) -> bytes:
+    """The lines signed (see the module's docstring); `headers` in any letter case."""
+    lower = {k.lower(): v.strip() for k, v in headers.items()}
+    lines = [f"POST {path}", f"@authority: {authority.strip().lower()}"]
+    lines += [f"{h.lower()}: {lower.get(h.lower(), '')}" for h in SIGNED_HEADERS]
+    lines.append(f"created: {created}")
+    return "\n".join(lines).encode()
 
 
 def sign_outbound(
-    keyring: KeyRing, path: str, body: bytes, idempotency_key: str, created: int
+    keyring: KeyRing,
+    path: str,
+    authority: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    created: int,
 ) -> OutboundSignature:
+    """Sign a message to a partner: `headers` are those sent (recipient, Content-Type, ...)."""
     digest = content_digest(body)
     kid, key = keyring.signing_key()
-    sig = key.sign(signature_base(path, digest, idempotency_key, created))
+    sig = key.sign(signature_base(path, authority, {**headers, "Content-Digest": digest}, created))
     return OutboundSignature(
         digest, f'keyid="{kid}",created={created},sig=:{base64.b64encode(sig).decode()}:'
     )
@@ -114,15 +144,21 @@ def sign_outbound(
 def verify_outbound(
     public_keys: dict[str, Ed25519PublicKey],
     path: str,
-    headers: dict[str, str],
+    headers: Mapping[str, str],
     body: bytes,
     now: datetime,
+    *,
+    recipient: str,
 ) -> None:
-    """What a partner does with a hub message (the simulators use this)."""
-    digest = headers.get("Content-Digest", "")
+    """What a partner does with a hub message (the simulators use this): `recipient` is the
+    partner's own id; the authority is the Host header the request arrived with."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    digest = lower.get("content-digest", "")
     if digest != content_digest(body):
         raise SignatureError("digest_mismatch", "Content-Digest past niet bij de inhoud.")
-    m = _OUTBOUND.match(headers.get(INBOUND_HEADER, "").strip())
+    if lower.get(RECIPIENT_HEADER.lower(), "") != recipient:
+        raise SignatureError("wrong_recipient", "Dit bericht is voor een andere partner.")
+    m = _OUTBOUND.match(lower.get(INBOUND_HEADER.lower(), "").strip())
     if not m:
         raise SignatureError("signature_malformed", "Handtekening ontbreekt of is misvormd.")
     kid, created, sig = m.group(1), int(m.group(2)), base64.b64decode(m.group(3))
@@ -131,7 +167,7 @@ def verify_outbound(
     key = public_keys.get(kid)
     if key is None:
         raise SignatureError("unknown_key", f"Onbekende sleutel {kid}.")
-    base = signature_base(path, digest, headers.get("Idempotency-Key", ""), created)
+    base = signature_base(path, lower.get("host", ""), headers, created)
     try:
         key.verify(sig, base)
     except InvalidSignature:

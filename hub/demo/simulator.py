@@ -169,10 +169,36 @@ class PartnerSimulator:
 
     async def _verify(self, request: web.Request, body: bytes) -> None:
         """As a partner would: the hub's public keys come from its well-known endpoint."""
-        if not self._hub_keys and self.hub_url and self._session is not None:
+        headers = dict(request.headers)
+        if not self._hub_keys:
+            await self._fetch_keys()
+        try:
+            verify_outbound(
+                self._hub_keys,
+                request.raw_path,
+                headers,
+                body,
+                self.now(),
+                recipient=self.partner_id,
+            )
+        except SignatureError as exc:
+            if exc.code != "unknown_key":
+                raise
+            # The hub rotated its key: fetch the key set again (once), as partners are told to.
+            await self._fetch_keys()
+            verify_outbound(
+                self._hub_keys,
+                request.raw_path,
+                headers,
+                body,
+                self.now(),
+                recipient=self.partner_id,
+            )
+
+    async def _fetch_keys(self) -> None:
+        if self.hub_url and self._session is not None:
             async with self._session.get(f"{self.hub_url}/.well-known/wijkhub-keys.json") as r:
                 self._hub_keys = public_keys_from_jwks(await r.json())
-        verify_outbound(self._hub_keys, request.raw_path, dict(request.headers), body, self.now())
 
     async def _answer(self, req: ReceivedRequest) -> None:
         if not self.hub_url or not self.token or self._session is None:

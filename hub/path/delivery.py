@@ -46,7 +46,7 @@ from wijkhub.hub.core.breaker import Breakers
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.metrics import WorkerMetrics
 from wijkhub.hub.core.processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_span_id
-from wijkhub.hub.core.signatures import sign_outbound
+from wijkhub.hub.core.signatures import RECIPIENT_HEADER, sign_outbound
 from wijkhub.hub.core.transport import HttpPushTransport, SendResult
 from wijkhub.hub.plugin_api.types import PartnerMessage
 from wijkhub.hub.records import consents as consent_registry
@@ -279,6 +279,9 @@ class DeliveryWorker:
         )
         span = new_span_id()
         headers = {
+            # Named and signed, so a message cannot be passed on to another partner.
+            RECIPIENT_HEADER: row.partner_id,
+            "Content-Type": message.content_type,
             "Idempotency-Key": row.idempotency_key,
             "X-Wijkhub-Delivery": row.id,
             "X-Wijkhub-Item": item.id,
@@ -286,14 +289,17 @@ class DeliveryWorker:
             "traceparent": f"00-{row.trace_id}-{span}-01",
         }
         started = ctx.clock.now()
-        # Ed25519 over path, body digest, idempotency key and time (see signatures.py).
+        # Ed25519 over path, authority, recipient, headers, body digest and time (see
+        # signatures.py).
+        target = URL(str(partner.endpoint))
         headers.update(
             sign_outbound(
                 ctx.keyring,
                 # The request target exactly as sent: raw path plus query string.
-                URL(str(partner.endpoint)).raw_path_qs,
+                target.raw_path_qs,
+                target.host_port_subcomponent or "",
+                headers,
                 message.body,
-                row.idempotency_key,
                 int(started.timestamp()),
             ).headers()
         )

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from wijkhub.hub.casework import consultation, plan
 from wijkhub.hub.casework.milestones import record_status as record_milestones
+from wijkhub.hub.casework.partner_times import check_window
 from wijkhub.hub.core import partner_ids
 from wijkhub.hub.core.access_log import refused
 from wijkhub.hub.core.auth import Principal
@@ -242,6 +243,7 @@ async def _store(
             raise ApiError(
                 404, "unknown_item", f"Onbekend verzoek in statusmelding: {sorted(missing)[0]}"
             )
+        await check_window(conn, updates, items, now)
         # Stored with ON CONFLICT DO NOTHING: what comes back is new, the rest was seen
         # before (or twice in this message). One statement instead of a look-up plus inserts.
         rows: dict[str, dict[str, object]] = {}

@@ -72,7 +72,12 @@ async def plan_advice(ctx: HubContext, advice: AdviceIn, *, team: str | None = N
 
 
 async def submit(
-    ctx: HubContext, advice: AdviceIn, actor: str, *, team: str | None = None
+    ctx: HubContext,
+    advice: AdviceIn,
+    actor: str,
+    *,
+    team: str | None = None,
+    person: str | None = None,
 ) -> AdviceOut:
     pln = await plan_advice(ctx, advice, team=team)
     client, now = pln.client, pln.now
@@ -167,6 +172,7 @@ async def submit(
             trace_id=trace_id,
             parent_span_id=root_span,
             now=now,
+            author_person=person,
         )
         log += await pln.household.link(
             ctx,

@@ -13,6 +13,8 @@ from lxml import etree
 from wijkhub.hub.plugin_api.types import PayloadError
 
 MAX_XML_BYTES = 1_000_000
+NO_DOCTYPE = "XML met DOCTYPE of ENTITY wordt niet geaccepteerd"
+ONLY_UTF8 = "XML wordt alleen in UTF-8 geaccepteerd"
 
 
 def _parser() -> etree.XMLParser:
@@ -30,13 +32,21 @@ def parse(body: bytes) -> etree._Element:
     """Parse untrusted XML; raise `PayloadError` for anything but one plain document."""
     if len(body) > MAX_XML_BYTES:
         raise PayloadError(f"XML-bericht is groter dan {MAX_XML_BYTES} bytes")
+    # A cheap first look; the parse-level check below is the one that holds, whatever the
+    # encoding (a UTF-16 document does not contain the bytes "<!DOCTYPE").
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        raise PayloadError("XML met DOCTYPE of ENTITY wordt niet geaccepteerd")
+        raise PayloadError(NO_DOCTYPE)
     try:
-        return etree.fromstring(body, _parser())
+        root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:
         # libxml2's message can quote document content: report the position only.
         raise PayloadError(f"ongeldige XML (regel {exc.lineno})") from None
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise PayloadError(NO_DOCTYPE)
+    if (info.encoding or "UTF-8").upper().replace("_", "-") not in ("UTF-8", "UTF8"):
+        raise PayloadError(ONLY_UTF8)
+    return root
 
 
 class _PackageResolver(etree.Resolver):

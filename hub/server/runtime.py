@@ -43,8 +43,10 @@ def copy_example_config(settings: Settings) -> list[Path]:
 
 
 async def prepare(settings: Settings) -> KeyRing:
-    """Data directory, key ring (created once, mode 0600) and the schema (Alembic)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Data directory (0700), key ring (created once, 0600), the schema (Alembic) and the
+    SQLite files (0600): the log, BSN hashes and sealed records are for the hub's user only."""
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)
     path = settings.keyring_path
     if path.exists() or os.environ.get(ENV_VAR):
         keyring = KeyRing.load(path)
@@ -59,6 +61,8 @@ async def prepare(settings: Settings) -> KeyRing:
         keyring = KeyRing.generate()
         keyring.save(path)
     await upgrade(settings.db_url)
+    for db_file in settings.data_dir.glob("wijkhub.db*"):  # the database, -wal and -shm
+        db_file.chmod(0o600)
     return keyring
 
 
@@ -71,7 +75,14 @@ class RunningHub:
 
     async def token(self, role: str, label: str, team: str | None = None) -> str:
         async with self.ctx.db.write() as conn:
-            return await auth.create_token(conn, role, label, self.ctx.clock.now(), team)
+            return await auth.create_token(
+                conn,
+                role,
+                label,
+                self.ctx.clock.now(),
+                team,
+                partners=[p.id for p in self.ctx.partners.all()],
+            )
 
     async def close(self) -> None:
         await self.runner.cleanup()

@@ -121,13 +121,16 @@ class ApprovalRow(SQLModel, table=True):
     required_role: str  # the lowest role whose mandate covers the cost
     cost_cents: int | None = None
     status: str  # awaiting | approved | rejected
-    author: str  # the submitter's actor (role/token prefix): may never approve
+    author: str  # the submitter's actor (role/person prefix), as the log shows it
+    # The submitter's person id (core/auth.py): nobody with this person id may approve, under
+    # whatever token, session or role. NULL on rows from before it was recorded.
+    author_person: str | None = None
     rules_version: str
     requested_at: datetime = _ts()
     decided_at: datetime | None = _ts(default=None)
     decided_by: str | None = None  # actor of the approver or rejecter
     decided_role: str | None = None
-    decided_token: str | None = None  # the approver's token id (pseudonym per partner from it)
+    decided_token: str | None = None  # the approver's person id (pseudonym per partner from it)
     reason: bytes | None = _blob(nullable=True)  # encrypted: a rejection's free text
 
 
@@ -263,8 +266,21 @@ class TokenRow(SQLModel, table=True):
     partner_id: str | None = None
     team: str | None = None  # for coach tokens
     label: str
+    # The person the token belongs to (core/auth.py:person_id_for); NULL: the label names them.
+    person_id: str | None = None
     created_at: datetime = _ts()
     revoked_at: datetime | None = _ts(default=None)
+    expires_at: datetime | None = _ts(default=None)  # NULL: a token from before expiry
+
+
+class BsnCollisionRow(SQLModel, table=True):
+    """A registration refused because another team holds the BSN: counted per person to stop
+    probing which BSNs the hub knows (hub/records/clients.py); kept one day."""
+
+    __tablename__ = "bsn_collision"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(index=True)
+    at: datetime = _ts(index=True)
 
 
 class InboundNonceRow(SQLModel, table=True):
@@ -565,6 +581,7 @@ LOG_TREE = LogTreeRow.__table__  # type: ignore[attr-defined]
 LOG_CHECKPOINT = LogCheckpointRow.__table__  # type: ignore[attr-defined]
 TOKEN = TokenRow.__table__  # type: ignore[attr-defined]
 NONCE = InboundNonceRow.__table__  # type: ignore[attr-defined]
+COLLISION = BsnCollisionRow.__table__  # type: ignore[attr-defined]
 HOUSEHOLD = HouseholdRow.__table__  # type: ignore[attr-defined]
 MEMBER = HouseholdMemberRow.__table__  # type: ignore[attr-defined]
 GOAL = PlanGoalRow.__table__  # type: ignore[attr-defined]

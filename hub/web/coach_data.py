@@ -19,7 +19,8 @@ from wijkhub.schemas.advice import AdviceOut
 from wijkhub.schemas.client import Client
 from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 
-BSN = re.compile(r"^\d{8,9}$")
+# ASCII digits only: `\d` would take full-width digits, which no stored hash matches.
+BSN = re.compile(r"^[0-9]{8,9}$")
 # A partner's answer that closes the item: no deadline to watch any more.
 FINAL = {
     PartnerStatus.adopted,

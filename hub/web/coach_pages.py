@@ -397,7 +397,9 @@ async def composer_post(request: web.Request, who: Principal) -> web.StreamRespo
             )
 
         async def send() -> str:
-            advice = await submit_advice(ctx, data, who.actor, team=_team(who))
+            advice = await submit_advice(
+                ctx, data, who.actor, team=_team(who), person=who.person_id
+            )
             return f"/coach/adviezen/{advice.id.hex}"
 
         done = await submitted_once(

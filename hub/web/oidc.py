@@ -22,10 +22,11 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete, insert
 
+from wijkhub.hub.core.auth import person_id_for
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.store.tables import LOGIN, LOGIN_TTL
 from wijkhub.hub.web import config
-from wijkhub.hub.web.session import SigninError, WebSession, sha256, start, user_id_for
+from wijkhub.hub.web.session import SigninError, WebSession, sha256, start
 
 ALGORITHMS = ["RS256", "ES256", "PS256"]
 CALLBACK_PATH = "/oidc/callback"
@@ -173,7 +174,7 @@ async def finish(
     name = claim(claims, oidc.name_claim) or claim(claims, "preferred_username") or "onbekend"
     session = await start(
         ctx,
-        user_id=user_id_for(oidc.issuer, str(claims["sub"])),
+        user_id=person_id_for(str(claims["sub"])),
         role=role,
         team=str(team) if team else None,
         label=str(name),

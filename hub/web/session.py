@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select, update
 
 from wijkhub.hub.core import read_log
-from wijkhub.hub.core.auth import TEAM, TEAM_ROLES, Principal
+from wijkhub.hub.core.auth import TEAM, TEAM_ROLES, Principal, person_id_for
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import STATUS_OK, LogEntry, append, new_trace_id
 from wijkhub.hub.core.roles import INWONER_ROLE
@@ -35,11 +35,6 @@ def sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def user_id_for(issuer: str, subject: str) -> str:
-    """A stable pseudonymous id per person: the same at every sign-in, never the subject."""
-    return sha256(f"{issuer}\n{subject}")[:32]
-
-
 @dataclass(frozen=True)
 class WebSession:
     id: str  # the cookie value (never stored)
@@ -53,7 +48,7 @@ class WebSession:
 
     @property
     def principal(self) -> Principal:
-        return Principal(self.user_id, self.role, None, self.label, self.team)
+        return Principal(self.user_id, self.role, None, self.label, self.team, self.user_id)
 
 
 def _check_role(role: str, team: str | None, client_id: str | None = None) -> None:
@@ -187,7 +182,7 @@ async def create_signin_link(
         await conn.execute(
             insert(LINK).values(
                 token_hash=token_hash,
-                user_id=user_id_for("signin-link", label),
+                user_id=person_id_for(label),  # the same label is the same person
                 role=role,
                 team=team if role in TEAM_BOUND else None,
                 label=ctx.seal(label, f"web_signin_link.label:{token_hash}"),
@@ -231,7 +226,7 @@ async def use_inwoner_code(ctx: HubContext, code: str, source: str) -> WebSessio
     expired; rate limited per `source`). Raises `inwoner_codes.CodeRefused`."""
     client_id = await inwoner_codes.redeem(ctx, code, source)
     # The inwoner's own name for the session label: a read by the inwoner, logged as such.
-    user_id = user_id_for("inwoner", client_id)
+    user_id = person_id_for(f"inwoner:{client_id}")
     client = await clients.get(ctx, client_id, read_log.Reader(f"{INWONER_ROLE}/{user_id[:8]}"))
     return await start(
         ctx,

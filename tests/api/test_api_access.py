@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.harness import ApiClient, Env, corp_status
+from tests.support.harness import ApiClient, Env, corp_status, status_body
 from wijkhub.hub.api.routes import api
 from wijkhub.hub.core import auth
 from wijkhub.hub.demo import household
@@ -122,7 +122,14 @@ async def test_bad_status_payload_is_400_and_changes_nothing(env: Env) -> None:
 async def test_repeated_status_message_is_stored_once(env: Env) -> None:
     _, advice = await delivered_advice(env)
     corp = next(it for it in advice["items"] if it["partner_id"] == household.CORPORATIE)
-    body = corp_status(corp["id"], "carried_out", "corp-final-1")
+    env.clock.advance(minutes=1)  # after the simulator's own answers
+    body = status_body(
+        "corporatie",
+        corp["id"],
+        "carried_out",
+        "corp-final-1",
+        occurred_at=env.clock.now().isoformat(),
+    )
     # The partner sends the same message twice (each time freshly signed).
     first = await env.post_status("woonplaats", body)
     again = await env.post_status("woonplaats", body)

@@ -19,6 +19,8 @@ from wijkhub.schemas.consultation import CounterProposal
 from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
 
 PARTNERS = (household.CORPORATIE, household.STADSBANK, household.GI, household.ZORG)
+# The GI's rules exclude free text about the client: a coach's message never goes there.
+TEXT_PARTNERS = (household.CORPORATIE, household.STADSBANK, household.ZORG)
 
 
 @pytest.fixture
@@ -56,6 +58,11 @@ async def messages(env: Env, item_id: str) -> list[dict[str, Any]]:
 async def test_coach_question_reaches_each_partner_in_its_own_format(env: Env) -> None:
     items = await sent_items(env)
     assert set(items) == set(PARTNERS)
+    gi = items.pop(household.GI)
+    r = await env.coach.post(
+        f"/api/v1/items/{gi['id']}/consultation", json={"kind": "question", "text": "Vraag?"}
+    )
+    assert r.status == 422 and r.body["error"]["fields"][0]["field"] == "text"
     for pid, item in items.items():
         r = await env.coach.post(
             f"/api/v1/items/{item['id']}/consultation",
@@ -64,6 +71,7 @@ async def test_coach_question_reaches_each_partner_in_its_own_format(env: Env) -
         assert r.status == 201, r.body
         assert r.body["direction"] == "out" and r.body["delivery_status"] == "queued"
     await env.deliver()
+    assert env.sims[household.GI].consultations == []
     for pid, item in items.items():
         sim = env.sims[pid]
         assert sim.rejected_signatures == 0  # signed like a delivery, and verified
@@ -72,7 +80,7 @@ async def test_coach_question_reaches_each_partner_in_its_own_format(env: Env) -
         assert got.fields["soort"] == "vraag"
         assert got.fields["tekst"] == f"Vraag aan {pid}: lukt het voor 1 december?"
         body = next(r.body for r in sim.received if r.request.kind == "consultation")
-        if pid in (household.CORPORATIE, household.GI):
+        if pid == household.CORPORATIE:
             assert json.loads(body)["berichttype"] == "overlegbericht"
         elif pid == household.STADSBANK:
             assert b"<Overlegbericht" in body
@@ -85,9 +93,10 @@ async def test_coach_question_reaches_each_partner_in_its_own_format(env: Env) -
     # In the processing log, without the text.
     log = await env.log()
     sent = [e for e in log if e["name"] == "consultation.send"]
-    assert len(sent) == 4 and {e["outcome"] for e in sent} == {"question"}
+    assert len(sent) == 3 and {e["outcome"] for e in sent} == {"question"}
     assert all("december" not in json.dumps(e) for e in log)
-    assert {e["partner_id"] for e in log if e["name"] == "delivery.consultation"} == set(PARTNERS)
+    delivered = {e["partner_id"] for e in log if e["name"] == "delivery.consultation"}
+    assert delivered == set(TEXT_PARTNERS)
 
 
 @pytest.mark.parametrize("pid", PARTNERS)
@@ -114,6 +123,9 @@ async def test_partner_question_arrives_signed_and_the_coach_answers(env: Env, p
         f"/api/v1/items/{item['id']}/consultation",
         json={"kind": "answer", "text": "Ja, sinds vorige week.", "in_reply_to": msg["id"]},
     )
+    if pid == household.GI:  # no free text to the GI: its question is answered outside the hub
+        assert r.status == 422 and r.body["error"]["fields"][0]["field"] == "text"
+        return
     assert r.status == 201, r.body
     await env.deliver()
     [answer] = sim.consultations
@@ -135,14 +147,14 @@ async def test_partner_question_arrives_signed_and_the_coach_answers(env: Env, p
 
 
 async def test_coach_reports_back_what_was_done(env: Env) -> None:
-    item = (await sent_items(env, "advies_hulp_binnen_maatregel"))[household.GI]
+    item = (await sent_items(env, "wmo_begeleiding"))[household.ZORG]
     r = await env.coach.post(
         f"/api/v1/items/{item['id']}/consultation",
         json={"kind": "report_back", "text": "Uw signaal is besproken; er komt gezinscoaching."},
     )
     assert r.status == 201, r.body
     await env.deliver()
-    [got] = env.sims[household.GI].consultations
+    [got] = env.sims[household.ZORG].consultations
     assert got.fields["soort"] == "terugkoppeling"
 
 

@@ -191,7 +191,7 @@ async def test_an_answer_stops_the_ladder(env: Env) -> None:
 
     # The provider answers (a retour, in its own format): the milestone is met.
     body = status_body(
-        "zorgaanbieder", item_id, "received", "ZT-1", occurred_at="2026-12-01T10:00:00+01:00"
+        "zorgaanbieder", item_id, "received", "ZT-1", occurred_at="2026-12-01T09:00:00+01:00"
     )
     r = await env.post_status(ZORG, body, content_type="application/xml")
     assert r.status == 202, r.body
@@ -249,6 +249,7 @@ async def test_wgs_intake_deadline_urgent_and_normal(env: Env) -> None:
 
     # The Stadsbank reports the intake (its own code `intake_gehouden`): that milestone is met,
     # the decision is still open.
+    move_to(env, datetime(2026, 11, 25, 13, 0, tzinfo=UTC))  # a partner reports no future
     body = status_body(
         "stadsbank", urgent, "intake_held", "SB-1", occurred_at="2026-11-25T14:00:00+01:00"
     )

@@ -237,11 +237,14 @@ async def test_plan_goals_and_consultation_messages_are_purged_with_the_client(e
         message_id="gi-q-1",
     )
     assert code == 202, text
+    # A second message of the GI (a coach's free text never goes to the GI).
     reply = "Ja, sinds maandag; de schuldhulp loopt."
-    r = await env.coach.post(
-        f"/api/v1/items/{gi['id']}/consultation", json={"kind": "answer", "text": reply}
+    code, text = await env.sims[household.GI].consult(
+        gi["id"],
+        PartnerConsultation(kind=ConsultationKind.question, text=reply),
+        message_id="gi-q-2",
     )
-    assert r.status == 201, r.body
+    assert code == 202, text
     await env.deliver()
     await env.answered(advice)
     await post_final_status(env, gi, "gecertificeerde_instelling")

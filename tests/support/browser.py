@@ -13,13 +13,14 @@ from playwright.async_api import Browser, BrowserContext, Page
 
 from tests.support.harness import ApiClient
 from tests.support.oidc_provider import TestOidcProvider
+from wijkhub.hub.core.auth import person_id_for
 from wijkhub.hub.core.clock import FakeClock, local_date
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
 from wijkhub.hub.demo.simulator import PartnerSimulator
 from wijkhub.hub.path.submit import submit as submit_advice
 from wijkhub.hub.server.runtime import RunningHub
-from wijkhub.hub.web.session import create_signin_link, user_id_for
+from wijkhub.hub.web.session import create_signin_link
 from wijkhub.schemas.advice import AdviceIn, AdviceOut
 
 ARTIFACTS = Path(os.environ.get("WIJKHUB_TEST_ARTIFACTS", "test-artifacts"))
@@ -54,7 +55,7 @@ class UiEnv:
 
     def actor(self, role: str, label: str) -> str:
         """How the person signed in through `signin_link(role, _, label)` appears as actor."""
-        return f"{role}/{user_id_for('signin-link', label)[:8]}"
+        return f"{role}/{person_id_for(label)[:8]}"
 
     async def household(self, coach: ApiClient) -> str:
         """The demo household with its three consents, registered by `coach` (API)."""

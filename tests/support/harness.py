@@ -25,7 +25,7 @@ def status_body(
     msg_id: str,
     *,
     reason: str | None = None,
-    occurred_at: str = "2026-11-24T10:00:00+00:00",
+    occurred_at: str = "2026-11-23T09:00:00+00:00",  # the FakeClock's start
     reason_code: str | None = None,
 ) -> bytes:
     """A status update in the partner type's own format, as its backoffice writes it."""

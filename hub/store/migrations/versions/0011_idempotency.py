@@ -5,7 +5,7 @@ creating request sent again (a timed-out coach, a double-clicked form) changes n
 `health_probe`: one row that `/health/ready` rewrites, to know the database still commits.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import wijkhub.hub.store.tables
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
