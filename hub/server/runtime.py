@@ -4,6 +4,7 @@ import logging
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -66,6 +67,9 @@ async def prepare(settings: Settings) -> KeyRing:
     return keyring
 
 
+EMBEDDED_TOKEN_TTL = timedelta(days=3 * 365)
+
+
 @dataclass
 class RunningHub:
     ctx: HubContext
@@ -73,7 +77,11 @@ class RunningHub:
     runner: web.AppRunner
     url: str
 
-    async def token(self, role: str, label: str, team: str | None = None) -> str:
+    async def token(
+        self, role: str, label: str, team: str | None = None, ttl: timedelta = EMBEDDED_TOKEN_TTL
+    ) -> str:
+        """A token for the demo and the tests, which run the hub embedded: it outlives the
+        clock jumps they make (a consent's year, the escalation ladder's weeks)."""
         async with self.ctx.db.write() as conn:
             return await auth.create_token(
                 conn,
@@ -81,6 +89,7 @@ class RunningHub:
                 label,
                 self.ctx.clock.now(),
                 team,
+                ttl=ttl,
                 partners=[p.id for p in self.ctx.partners.all()],
             )
 

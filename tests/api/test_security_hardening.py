@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from stdnum.nl import bsn as stdnum_bsn
 from yarl import URL
 
-from tests.casework.test_approvals import enable
-from tests.cli.test_cli import run as cli_run
+from tests.support.cli import run_on_fixed_clock as cli_run
 from tests.support.harness import ApiClient, Env, status_body
+from tests.support.roles import enable_approvals
 from tests.support.web_client import WebClient
 from wijkhub.consent.free_text import contains_bsn
 from wijkhub.hub.cli.main import main
@@ -224,7 +224,7 @@ async def awaiting_item(
     env: Env, author: ApiClient, partner_id: str = household.GI
 ) -> dict[str, Any]:
     """The partner's item of the demo advice, by `author`, waiting for a second person."""
-    enable(env)
+    enable_approvals(env)
     r = await author.post("/api/v1/clients", json=household.CLIENT)
     assert r.status == 201, r.body
     for c in household.consents(env.today):

@@ -84,8 +84,10 @@ async def test_a_read_only_sqlite_database_is_not_ready_and_writes_answer_503(
         status, body, headers = await _ready(env)
         assert status == 503 and body["database"] == "ok" and body["write"] == "OperationalError"
         assert headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
-        # Reading still works; writing is refused as a whole, with a time to come back.
-        assert (await env.coach.get(f"/api/v1/clients/{client}")).status == 200
+        # Reading personal data writes its log entry first: nothing is shown without it, so
+        # that read is refused too, like every write, with a time to come back.
+        read = await env.coach.get(f"/api/v1/clients/{client}")
+        assert read.status == 503 and read.body["error"]["code"] == "storage_unavailable"
         async with env.session.post(
             "/api/v1/advices",
             json=household.advice(client, env.today),

@@ -16,9 +16,8 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
+from tests.support.cli import run_on_fixed_clock as run
 from wijkhub.hub.cli.main import main
-from wijkhub.hub.cli.support import cli_obj
-from wijkhub.hub.core.clock import FakeClock
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
 from wijkhub.hub.demo import household
@@ -34,18 +33,6 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "wijkhub.toml"
     path.write_text(f'data_dir = "{tmp_path / "data"}"\n')
     return path
-
-
-def run(*args: str, config: Path | None = None) -> "CliRunner.invoke":  # type: ignore[valid-type]
-    pre = ["--config", str(config)] if config else []
-    # On a fixed clock: token times and every date the hub computes are the same each run.
-    return CliRunner().invoke(
-        main,
-        [*pre, *args],
-        catch_exceptions=False,
-        env={"COLUMNS": "200"},
-        obj=cli_obj(FakeClock()),
-    )
 
 
 def test_init_creates_database_keyring_and_admin_token(config: Path) -> None:

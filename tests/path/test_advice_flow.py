@@ -91,7 +91,9 @@ async def test_status_updates_show_up_in_the_timeline(env: Env) -> None:
         statuses = [e["status"] for e in it["timeline"] if e["kind"] == "partner_status"]
         assert statuses == script
         kinds = [e["kind"] for e in it["timeline"]]
-        assert kinds[0] == "decision" and "advice_attempt" in kinds
+        # The hub's own events in order; a partner that dates by the day only (iWmo's
+        # dagtekening) shows its answer at the start of that day.
+        assert kinds.index("decision") < kinds.index("advice_attempt")
     gi = items_by_partner(advice)[household.GI][0]
     partly = [e for e in gi["timeline"] if e["status"] == "partly_adopted"]
     assert partly and partly[0]["detail"], "a partial adoption carries its reason"

@@ -8,6 +8,7 @@ from click.testing import CliRunner, Result
 from tests.support.harness import Env
 from wijkhub.hub.cli.main import main
 from wijkhub.hub.cli.support import cli_obj
+from wijkhub.hub.core.clock import FakeClock
 
 
 def cli_config(env: Env, tmp_path: Path) -> Path:
@@ -25,4 +26,17 @@ def invoke(env: Env, config: Path, *args: str) -> Result:
     """One CLI command on the test's clock; a wide terminal so tables are not wrapped."""
     return CliRunner().invoke(
         main, ["--config", str(config), *args], env={"COLUMNS": "200"}, obj=cli_obj(env.clock)
+    )
+
+
+def run_on_fixed_clock(*args: str, config: Path | None = None) -> Result:
+    """One CLI command without a running hub, on a fixed clock: token times and every date
+    the hub computes are the same each run."""
+    pre = ["--config", str(config)] if config else []
+    return CliRunner().invoke(
+        main,
+        [*pre, *args],
+        catch_exceptions=False,
+        env={"COLUMNS": "200"},
+        obj=cli_obj(FakeClock()),
     )
