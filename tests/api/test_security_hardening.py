@@ -365,7 +365,7 @@ YEAR_ONE = datetime(1, 1, 2, tzinfo=UTC)
         (timedelta(days=-1), False),  # before the hub delivered the item: back-dated
         (None, False),  # "year 1", which the plugins' formats accept
         (timedelta(hours=1), False),  # in the future
-        (timedelta(minutes=-10), False),  # before the delivery, beyond any clock skew
+        (timedelta(minutes=-10), True),  # earlier the same day: a day-dated format's midnight
         (timedelta(minutes=2), True),  # a partner clock a little ahead: within the skew
         (timedelta(0), True),
     ],
@@ -514,7 +514,10 @@ def test_init_keeps_the_data_directory_and_database_to_the_hubs_user(tmp_path: P
 
 
 async def test_api_tokens_expire(env: Env) -> None:
-    coach = ApiClient(env.session, await env.hub.token("coach", "Dirk", team="team-a"))
+    coach = ApiClient(
+        env.session,
+        await env.hub.token("coach", "Dirk", team="team-a", ttl=DEFAULT_TOKEN_TTL),
+    )
     assert (await coach.get("/api/v1/approvals")).status == 200
     env.clock.advance(days=DEFAULT_TOKEN_TTL.days - 1)
     assert (await coach.get("/api/v1/approvals")).status == 200
