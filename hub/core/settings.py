@@ -11,7 +11,6 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
 )
 
 from wijkhub.hub.i18n import gettext, pydantic_message
@@ -158,20 +157,7 @@ class Settings(BaseSettings):
         """Settings from `path` (TOML) if given, then environment, then `overrides` on top.
         A missing file, a TOML syntax error, an unknown key or a wrong value is a ConfigError
         that names the file, the key and what is wrong."""
-        base: dict[str, Any] = {}
-        if path is not None:
-            if not path.is_file():
-                raise ConfigError(
-                    gettext("The settings file {path} does not exist.").format(path=path)
-                )
-            try:
-                base = TomlConfigSettingsSource(cls, toml_file=path)()
-            except tomllib.TOMLDecodeError as exc:
-                raise ConfigError(
-                    gettext("{path} is not valid TOML: {reason}").format(
-                        path=path, reason=toml_position(str(exc))
-                    )
-                ) from None
+        base = read_toml(path) if path is not None else {}
         try:
             return cls(**{**base, **overrides})
         except ValidationError as exc:
@@ -193,22 +179,23 @@ def config_problem(where: str, exc: ValidationError) -> ConfigError:
     )
 
 
-def read_config(path: Path, model: type[M]) -> M:
-    """A TOML configuration file as `model`; every problem is a ConfigError naming the file."""
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's table; a missing file or a syntax error is a ConfigError naming it."""
+    if not path.is_file():
+        raise ConfigError(gettext("The settings file {path} does not exist.").format(path=path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            gettext("The settings file {path} does not exist.").format(path=path)
-        ) from None
-    try:
-        data = tomllib.loads(text)
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             gettext("{path} is not valid TOML: {reason}").format(
                 path=path, reason=toml_position(str(exc))
             )
         ) from None
+
+
+def read_config(path: Path, model: type[M]) -> M:
+    """A TOML configuration file as `model`; every problem is a ConfigError naming the file."""
+    data = read_toml(path)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
