@@ -170,7 +170,7 @@ def test_every_delivery_status_has_a_dutch_label() -> None:
 
 
 async def test_approval_reaches_the_xml_partners_in_their_own_format(env: Env) -> None:
-    """Issue 7: the Stadsbank `Aanmelding` and the zorgaanbieder 301 carry `Goedkeuring` too."""
+    """The Stadsbank `Aanmelding` and the zorgaanbieder 301 carry `Goedkeuring` too."""
     enable_approvals(env)
     client_id = await env.household()
     advice = await submit(
