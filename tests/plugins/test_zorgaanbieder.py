@@ -17,6 +17,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from tests.plugins.consultation_cases import REASON_CODES, consultations
+from tests.plugins.wmo_cases import WMO_PARAMS as PARAMS
 from tests.support.factories import FICTIONAL_BSN, outbound, withdrawal
 from wijkhub.hub.plugin_api import safexml
 from wijkhub.hub.plugin_api.manager import load_registry
@@ -58,24 +59,6 @@ render_status = PARTNER_TYPE.backoffice.render_status
 
 XML = "application/xml"
 ADVICE_TYPES = {a.name: a for a in PARTNER_TYPE.advice_types}
-PARAMS: dict[str, dict[str, object]] = {
-    "wmo_huishoudelijke_hulp": {
-        "product_category": "01",
-        "volume": 180,
-        "unit": "01",
-        "frequency": "2",
-        "start_date": "2026-12-01",
-        "end_date": "2027-11-30",
-    },
-    "wmo_begeleiding": {
-        "product_category": "02",
-        "product_code": "02A01",
-        "volume": 40,
-        "unit": "04",
-        "frequency": "6",
-        "start_date": "2026-12-01",
-    },
-}
 CATEGORY_OF = {"wmo_huishoudelijke_hulp": "01", "wmo_begeleiding": "02"}
 # Values of the fictional test client (tests/support/factories.py) only one category carries.
 MARKERS: dict[C, tuple[str, ...]] = {

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from stdnum.nl import bsn as stdnum_bsn
 
+from tests.plugins.wmo_cases import WMO_PARAMS as PARAMS
 from tests.support.factories import FICTIONAL_BSN, INVALID_BSN, outbound
 from wijkhub.consent.policy import ItemFacts, decide
 from wijkhub.consent.rules import PrivacyRules
@@ -45,24 +46,6 @@ assert PARTNER_TYPE.backoffice is not None and PARTNER_TYPE.answer_status is not
 BACKOFFICE = PARTNER_TYPE.backoffice
 answer_status = PARTNER_TYPE.answer_status
 OFFICIAL = os.environ.get("WIJKHUB_IWMO32_XSD_DIR")
-PARAMS = {
-    "wmo_huishoudelijke_hulp": {
-        "product_category": "01",
-        "volume": 180,
-        "unit": "01",
-        "frequency": "2",
-        "start_date": "2026-12-01",
-        "end_date": "2027-11-30",
-    },
-    "wmo_begeleiding": {
-        "product_category": "02",
-        "product_code": "02A01",
-        "volume": 40,
-        "unit": "04",
-        "frequency": "6",
-        "start_date": "2026-12-01",
-    },
-}
 REQUIRED = {C.identification, C.bsn, C.contact}
 
 
