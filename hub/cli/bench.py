@@ -9,7 +9,13 @@ from wijkhub.bench import __main__ as bench_entry
 
 
 @click.command()
-@click.option("--quick", is_flag=True, help="Small numbers, well under 2 minutes.")
+@click.option("--quick", is_flag=True, help="Small numbers, about a minute: a smoke test.")
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Repeats of every figure (default 3, --quick 1); the median and spread are reported.",
+)
 @click.option("--tiny", is_flag=True, hidden=True)  # the test suite: every figure, fast
 @click.option("--pg", metavar="URL", help="PostgreSQL server (postgresql://user@host/db).")
 @click.option(
@@ -20,11 +26,12 @@ from wijkhub.bench import __main__ as bench_entry
     show_default=True,
     help="Where the figures go (the hub's log goes next to it as .log).",
 )
-def bench(quick: bool, tiny: bool, pg: str | None, json_path: str) -> None:
+def bench(quick: bool, repeats: int | None, tiny: bool, pg: str | None, json_path: str) -> None:
     """Measure the hub beside this machine's own limits (see README, "Benchmarks")."""
 
     argv = ["--json", json_path]
     argv += ["--quick"] if quick else []
     argv += ["--tiny"] if tiny else []
+    argv += ["--repeats", str(repeats)] if repeats else []
     argv += ["--pg", pg] if pg else []
     sys.exit(bench_entry.main(argv))
