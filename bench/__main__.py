@@ -144,7 +144,7 @@ class Bench:
 
     def step(self, what: str) -> None:
         self.loads.append(os.getloadavg()[0])
-        self.console.log(f"{what} (load {self.loads[-1]:.1f})")
+        self.console.log(f"{what} ({gettext('load average')} {report.number(self.loads[-1])})")
 
     def fanout_figures(self, prefix: str, b: dict[str, Any], where: str) -> None:
         r = self.r
@@ -170,7 +170,7 @@ class Bench:
         this order, so every ratio compares figures of the same repeat."""
         p, r = self.p, self.r
         for i in range(self.repeats):
-            self.step(f"repeat {i + 1}: limits")
+            self.step(gettext("repeat {i}: limits").format(i=i + 1))
             post = await limits.raw_post_rate(p["limit_seconds"])
             commit = await limits.commit_rate(
                 f"sqlite+aiosqlite:///{self.workroot / f'commit-{i}.db'}", p["limit_seconds"]
@@ -187,7 +187,11 @@ class Bench:
                 gettext("Limit: SQLite single-row commit (WAL, the hub's settings)"),
                 "/s",
             )
-            self.step(f"repeat {i + 1}: one coach alone, {p['single_advices']} advices")
+            self.step(
+                gettext("repeat {i}: one coach alone, {n} advices").format(
+                    i=i + 1, n=p["single_advices"]
+                )
+            )
             single = await scenario.burst(env, p["single_advices"], tokens=env.tokens[:1])
             r.add(
                 "submit_single_p50_ms",
@@ -198,8 +202,9 @@ class Bench:
                 lambda v: v < 20,
             )
             self.step(
-                f"repeat {i + 1}: fan-out, {p['fanout_advices']} advices x 4 items, "
-                f"{p['coaches']} coaches"
+                gettext("repeat {i}: fan-out, {n} advices x 4 items, {c} coaches").format(
+                    i=i + 1, n=p["fanout_advices"], c=p["coaches"]
+                )
             )
             b = await scenario.burst(env, p["fanout_advices"])
             self.fanout_figures("fanout_", b, "SQLite")
@@ -234,7 +239,11 @@ class Bench:
                 "< 300 MB",
                 lambda v: v < 300,
             )
-            self.step(f"repeat {i + 1}: isolation, {p['isolation_advices']} advices")
+            self.step(
+                gettext("repeat {i}: isolation, {n} advices").format(
+                    i=i + 1, n=p["isolation_advices"]
+                )
+            )
             alone, beside = await scenario.isolation_pair(
                 env, p["isolation_advices"], p["slow_seconds"], slow_first=i % 2 == 1
             )
@@ -270,11 +279,13 @@ class Bench:
         await scenario.burst(env, p["growth_advices"])  # the originals to copy; a warm-up
         rates, cpus, p99s = [], [], []
         for level in p["growth_levels"]:
-            self.step(f"growth: copying up to {level:,} stored advices")
+            self.step(
+                gettext("growth: copying up to {n} stored advices").format(n=report.number(level))
+            )
             await flow.grow_db(env.db, level)
             n = report.number(level)
             for i in range(self.repeats):
-                self.step(f"growth {level:,}: repeat {i + 1}")
+                self.step(gettext("growth {n}: repeat {i}").format(n=report.number(level), i=i + 1))
                 g = await scenario.burst(env, p["growth_advices"])
                 r.add(
                     f"growth_{level}_items_per_s",
@@ -319,7 +330,7 @@ class Bench:
         hub, sims = await flow.start_hub(self.workroot / "data", run_worker=False)
         try:
             n = p["consent_households"] * p["consents_per_household"]
-            self.step(f"consents (in-process): storing {n:,}")
+            self.step(gettext("consents (in-process): storing {n}").format(n=report.number(n)))
             c = await data.consent_decisions(
                 hub.ctx,
                 p["consent_households"],
@@ -352,7 +363,11 @@ class Bench:
                     "ms",
                 )
             r.add("consents_stored", c["consents"], gettext("Consents stored"))
-            self.step(f"log (in-process): {p['log_entries']:,} entries, then verify")
+            self.step(
+                gettext("log (in-process): {n} entries, then verify").format(
+                    n=report.number(p["log_entries"])
+                )
+            )
             v = await data.log_verify_rate(hub.ctx, p["log_entries"])
             r.add("log_entries", v["entries"], gettext("Processing log: entries (in-process)"))
             r.add(
@@ -387,7 +402,7 @@ class Bench:
         """The commit limit, then 1 and 2 hub processes sharing one PostgreSQL database."""
         p, r = self.p, self.r
         for i in range(self.repeats):
-            self.step(f"PostgreSQL: commit limit, repeat {i + 1}")
+            self.step(gettext("PostgreSQL: commit limit, repeat {i}").format(i=i + 1))
             url, drop = await _pg_db(pg)
             try:
                 r.add(
@@ -401,14 +416,16 @@ class Bench:
         for n in (1, 2):
             url, drop = await _pg_db(pg)
             try:
-                self.step(f"PostgreSQL: {n} hub process(es)")
+                self.step(gettext("PostgreSQL: {n} hub process(es)").format(n=n))
                 env = await scenario.open_env(
                     self.workroot / f"pg-{n}", p["coaches"], db_url=url, processes=n
                 )
                 try:
                     await scenario.burst(env, max(4, p["pg_advices"] // 10))  # warm-up
                     for i in range(self.repeats):
-                        self.step(f"PostgreSQL, {n} process(es): repeat {i + 1}")
+                        self.step(
+                            gettext("PostgreSQL, {n} process(es): repeat {i}").format(n=n, i=i + 1)
+                        )
                         b = await scenario.burst(env, p["pg_advices"])
                         r.add(
                             f"pg_{n}_items_per_s",
@@ -456,7 +473,7 @@ class Bench:
                 lambda v: v >= 1.5,
             )
         for n in (1, 2):
-            self.step(f"PostgreSQL: log appends from {n} process(es)")
+            self.step(gettext("PostgreSQL: log appends from {n} process(es)").format(n=n))
             url, drop = await _pg_db(pg)
             try:
                 await upgrade(url)
@@ -478,14 +495,14 @@ async def run(
 ) -> dict[str, Any]:
     started = time.perf_counter()
     b = Bench(mode, repeats, console, workroot)
-    b.step("SQLite: the hub, the simulators and the coaches, each in its own process")
+    b.step(gettext("SQLite: the hub, the simulators and the coaches, each in its own process"))
     env = await scenario.open_env(workroot / "sqlite", b.p["coaches"])
     try:
         await b.sqlite_hub(env)
         if b.stored + b.p["growth_advices"] >= b.p["growth_levels"][0]:
             # Already past the first size: growth starts on a hub of its own.
             await scenario.close_env(env)
-            b.step("growth: a hub of its own")
+            b.step(gettext("growth: a hub of its own"))
             env = await scenario.open_env(workroot / "growth", b.p["coaches"])
         await b.growth(env)
     finally:
@@ -493,7 +510,7 @@ async def run(
     await b.in_process()
     if pg:
         await b.postgres(pg)
-    b.step("done")
+    b.step(gettext("done"))
     return {
         "mode": mode,
         "repeats": repeats,
