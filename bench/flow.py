@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import func, insert, select
 
+from wijkhub.hub.core import log_tree
 from wijkhub.hub.core.clock import SystemClock, local_date
+from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.processing_log import entry_leaf_hash
 from wijkhub.hub.core.settings import WorkerSettings
 from wijkhub.hub.demo import household
@@ -229,9 +232,13 @@ async def burst(
 
 
 async def grow(hub: RunningHub, target: int) -> int:
-    """Copy the advices already stored (items, deliveries and their log entries, re-chained)
+    return await grow_db(hub.ctx.db, target)
+
+
+async def grow_db(db: Database, target: int) -> int:
+    """Copy the advices already stored (items, deliveries and their log entries, placed in
+    the log's tree in the same transaction, so the hub's sequencer has nothing left to do)
     until `target` advices are stored. Copies keep their sealed blobs: they are never read."""
-    db = hub.ctx.db
     async with db.read() as conn:
         have = (await conn.execute(select(func.count()).select_from(ADVICE))).scalar_one()
         # At most 500 originals: enough variety, and the bench's own memory stays small.
@@ -315,6 +322,7 @@ async def grow(hub: RunningHub, target: int) -> int:
             await conn.execute(insert(DELIVERY), del_rows)
             if log_rows:
                 await conn.execute(insert(LOG), log_rows)
+                await log_tree.extend(conn, datetime.now(UTC), len(log_rows))
         have += n
     return have
 
