@@ -5,7 +5,7 @@ for the API; every read opens and closes its own connection (no connection per o
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
 
@@ -13,9 +13,10 @@ from wijkhub.hub.core import read_log
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
-from wijkhub.hub.i18n import gettext
+from wijkhub.hub.i18n import gettext, ngettext
 from wijkhub.hub.records import clients, households
 from wijkhub.hub.store.tables import ADVICE, CLIENT, ITEM, MILESTONE
+from wijkhub.hub.web.coach_words import day as format_day
 from wijkhub.schemas.advice import AdviceItemOut, AdviceOut
 from wijkhub.schemas.client import Client
 from wijkhub.schemas.status import (
@@ -309,3 +310,19 @@ async def deadlines(ctx: HubContext, item_ids: list[str]) -> dict[str, list[Dead
         late = met_late or (r.state == "open" and today > r.due_on)
         out.setdefault(r.item_id, []).append(Deadline(label, r.due_on, r.state, late))
     return out
+
+
+def clock_note(ctx: HubContext) -> str | None:
+    """The demo moves the hub's clock ahead to show a deadline passing (`DemoClock.offset`):
+    a coach must be told, or the dates on screen look wrong."""
+    offset = getattr(ctx.clock, "offset", None)
+    if not isinstance(offset, timedelta) or offset < timedelta(hours=1):
+        return None
+    days = round(offset / timedelta(days=1))
+    return ngettext(
+        "Demo: the hub's clock runs {days} day ahead, to show a deadline passing; "
+        "for the hub it is now {today}.",
+        "Demo: the hub's clock runs {days} days ahead, to show a deadline passing; "
+        "for the hub it is now {today}.",
+        days,
+    ).format(days=days, today=format_day(local_date(ctx.clock.now())))

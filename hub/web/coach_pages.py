@@ -76,8 +76,9 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(AMSTERDAM)
 
 
-def labels() -> dict[str, Any]:
+def labels(ctx: HubContext) -> dict[str, Any]:
     return {
+        "clock_note": coach_data.clock_note(ctx),
         "local": local,
         "day": coach_words.day,
         "moment": coach_words.moment,
@@ -147,7 +148,9 @@ def _team(who: Principal) -> str | None:
 async def my_households(request: web.Request, who: Principal) -> web.StreamResponse:
     q = request.query.get("zoek", "")[:100]
     found = await coach_data.team_clients(hub(request), _team(who), reader(request, who), q)
-    return await render(request, "coach/households.html", {"clients": found, "q": q, **labels()})
+    return await render(
+        request, "coach/households.html", {"clients": found, "q": q, **labels(hub(request))}
+    )
 
 
 # --- a household -------------------------------------------------------------------------------
@@ -224,7 +227,7 @@ async def _household_page(
             "open_partner": open_partner,
             "open_form": form,
             "done": DONE_NL.get(request.query.get("gedaan", "")),
-            **labels(),
+            **labels(hub(request)),
         },
         status=status,
     )
@@ -364,7 +367,7 @@ async def _client_form(
             "tenures": list(coach_words.VALUES["tenure"].items()),
             "incomes": list(coach_words.VALUES["income_source"].items()),
             "roles": [(r.value, HOUSEHOLD_ROLE_NL[r.value]) for r in MemberRole],
-            **labels(),
+            **labels(hub(request)),
         },
         status=status,
     )
@@ -591,7 +594,7 @@ async def _composer(
             "errors": errors or [],
             "error_fields": {e.field for e in errors or []},
             "max_items": coach_forms.MAX_ITEMS,
-            **labels(),
+            **labels(hub(request)),
         },
         status=status,
     )
@@ -694,7 +697,7 @@ async def _advice_context(request: web.Request, advice: AdviceOut) -> dict[str, 
         ).format(answered=len(partners_answered), total=len(partners_sent)),
         "deadlines": await coach_data.deadlines(ctx, [it.id.hex for it in advice.items]),
         "rows": {it.id.hex: [event_row(e) for e in it.timeline] for it in advice.items},
-        **labels(),
+        **labels(hub(request)),
     }
 
 
@@ -714,9 +717,14 @@ async def _advice(request: web.Request, who: Principal) -> AdviceOut:
     return await get_advice(hub(request), advice_id, reader(request, who), team=_team(who))
 
 
-@page(roles=COACH)
-async def advice_page(request: web.Request, who: Principal) -> web.StreamResponse:
-    advice = await _advice(request, who)
+async def _advice_page(
+    request: web.Request,
+    who: Principal,
+    advice: AdviceOut,
+    *,
+    thread_errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> web.Response:
     ctx = hub(request)
     by = reader(request, who)
     client = await clients.get(ctx, advice.client_id.hex, by, team=_team(who))
@@ -733,6 +741,7 @@ async def advice_page(request: web.Request, who: Principal) -> web.StreamRespons
             **await _advice_context(request, advice),
             "client": client,
             "threads": threads,
+            "thread_errors": thread_errors or {},
             "coach_kinds": [
                 (k.value, CONSULTATION_KIND_LABELS_NL[k])
                 for k in (
@@ -743,7 +752,13 @@ async def advice_page(request: web.Request, who: Principal) -> web.StreamRespons
             ],
             "sent": SENT_NL.get(request.query.get("gedaan", "")),
         },
+        status=status,
     )
+
+
+@page(roles=COACH)
+async def advice_page(request: web.Request, who: Principal) -> web.StreamResponse:
+    return await _advice_page(request, who, await _advice(request, who))
 
 
 @page(roles=COACH)
@@ -783,16 +798,33 @@ async def send_message(request: web.Request, who: Principal) -> web.StreamRespon
         body["in_reply_to"] = str(form["antwoord_op"])
     try:
         data = ConsultationIn.model_validate(body)
-    except ValidationError as exc:
-        raise validation_error(exc) from None
 
-    async def send() -> str:
-        await consultation.send(hub(request), item_id, data, who, _team(who))
-        return (await _back(request, item_id, "verstuurd")).location
+        async def send() -> str:
+            await consultation.send(hub(request), item_id, data, who, _team(who))
+            return (await _back(request, item_id, "verstuurd")).location
 
-    raise await submitted_once(
-        hub(request), request, who, form.get(SUBMIT_TOKEN), data.model_dump_json().encode(), send
-    )
+        done = await submitted_once(
+            hub(request),
+            request,
+            who,
+            form.get(SUBMIT_TOKEN),
+            data.model_dump_json().encode(),
+            send,
+        )
+    except (ValidationError, ApiError) as exc:
+        if isinstance(exc, ApiError) and exc.status != 422:
+            raise
+        fields = validation_error(exc).fields if isinstance(exc, ValidationError) else exc.fields
+        message = "; ".join(coach_words.readable_message(f.message) for f in fields) or (
+            exc.message if isinstance(exc, ApiError) else ""
+        )
+        # Back on the advice page, the message next to the item's text field.
+        advice_id = hex_id(str(form.get("advies", "")), "Advies")
+        advice = await get_advice(hub(request), advice_id, reader(request, who), team=_team(who))
+        return await _advice_page(
+            request, who, advice, thread_errors={item_id: message}, status=422
+        )
+    raise done
 
 
 @page(roles=COACH)
