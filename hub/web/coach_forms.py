@@ -2,6 +2,7 @@
 from each advice type's own pydantic model, and the posted form becomes the same `AdviceIn`
 body the API takes (so submit and its preview validate it exactly as for an API client)."""
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -182,8 +183,9 @@ def _param_value(f: ParamField) -> Any:
 
 def cents(euros: str) -> int | str:
     """'1.250,50' or '1250.5' → 125050; anything else is passed on for the API to refuse."""
-    text = euros.strip().replace("€", "").replace(" ", "")
-    if "," in text:
+    text = euros.strip().replace("€", "").replace(" ", "").replace("\xa0", "")
+    if "," in text or re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", text):
+        # Dutch: a comma before the cents, dots between thousands ("12.500" is twelve thousand)
         text = text.replace(".", "").replace(",", ".")
     try:
         value = Decimal(text) * 100
