@@ -307,3 +307,16 @@ def readable_message(message: str) -> str:
     for name in MESSAGE_NAMES:
         out = re.sub(rf"\b{name}\b", FIELD[name], out)
     return without_ids(out)
+
+
+def with_item_numbers(text: str | None, numbers: dict[str, int]) -> str:
+    """A hub text that names items by reference, with "onderdeel N" for the items of this
+    advice (the coach's numbering) and a neutral word for any other reference."""
+    if not text:
+        return ""
+
+    def named(m: re.Match[str]) -> str:
+        n = numbers.get(m.group(0).replace("-", "").lower())
+        return gettext("item {n}").format(n=n) if n else gettext("another item")
+
+    return UUID_TEXT.sub(named, text)

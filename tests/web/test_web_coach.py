@@ -18,6 +18,7 @@ from tests.support.factories import consultation
 from tests.support.family import family, item
 from tests.support.harness import Env
 from tests.support.web_client import composer_form, signed_in, text_of
+from tests.support.words import internal_names
 from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
@@ -423,6 +424,11 @@ async def test_advice_page_consultation_thread_and_forms(env: Env) -> None:
     assert done["proposal_status"] == "accepted" and done["new_item_id"]
     new_id = uuid_hex(done["new_item_id"])
     assert f'data-item="{new_id}"' in page and 'data-status="accepted"' in page
+    # The replaced item says so, and the page shows no internal name or reference.
+    old_card = re.search(rf'<article[^>]*data-item="{item_id}"[^>]*data-state="([a-z_]+)"', page)
+    assert old_card and old_card.group(1) == "replaced"
+    t = text_of(page)
+    assert internal_names(t) == [], [t[t.find(w) - 200 : t.find(w) + 50] for w in internal_names(t)]
     # Accepting twice: the API's 409, in Dutch.
     status, page, _ = await coach.post(accept, [("advies", advice_id)])
     assert status == 409 and "al beslist" in text_of(page)
@@ -443,7 +449,7 @@ async def test_advice_page_consultation_thread_and_forms(env: Env) -> None:
         f"/coach/onderdelen/{new_id}/overleg",
         [("advies", advice_id), ("soort", "question"), ("tekst", "")],
     )
-    assert status == 422 and "text" in text_of(page)
+    assert status == 422 and f'id="fout-tekst-{new_id}"' in page
     assert len((await env.coach.get(f"/api/v1/items/{new_id}/consultation")).body) == 1
 
     # Declining a counter-proposal sends the coach's answer.
