@@ -1,8 +1,11 @@
 """The demo's fictional household, consents and advice (also used by the end-to-end tests).
 
-Everything here is made up: the BSN is from the range reserved for fictional people.
+A real household: Fenna, parent with authority, and her son Daan (13, under an OTS), each a
+client of their own, with a goal per life domain, so the plan and the consent per member show.
+Everything here is made up: the BSNs are from the range reserved for fictional people.
 """
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -47,6 +50,73 @@ CLIENT: dict[str, Any] = {
         "case_reference": "GI-2025-0042",
     },
 }
+
+# Daan as a client of his own: the household plan needs every member registered.
+CHILD: dict[str, Any] = {
+    "bsn": "999900213",
+    "given_names": "Daan",
+    "family_name": "Testervelde",
+    "birth_date": "2012-06-01",
+    "gender": "male",
+    "address": CLIENT["address"],
+    "youth_protection": CLIENT["youth_protection"],
+}
+
+# Goals of the plan: (member, life domain, text). "parent" is Fenna, "child" Daan.
+GOALS: list[tuple[str, str, str]] = [
+    ("parent", "wonen", "Fenna en Daan blijven in hun woning: de huurachterstand is weg."),
+    ("parent", "financien", "Overzicht over de schulden en vaste lasten die betaald worden."),
+    ("parent", "gezondheid", "Dagstructuur ondanks de rugklachten."),
+    ("child", "opvoeding", "Daan krijgt opvoedondersteuning binnen de OTS."),
+]
+# Which goal each demo item serves (by its place in `advice`), and the member it is about.
+ITEM_GOALS: dict[int, tuple[str, int]] = {
+    0: ("parent", 0),
+    1: ("parent", 1),
+    2: ("child", 3),
+    3: ("parent", 2),
+    4: ("parent", 1),
+}
+
+Post = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+async def register_family(post: Post, parent_id: str) -> dict[str, Any]:
+    """Daan, the household (Fenna parent with authority, Daan child) and its goals, through
+    the API as a coach would: returns the member ids and goal ids by name."""
+    child = await post("/api/v1/clients", CHILD)
+    home = await post(
+        "/api/v1/households",
+        {
+            "members": [
+                {"client_id": parent_id, "role": "parent_with_authority"},
+                {"client_id": child["id"], "role": "child"},
+            ]
+        },
+    )
+    by_client = {m["client_id"].replace("-", ""): m["id"] for m in home["members"]}
+    members = {
+        "parent": by_client[parent_id.replace("-", "")],
+        "child": by_client[child["id"].replace("-", "")],
+    }
+    goals = []
+    for who, domain, text in GOALS:
+        goal = await post(
+            f"/api/v1/households/{home['id']}/plan/goals",
+            {"member_id": members[who], "domain": domain, "text": text},
+        )
+        goals.append(goal["id"])
+    return {"household_id": home["id"], "child_id": child["id"], "members": members, "goals": goals}
+
+
+def planned(body: dict[str, Any], family: dict[str, Any]) -> dict[str, Any]:
+    """The demo advice with each item's member and goal from the registered plan."""
+    items = []
+    for i, it in enumerate(body["items"]):
+        who, goal = ITEM_GOALS.get(i, ("parent", 0))
+        items.append({**it, "member_id": family["members"][who], "goal_id": family["goals"][goal]})
+    return {**body, "items": items}
+
 
 # Partner ids as in the demo's partners.toml.
 CORPORATIE, STADSBANK, GI, ZORG = "woonplaats", "stadsbank", "gi-jbov", "zorg-twente"

@@ -367,7 +367,13 @@ async def run_demo(
                 f"Hub: {hub.url}   cliënt: {client['given_names']} "
                 f"{client['family_name']} (fictief)   toestemmingen: 3"
             )
-            advice = await post("/api/v1/advices", household.advice(client["id"], today))
+            family = await household.register_family(post, client["id"])
+            console.print(
+                f"Huishouden: {client['given_names']} (ouder met gezag) en "
+                f"{household.CHILD['given_names']} (kind), {len(household.GOALS)} doelen"
+            )
+            body = household.planned(household.advice(client["id"], today), family)
+            advice = await post("/api/v1/advices", body)
             expected = {
                 it["id"]: sims[it["partner_id"]].backoffice.script[-1].value
                 for it in advice["items"]

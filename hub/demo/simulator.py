@@ -32,7 +32,12 @@ from wijkhub.hub.core.signatures import (
 )
 from wijkhub.hub.plugin_api.types import PartnerType, PayloadError, ReceivedRequest
 from wijkhub.schemas.consultation import PartnerConsultation
-from wijkhub.schemas.status import PartnerStatus, RejectionReason, StatusUpdate
+from wijkhub.schemas.status import (
+    PARTNER_STATUS_LABELS_NL,
+    PartnerStatus,
+    RejectionReason,
+    StatusUpdate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +215,7 @@ class PartnerSimulator:
                 status=status,
                 occurred_at=base + timedelta(milliseconds=i),
                 partner_message_id=f"{self.partner_id}-{req.item_ref.hex[:12]}-{i}",
-                reason=f"Gesimuleerde toelichting bij '{status.value}'"
+                reason=f"Gesimuleerde toelichting bij '{PARTNER_STATUS_LABELS_NL[status]}'"
                 if status in NEEDS_REASON
                 else None,
                 reason_code=RejectionReason.other if status is PartnerStatus.rejected else None,

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from wijkhub.hub.casework import consultation
+from wijkhub.hub.casework import consultation, plan
 from wijkhub.hub.casework import withdrawal as consents
 from wijkhub.hub.casework.escalation import STEP_LABELS_NL
 from wijkhub.hub.core.auth import Principal
@@ -22,6 +22,7 @@ from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, FieldError, hex_id, validation_error
 from wijkhub.hub.core.read_log import Reader
 from wijkhub.hub.core.roles import COACH
+from wijkhub.hub.i18n import gettext, ngettext
 from wijkhub.hub.path import plan_view
 from wijkhub.hub.path.preview import AdvicePreview
 from wijkhub.hub.path.preview import preview as preview_advice
@@ -29,12 +30,13 @@ from wijkhub.hub.path.submit import submit as submit_advice
 from wijkhub.hub.path.timeline import get as get_advice
 from wijkhub.hub.records import clients, households
 from wijkhub.hub.records import consents as consent_register
-from wijkhub.hub.web import coach_data, coach_forms
+from wijkhub.hub.web import coach_data, coach_forms, coach_words
 from wijkhub.hub.web.kit import flash_redirect, hub, page, reader, render, scope
 from wijkhub.hub.web.submit_once import FIELD as SUBMIT_TOKEN
 from wijkhub.hub.web.submit_once import submitted_once
-from wijkhub.schemas.advice import AdviceOut, Threat, Urgency
+from wijkhub.schemas.advice import AdviceItemOut, AdviceOut, Threat, TimelineEvent, Urgency
 from wijkhub.schemas.categories import CATEGORY_LABELS_NL, LEGAL_BASIS_LABELS_NL, DataCategory
+from wijkhub.schemas.client import ClientIn
 from wijkhub.schemas.consent import ConsentIn, ConsentStatus
 from wijkhub.schemas.consultation import (
     CONSULTATION_KIND_LABELS_NL,
@@ -42,68 +44,31 @@ from wijkhub.schemas.consultation import (
     ConsultationKind,
     DeclineIn,
 )
+from wijkhub.schemas.household import (
+    LIFE_DOMAIN_LABELS_NL,
+    GoalIn,
+    HouseholdIn,
+    LifeDomain,
+    MemberIn,
+    MemberRole,
+)
 from wijkhub.schemas.status import (
     DELIVERY_STATUS_LABELS_NL,
     PARTNER_STATUS_LABELS_NL,
-    DeliveryStatus,
-    PartnerStatus,
 )
 
-HOUSEHOLD_ROLE_NL = {
-    "parent_with_authority": "ouder met gezag",
-    "parent": "ouder",
-    "partner": "partner",
-    "child": "kind",
-    "other": "overig",
-}
+HOUSEHOLD_ROLE_NL = coach_words.VALUES["role"]
 CONSENT_STATUS_NL = {
-    ConsentStatus.active: "geldig",
-    ConsentStatus.withdrawn: "ingetrokken",
-    ConsentStatus.expired: "verlopen",
-}
-# Timeline entries of this branch; other kinds (escalation, consultation, …) show their own
-# name until they get a label here.
-TIMELINE_NL = {
-    "decision": "besluit van de hub",
-    "advice_attempt": "bezorgpoging",
-    "withdrawal_attempt": "bezorgpoging intrekking",
-    "advice": "bezorging",
-    "withdrawal": "intrekking",
-    "partner_status": "antwoord van de partner",
-    "approval": "goedkeuring",
-    "escalation": "escalatie",
-    "consultation": "overleg",
-    "consultation_in": "overleg: van de partner",
-    "consultation_out": "overleg: aan de partner",
-    "counter_proposal": "tegenvoorstel",
-    "superseded": "vervangen",
-    "version": "nieuwe versie",
-    "wait": "wacht",
+    ConsentStatus.active: gettext("valid"),
+    ConsentStatus.withdrawn: gettext("withdrawn"),
+    ConsentStatus.expired: gettext("expired"),
 }
 STATUS_NL: dict[str, str] = {
-    "allowed": "toegestaan",
-    "refused": "geweigerd",
-    "ok": "gelukt",
-    "failed": "mislukt",
+    **coach_words.STATUS,
     **{k.value: v for k, v in DELIVERY_STATUS_LABELS_NL.items()},
     **{k.value: v for k, v in PARTNER_STATUS_LABELS_NL.items()},
 }
-FIELD_NL = {
-    "subject_ref": "pseudoniem (per partner)",
-    "bsn": "BSN",
-    "given_names": "voornamen",
-    "family_name": "achternaam",
-    "birth_date": "geboortedatum",
-    "gender": "geslacht",
-    "address": "adres",
-    "phone": "telefoon",
-    "email": "e-mail",
-    "household": "huishouden",
-    "housing": "woonsituatie",
-    "finance": "financiën",
-    "health": "gezondheid",
-    "youth_protection": "jeugdbescherming",
-}
+FIELD_NL = coach_words.FIELD
 
 
 def local(moment: datetime) -> datetime:
@@ -111,13 +76,22 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(AMSTERDAM)
 
 
-def labels() -> dict[str, Any]:
+def labels(ctx: HubContext) -> dict[str, Any]:
     return {
+        "clock_note": coach_data.clock_note(ctx),
         "local": local,
+        "day": coach_words.day,
+        "moment": coach_words.moment,
+        "euros": coach_words.euros,
+        "field_label": coach_words.field,
+        "value_label": coach_words.value,
+        "readable": coach_words.without_ids,
+        "error_where": coach_forms.where,
+        "cap": lambda text: text[:1].upper() + text[1:],
+        "role_words": coach_words.ROLE,
         "category_nl": {c.value: v for c, v in CATEGORY_LABELS_NL.items()},
         "basis_nl": {b.value: v for b, v in LEGAL_BASIS_LABELS_NL.items()},
         "status_nl": STATUS_NL,
-        "timeline_nl": TIMELINE_NL,
         "household_role_nl": HOUSEHOLD_ROLE_NL,
         "consent_status_nl": {k.value: v for k, v in CONSENT_STATUS_NL.items()},
         "urgency_nl": {k.value: v for k, v in coach_forms.URGENCY_NL.items()},
@@ -126,6 +100,31 @@ def labels() -> dict[str, Any]:
         "escalation_nl": {k.value: v for k, v in STEP_LABELS_NL.items()},
         "kind_nl": {k.value: v for k, v in CONSULTATION_KIND_LABELS_NL.items()},
         "proposal_nl": consultation.PROPOSAL_STATUS_NL,
+    }
+
+
+def event_row(e: TimelineEvent) -> dict[str, str]:
+    """One timeline event as the coach reads it: step, status and detail in words, without
+    roles, step names or references in code."""
+    status = e.status
+    if e.kind == "escalation":
+        shown = {k.value: v for k, v in STEP_LABELS_NL.items()}.get(status, "")
+    elif e.kind in ("consultation_in", "consultation_out"):
+        shown = {k.value: v for k, v in CONSULTATION_KIND_LABELS_NL.items()}.get(status, "")
+    elif e.kind == "counter_proposal":
+        shown = consultation.PROPOSAL_STATUS_NL.get(status, coach_words.status(status))
+    elif e.kind == "superseded":
+        shown = ""  # its status is the new version's id
+    elif e.kind == "version":
+        shown = gettext("version {n}").format(n=status) if status.isdigit() else ""
+    else:
+        shown = STATUS_NL.get(status, coach_words.status(status))
+    return {
+        "moment": coach_words.moment(e.at),
+        "step": coach_words.step(e.kind),
+        "status": shown,
+        "detail": coach_words.readable_message(e.detail or ""),
+        "kind": e.kind,
     }
 
 
@@ -149,7 +148,9 @@ def _team(who: Principal) -> str | None:
 async def my_households(request: web.Request, who: Principal) -> web.StreamResponse:
     q = request.query.get("zoek", "")[:100]
     found = await coach_data.team_clients(hub(request), _team(who), reader(request, who), q)
-    return await render(request, "coach/households.html", {"clients": found, "q": q, **labels()})
+    return await render(
+        request, "coach/households.html", {"clients": found, "q": q, **labels(hub(request))}
+    )
 
 
 # --- a household -------------------------------------------------------------------------------
@@ -162,6 +163,7 @@ async def _household_page(
     *,
     errors: list[FieldError] | None = None,
     open_partner: str | None = None,
+    form: str | None = None,
     status: int = 200,
 ) -> web.Response:
     ctx = hub(request)
@@ -169,7 +171,27 @@ async def _household_page(
     by = reader(request, who)
     client = await clients.get(ctx, client_id, by, team=team)
     consent_list = await consent_register.list_for_client(ctx, client_id, by, team=team)
-    advice_list = await coach_data.client_advices(ctx, client_id, team, by)
+    summaries = await coach_data.client_advices(ctx, client_id, team, by)
+    homes = await household_records(ctx, client_id, team, by)
+    # Every advice shown (the client's own, and those the plan links to a member) is read
+    # through the API's `timeline.get`, so its items get the same state as on the advice page.
+    advice_ids = list(
+        dict.fromkeys(
+            [a.id for a in summaries]
+            + [it.advice_id.hex for h in homes for mp in h["plan"].members for it in mp.items]
+        )
+    )
+    advices = [await get_advice(ctx, a, by, team=team) for a in advice_ids]
+    today = local_date(ctx.clock.now())
+    names = {p.id: p.name for p in ctx.partners.all()}
+    titles = type_titles(ctx)
+    states: dict[str, coach_data.ShownState] = {}
+    numbers: dict[str, int] = {}
+    for advice in advices:
+        replaced = coach_data.replaced_ids(advice)
+        for n, it in enumerate(advice.items, start=1):
+            states[it.id.hex] = coach_data.item_state(it, today, replaced)
+            numbers[it.id.hex] = n
     partners = []
     for p in ctx.partners.all():
         ptype = ctx.registry.get(p.type)
@@ -180,27 +202,32 @@ async def _household_page(
                 "purposes": [(a.name, a.title_nl) for a in ptype.advice_types] if ptype else [],
             }
         )
-    names = {p.id: p.name for p in ctx.partners.all()}
-    today = local_date(ctx.clock.now())
     return await render(
         request,
         "coach/household.html",
         {
             "client": client,
-            "homes": await household_records(ctx, client_id, team, by),
+            "homes": homes,
             "members": household_members(client),
             "consents": consent_list,
-            "advices": advice_list,
+            "advices": [a for a in advices if a.client_id.hex == client_id],
+            "states": states,
+            "numbers": numbers,
             "partners": partners,
             "partner_names": names,
             "categories": list(DataCategory),
             "today": today,
-            "type_titles": type_titles(ctx),
-            "advice_titles": {k.split("/", 1)[1]: v for k, v in type_titles(ctx).items()},
-            "late": {id(it) for a in advice_list for it in a.plan if coach_data.is_late(it, today)},
+            "type_titles": titles,
+            "advice_titles": {k.split("/", 1)[1]: v for k, v in titles.items()},
+            "item_title": lambda it: item_title(it, numbers, names, titles),
+            "roles": [(r.value, HOUSEHOLD_ROLE_NL[r.value]) for r in MemberRole],
+            "domains": [(d.value, LIFE_DOMAIN_LABELS_NL[d]) for d in LifeDomain],
             "errors": errors or [],
+            "error_for": {e.field: e.message for e in errors or []},
             "open_partner": open_partner,
-            **labels(),
+            "open_form": form,
+            "done": DONE_NL.get(request.query.get("gedaan", "")),
+            **labels(hub(request)),
         },
         status=status,
     )
@@ -235,7 +262,7 @@ def household_members(client: Any) -> list[dict[str, Any]]:
         {
             "name": f"{client.given_names} {client.family_name}",
             "birth_date": client.birth_date,
-            "role": "cliënt",
+            "role": gettext("client"),
             "client_id": client.id.hex,
         }
     ]
@@ -244,7 +271,7 @@ def household_members(client: Any) -> list[dict[str, Any]]:
             {
                 "name": f"{m.given_name} {m.family_name or ''}".strip(),
                 "birth_date": m.birth_date,
-                "role": HOUSEHOLD_ROLE_NL.get(m.role.value, m.role.value),
+                "role": HOUSEHOLD_ROLE_NL.get(m.role.value, ""),
                 "client_id": None,
             }
         )
@@ -288,7 +315,12 @@ async def record_consent(request: web.Request, who: Principal) -> web.StreamResp
             register,
         )
     except ValidationError as exc:
-        errors = validation_error(exc).fields
+        errors = [
+            FieldError(e.field, EVIDENCE_HINT)
+            if e.field == "evidence_ref"
+            else FieldError(e.field, coach_words.readable_message(e.message))
+            for e in validation_error(exc).fields
+        ]
         return await _household_page(
             request, who, client_id, errors=errors, open_partner=partner_id, status=422
         )
@@ -311,6 +343,214 @@ async def withdraw_consent(request: web.Request, who: Principal) -> web.StreamRe
     raise flash_redirect(f"/coach/clienten/{consent.client_id.hex}#toestemmingen")
 
 
+# --- registering a client, a household, its members and goals --------------------------------
+
+
+async def _client_form(
+    request: web.Request,
+    typed: dict[str, str] | None = None,
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+) -> web.Response:
+    q = request.query if typed is None else {}
+    return await render(
+        request,
+        "coach/client_new.html",
+        {
+            "typed": typed or {},
+            "errors": errors or [],
+            "error_for": {e.field: e.message for e in errors or []},
+            "household": str(q.get("huishouden", "") or (typed or {}).get("huishouden", "")),
+            "role": str(q.get("rol", "") or (typed or {}).get("rol", "")),
+            "back": str(q.get("terug", "") or (typed or {}).get("terug", "")),
+            "genders": list(coach_words.VALUES["gender"].items()),
+            "tenures": list(coach_words.VALUES["tenure"].items()),
+            "incomes": list(coach_words.VALUES["income_source"].items()),
+            "roles": [(r.value, HOUSEHOLD_ROLE_NL[r.value]) for r in MemberRole],
+            **labels(hub(request)),
+        },
+        status=status,
+    )
+
+
+@page(roles=COACH)
+async def new_client(request: web.Request, who: Principal) -> web.StreamResponse:
+    return await _client_form(request)
+
+
+@page(roles=COACH)
+async def new_client_post(request: web.Request, who: Principal) -> web.StreamResponse:
+    ctx = hub(request)
+    form = await request.post()
+    body, typed = coach_forms.client_body(form)
+    extra = {k: str(form.get(k, "")) for k in ("huishouden", "rol", "terug")}
+    typed |= extra
+    team = _team(who)
+    try:
+        data = ClientIn.model_validate(body)
+        member = None
+        if extra["huishouden"]:
+            household_id = hex_id(extra["huishouden"], "Huishouden")
+            member = (household_id, MemberRole(extra["rol"] or MemberRole.other.value))
+
+        async def register() -> str:
+            assert team is not None  # a coach always has a team (scope refuses otherwise)
+            client = await clients.create(ctx, data, who.actor, team, person=who.person_id)
+            if member is not None:
+                await households.add_member(
+                    ctx, member[0], MemberIn(client_id=client.id, role=member[1]), who.actor, team
+                )
+            back = extra["terug"] if member is not None and extra["terug"] else client.id.hex
+            return f"/coach/clienten/{hex_id(back, 'Cliënt')}?gedaan=geregistreerd"
+
+        done = await submitted_once(
+            ctx, request, who, form.get(SUBMIT_TOKEN), data.model_dump_json().encode(), register
+        )
+    except ValidationError as exc:
+        errors = coach_forms.client_errors(validation_error(exc).fields)
+        return await _client_form(request, typed, errors, status=422)
+    except ValueError:
+        errors = [FieldError("rol", gettext("Choose a role in the household."))]
+        return await _client_form(request, typed, errors, status=422)
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        errors = coach_forms.client_errors(exc.fields) or [FieldError("bsn", exc.message)]
+        return await _client_form(request, typed, errors, status=422)
+    raise done
+
+
+async def _plan_change(
+    request: web.Request,
+    who: Principal,
+    client_id: str,
+    what: str,
+    change: Any,
+    fingerprint: bytes,
+) -> web.StreamResponse:
+    """Run one change of the household or its plan once; errors back on the household page."""
+    form = await request.post()
+
+    async def run() -> str:
+        await change()
+        return f"/coach/clienten/{client_id}?gedaan={what}#huishouden"
+
+    try:
+        done = await submitted_once(
+            hub(request), request, who, form.get(SUBMIT_TOKEN), fingerprint, run
+        )
+    except ApiError as exc:
+        if exc.status not in (404, 409, 422):
+            raise
+        errors = [
+            FieldError(what, coach_words.readable_message(e.message))
+            for e in exc.fields or [FieldError(what, exc.message)]
+        ]
+        return await _household_page(request, who, client_id, errors=errors, form=what, status=422)
+    raise done
+
+
+def _form_error(what: str, exc: ValidationError) -> list[FieldError]:
+    return [
+        FieldError(what, coach_words.readable_message(e.message))
+        for e in validation_error(exc).fields
+    ]
+
+
+@page(roles=COACH)
+async def create_household(request: web.Request, who: Principal) -> web.StreamResponse:
+    client_id = hex_id(request.match_info["client_id"], "Cliënt")
+    form = await request.post()
+    team = _team(who)
+    try:
+        body = HouseholdIn.model_validate(
+            {"members": [{"client_id": client_id, "role": str(form.get("rol", ""))}]}
+        )
+    except ValidationError as exc:
+        errors = _form_error("huishouden", exc)
+        return await _household_page(
+            request, who, client_id, errors=errors, form="huishouden", status=422
+        )
+
+    async def change() -> None:
+        assert team is not None
+        await households.create(hub(request), body, who.actor, team)
+
+    return await _plan_change(
+        request, who, client_id, "huishouden", change, body.model_dump_json().encode()
+    )
+
+
+@page(roles=COACH)
+async def add_member(request: web.Request, who: Principal) -> web.StreamResponse:
+    household_id = hex_id(request.match_info["household_id"], "Huishouden")
+    form = await request.post()
+    client_id = hex_id(str(form.get("terug", "")), "Cliënt")
+    team = _team(who)
+    bsn = str(form.get("bsn", "")).replace(" ", "").replace(".", "")
+    # An existing client of the team, found by BSN (through its keyed hash, as the search).
+    found = (
+        await coach_data.team_clients(hub(request), team, reader(request, who), bsn)
+        if coach_data.BSN.match(bsn)
+        else []
+    )
+    if not found:
+        errors = [FieldError("lid", gettext("No client of your team has this BSN."))]
+        return await _household_page(request, who, client_id, errors=errors, form="lid", status=422)
+    try:
+        body = MemberIn.model_validate({"client_id": found[0].id, "role": str(form.get("rol", ""))})
+    except ValidationError as exc:
+        errors = _form_error("lid", exc)
+        return await _household_page(request, who, client_id, errors=errors, form="lid", status=422)
+
+    async def change() -> None:
+        assert team is not None
+        await households.add_member(hub(request), household_id, body, who.actor, team)
+
+    fingerprint = (household_id + body.model_dump_json()).encode()
+    return await _plan_change(request, who, client_id, "lid", change, fingerprint)
+
+
+@page(roles=COACH)
+async def add_goal(request: web.Request, who: Principal) -> web.StreamResponse:
+    household_id = hex_id(request.match_info["household_id"], "Huishouden")
+    form = await request.post()
+    client_id = hex_id(str(form.get("terug", "")), "Cliënt")
+    team = _team(who)
+    try:
+        body = GoalIn.model_validate(
+            {
+                "member_id": str(form.get("lid", "")),
+                "domain": str(form.get("leefgebied", "")),
+                "text": str(form.get("tekst", "")).strip(),
+            }
+        )
+    except ValidationError as exc:
+        errors = _form_error("doel", exc)
+        return await _household_page(
+            request, who, client_id, errors=errors, form="doel", status=422
+        )
+
+    async def change() -> None:
+        assert team is not None
+        await plan.add_goal(hub(request), household_id, body, who.actor, team)
+
+    fingerprint = (household_id + body.model_dump_json()).encode()
+    return await _plan_change(request, who, client_id, "doel", change, fingerprint)
+
+
+EVIDENCE_HINT = gettext(
+    "Give a document number (letters, digits and - . / :, at least 3 characters) or "
+    "sha256: followed by the 64 characters of the form's hash."
+)
+DONE_NL = {
+    "geregistreerd": gettext("The client is registered."),
+    "huishouden": gettext("The household is created."),
+    "lid": gettext("The member is added to the household."),
+    "doel": gettext("The goal is added to the plan."),
+}
+
+
 # --- the advice composer -----------------------------------------------------------------------
 
 
@@ -328,12 +568,21 @@ async def _composer(
     status: int = 200,
 ) -> web.Response:
     ctx = hub(request)
-    client = await clients.get(ctx, client_id, reader(request, who), team=_team(who))
+    by = reader(request, who)
+    client = await clients.get(ctx, client_id, by, team=_team(who))
+    homes = await household_records(ctx, client_id, _team(who), by)
+    members = [m for h in homes for m in h["household"].members]
+    goals = [(mp.member, g) for h in homes for mp in h["plan"].members for g in mp.goals]
+    errs = errors or []
     return await render(
         request,
         "coach/composer.html",
         {
             "client": client,
+            "members": members,
+            "goals": goals,
+            "wait_statuses": coach_forms.WAIT_STATUSES,
+            "error_at": {coach_forms.error_key(e.field): e.message for e in errs},
             "summary": summary,
             "items": items,
             "choices": coach_forms.choices(ctx),
@@ -345,7 +594,7 @@ async def _composer(
             "errors": errors or [],
             "error_fields": {e.field for e in errors or []},
             "max_items": coach_forms.MAX_ITEMS,
-            **labels(),
+            **labels(hub(request)),
         },
         status=status,
     )
@@ -416,33 +665,52 @@ async def composer_post(request: web.Request, who: Principal) -> web.StreamRespo
 # --- the advice page ---------------------------------------------------------------------------
 
 
-def _advice_context(request: web.Request, advice: AdviceOut) -> dict[str, Any]:
+async def _advice_context(request: web.Request, advice: AdviceOut) -> dict[str, Any]:
     ctx = hub(request)
     today = local_date(ctx.clock.now())
     names = {p.id: p.name for p in ctx.partners.all()}
-    late = {it.id for it in advice.items if coach_data.is_late(it, today)}
-    waiting = [
-        it
-        for it in advice.items
-        if it.decision.allowed
-        and it.partner_status not in coach_data.FINAL
-        and it.delivery_status not in coach_data.NOT_SENT
-    ]
+    titles = type_titles(ctx)
+    replaced = coach_data.replaced_ids(advice)
+    states = {it.id.hex: coach_data.item_state(it, today, replaced) for it in advice.items}
+    # The number the composer gave it: its place in this advice (one numbering everywhere).
+    numbers = {it.id.hex: n for n, it in enumerate(advice.items, start=1)}
+    current = [it for it in advice.items if it.id.hex not in replaced and it.decision.allowed]
+    sent = [it for it in current if states[it.id.hex].code not in coach_data.NOT_YET_SENT]
+    partners_sent = {it.partner_id for it in sent}
+    partners_answered = {it.partner_id for it in sent if it.partner_status is not None}
+    late = [it for it in advice.items if states[it.id.hex].code == "late"]
     return {
         "advice": advice,
         "partner_names": names,
-        "type_titles": type_titles(ctx),
-        "late": late,
+        "type_titles": titles,
+        "states": states,
+        "numbers": numbers,
+        "item_title": lambda it: item_title(it, numbers, names, titles),
+        "refs": lambda text: coach_words.with_item_numbers(text, numbers),
+        "late": {it.id for it in late},
+        "late_items": [item_title(it, numbers, names, titles) for it in late],
         "today": today,
-        "done": not waiting,
-        "answered": coach_data.answered(advice),
-        "final_nl": {s.value for s in coach_data.FINAL},
-        "delivery_labels": {s.value: v for s, v in DELIVERY_STATUS_LABELS_NL.items()},
-        "partner_labels": {s.value: v for s, v in PARTNER_STATUS_LABELS_NL.items()},
-        "DeliveryStatus": DeliveryStatus,
-        "PartnerStatus": PartnerStatus,
-        **labels(),
+        "done": not any(states[it.id.hex].waits_for_partner for it in current),
+        "progress": ngettext(
+            "{answered} of {total} partner has answered",
+            "{answered} of {total} partners have answered",
+            len(partners_sent),
+        ).format(answered=len(partners_answered), total=len(partners_sent)),
+        "deadlines": await coach_data.deadlines(ctx, [it.id.hex for it in advice.items]),
+        "rows": {it.id.hex: [event_row(e) for e in it.timeline] for it in advice.items},
+        **labels(hub(request)),
     }
+
+
+def item_title(
+    it: AdviceItemOut, numbers: dict[str, int], names: dict[str, str], titles: dict[str, str]
+) -> str:
+    """'Onderdeel 2: De Woonplaats — Betalingsregeling huurachterstand'."""
+    return gettext("Item {n}: {partner} — {title}").format(
+        n=numbers.get(it.id.hex, it.number),
+        partner=names.get(it.partner_id, gettext("unknown partner")),
+        title=titles.get(f"{it.partner_type}/{it.advice_type}", gettext("advice")),
+    )
 
 
 async def _advice(request: web.Request, who: Principal) -> AdviceOut:
@@ -450,9 +718,14 @@ async def _advice(request: web.Request, who: Principal) -> AdviceOut:
     return await get_advice(hub(request), advice_id, reader(request, who), team=_team(who))
 
 
-@page(roles=COACH)
-async def advice_page(request: web.Request, who: Principal) -> web.StreamResponse:
-    advice = await _advice(request, who)
+async def _advice_page(
+    request: web.Request,
+    who: Principal,
+    advice: AdviceOut,
+    *,
+    thread_errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> web.Response:
     ctx = hub(request)
     by = reader(request, who)
     client = await clients.get(ctx, advice.client_id.hex, by, team=_team(who))
@@ -466,9 +739,10 @@ async def advice_page(request: web.Request, who: Principal) -> web.StreamRespons
         request,
         "coach/advice.html",
         {
-            **_advice_context(request, advice),
+            **await _advice_context(request, advice),
             "client": client,
             "threads": threads,
+            "thread_errors": thread_errors or {},
             "coach_kinds": [
                 (k.value, CONSULTATION_KIND_LABELS_NL[k])
                 for k in (
@@ -479,7 +753,13 @@ async def advice_page(request: web.Request, who: Principal) -> web.StreamRespons
             ],
             "sent": SENT_NL.get(request.query.get("gedaan", "")),
         },
+        status=status,
     )
+
+
+@page(roles=COACH)
+async def advice_page(request: web.Request, who: Principal) -> web.StreamResponse:
+    return await _advice_page(request, who, await _advice(request, who))
 
 
 @page(roles=COACH)
@@ -487,7 +767,7 @@ async def advice_state(request: web.Request, who: Principal) -> web.StreamRespon
     """The live part of the advice page, polled by coach.js: each poll is one short read, so
     an open page holds no database connection."""
     advice = await _advice(request, who)
-    return await render(request, "coach/_advice_state.html", _advice_context(request, advice))
+    return await render(request, "coach/_advice_state.html", await _advice_context(request, advice))
 
 
 # --- consultation per item (the API's `consultation` functions) -------------------------------
@@ -519,16 +799,33 @@ async def send_message(request: web.Request, who: Principal) -> web.StreamRespon
         body["in_reply_to"] = str(form["antwoord_op"])
     try:
         data = ConsultationIn.model_validate(body)
-    except ValidationError as exc:
-        raise validation_error(exc) from None
 
-    async def send() -> str:
-        await consultation.send(hub(request), item_id, data, who, _team(who))
-        return (await _back(request, item_id, "verstuurd")).location
+        async def send() -> str:
+            await consultation.send(hub(request), item_id, data, who, _team(who))
+            return (await _back(request, item_id, "verstuurd")).location
 
-    raise await submitted_once(
-        hub(request), request, who, form.get(SUBMIT_TOKEN), data.model_dump_json().encode(), send
-    )
+        done = await submitted_once(
+            hub(request),
+            request,
+            who,
+            form.get(SUBMIT_TOKEN),
+            data.model_dump_json().encode(),
+            send,
+        )
+    except (ValidationError, ApiError) as exc:
+        if isinstance(exc, ApiError) and exc.status != 422:
+            raise
+        fields = validation_error(exc).fields if isinstance(exc, ValidationError) else exc.fields
+        message = "; ".join(coach_words.readable_message(f.message) for f in fields) or (
+            exc.message if isinstance(exc, ApiError) else ""
+        )
+        # Back on the advice page, the message next to the item's text field.
+        advice_id = hex_id(str(form.get("advies", "")), "Advies")
+        advice = await get_advice(hub(request), advice_id, reader(request, who), team=_team(who))
+        return await _advice_page(
+            request, who, advice, thread_errors={item_id: message}, status=422
+        )
+    raise done
 
 
 @page(roles=COACH)

@@ -57,6 +57,10 @@ async def fill_item(page: Page, i: int, item: dict[str, Any]) -> None:
         await page.locator(f'input[name="item-{i}-dreiging"][value="{t}"]').check()
     for name, value in item.get("parameters", {}).items():
         field = page.locator(f"{pre}p-{name}")
+        if not await field.count():  # set by the advice type itself (the Wmo product category)
+            continue
+        if name.endswith("_cents"):  # the composer takes amounts in euros
+            value = f"{int(value) / 100:.2f}".replace(".", ",")
         if await field.evaluate("e => e.tagName") == "SELECT":
             text = str(value).lower() if isinstance(value, bool) else str(value)
             await field.select_option(text)

@@ -129,5 +129,7 @@ def composer_form(
         ]
         form += [(pre + "dreiging", t) for t in it.get("threats", [])]
         for k, v in it.get("parameters", {}).items():
+            if k.endswith("_cents"):  # the composer takes amounts in euros
+                v = f"{v / 100:.2f}".replace(".", ",")
             form.append((pre + "p-" + k, str(v).lower() if isinstance(v, bool) else str(v)))
     return form

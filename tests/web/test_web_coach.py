@@ -18,6 +18,7 @@ from tests.support.factories import consultation
 from tests.support.family import family, item
 from tests.support.harness import Env
 from tests.support.web_client import composer_form, signed_in, text_of
+from tests.support.words import internal_names
 from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
@@ -182,7 +183,8 @@ async def test_composer_names_the_field_and_late_items_are_highlighted(env: Env)
     status, page, _ = await coach.post(
         f"/coach/clienten/{client_id}/advies", [*bad, ("actie", "voorbeeld")]
     )
-    assert status == 422 and "items.0.parameters.proposed_monthly_amount_cents" in page
+    assert status == 422 and "Onderdeel 1, voorgesteld bedrag per maand" in text_of(page)
+    assert "proposed_monthly_amount_cents" not in text_of(page)
 
     form = composer_form(env.today, items=rows)
     # Removing the first row renumbers the rest.
@@ -208,7 +210,10 @@ async def test_composer_names_the_field_and_late_items_are_highlighted(env: Env)
     coach = await signed_in(env)  # the morning's session has long expired
     status, fragment = await coach.get(path + "/stand")
     assert fragment.count("advice-item--late") == 2 and "te laat" in fragment
-    assert "2 onderdelen over de termijn" in text_of(fragment)
+    # The banner names which items are late, numbered as in the composer.
+    found = re.search(r'class="alert alert--warn late-banner"(.*?)</div>', fragment, re.S)
+    banner = text_of(found[1]) if found else ""
+    assert "Onderdeel 1: De Woonplaats" in banner and "Onderdeel 2: Stadsbank" in banner
     # The household's plan shows the same items, late ones marked.
     status, page = await coach.get(f"/coach/clienten/{client_id}")
     assert status == 200 and page.count('class="plan__late"') == 2
@@ -273,7 +278,7 @@ async def test_cost_decides_the_approval_shown_in_the_preview(env: Env) -> None:
     status, page, _ = await coach.post(
         url, [*form, ("item-0-kosten", "veel"), ("actie", "voorbeeld")]
     )
-    assert status == 422 and "items.0.estimated_cost_cents" in page
+    assert status == 422 and "Onderdeel 1, geschatte kosten" in text_of(page)
     status, page, _ = await coach.post(
         url, [*form, ("item-0-kosten", "60.000,00"), ("actie", "voorbeeld")]
     )
@@ -355,7 +360,7 @@ async def test_household_page_shows_members_consents_and_the_plan_per_member(env
         row = re.search(rf'<tr data-item="{uuid_hex(it["item_id"])}"[^>]*>(.*?)</tr>', page, re.S)
         assert row, it
         cells = text_of(row.group(1))
-        assert it["delivery_status_label"] in cells
+        assert 'class="badge item-state' in row.group(1) and "—" in cells
         if it["waiting_on"]:
             assert it["waiting_on"] in cells
     waiting = [it for it in fenna_plan["items"] if it["delivery_status"] == "waiting"]
@@ -400,7 +405,8 @@ async def test_advice_page_consultation_thread_and_forms(env: Env) -> None:
     thread = re.search(rf'<div class="card thread" id="overleg-{item_id}"[^>]*>(.*)', page, re.S)
     assert thread and "Liever € 50 per maand." in html.unescape(thread.group(1))
     assert f'data-message="{uuid_hex(proposal["id"])}" data-direction="in"' in page
-    assert "proposed_monthly_amount_cents" in page and 'data-status="open"' in page
+    assert "voorgesteld bedrag per maand" in page and "€\xa050,00" in html.unescape(page)
+    assert "proposed_monthly_amount_cents" not in page and 'data-status="open"' in page
     accept = f"/coach/onderdelen/{item_id}/overleg/{proposal['id']}/aanvaarden"
     # Without its CSRF token: refused, the proposal stays open.
     status, page, _ = await coach.post(accept, [("advies", advice_id)], csrf=False)
@@ -418,6 +424,11 @@ async def test_advice_page_consultation_thread_and_forms(env: Env) -> None:
     assert done["proposal_status"] == "accepted" and done["new_item_id"]
     new_id = uuid_hex(done["new_item_id"])
     assert f'data-item="{new_id}"' in page and 'data-status="accepted"' in page
+    # The replaced item says so, and the page shows no internal name or reference.
+    old_card = re.search(rf'<article[^>]*data-item="{item_id}"[^>]*data-state="([a-z_]+)"', page)
+    assert old_card and old_card.group(1) == "replaced"
+    t = text_of(page)
+    assert internal_names(t) == [], [t[t.find(w) - 200 : t.find(w) + 50] for w in internal_names(t)]
     # Accepting twice: the API's 409, in Dutch.
     status, page, _ = await coach.post(accept, [("advies", advice_id)])
     assert status == 409 and "al beslist" in text_of(page)
@@ -438,7 +449,7 @@ async def test_advice_page_consultation_thread_and_forms(env: Env) -> None:
         f"/coach/onderdelen/{new_id}/overleg",
         [("advies", advice_id), ("soort", "question"), ("tekst", "")],
     )
-    assert status == 422 and "text" in text_of(page)
+    assert status == 422 and f'id="fout-tekst-{new_id}"' in page
     assert len((await env.coach.get(f"/api/v1/items/{new_id}/consultation")).body) == 1
 
     # Declining a counter-proposal sends the coach's answer.
