@@ -11,6 +11,7 @@ every process is killed on the way out, also when the test fails.
 """
 
 import asyncio
+import re
 import resource
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -171,8 +172,13 @@ async def test_chaos_partners_and_one_down_until_it_recovers(
         hub.partners[household.STADSBANK].always_fail = False
         rows = await hub.wait_settled(total, 90)
         await hub.stop()
+        said = (hub.run_dir / "proc-0.log").read_text()
     figures = reconcile(coach, rows, hub.partners)
     assert figures["delivered"] == total
+    # What the operator reads on serve's standard error.
+    assert "breaker of stadsbank open after 3 failed sends" in said
+    assert "stadsbank answers again, breaker closed" in said
+    assert re.search(r"\d dead letters? of stadsbank replayed", said), said[-3000:]
     keys_before = {item: key for item, key, _ in mid.deliveries}
     assert keys_before == {item: key for item, key, _ in rows.deliveries}
     injected = {f for p in hub.partners.values() for f, n in p.injected.items() if n}
