@@ -18,7 +18,7 @@ import signal
 import subprocess
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -147,15 +147,14 @@ class Coach:
             self.unanswered_tries += 1
             return None
 
-    async def send_all(self, url: Callable[[], str], concurrency: int = 4) -> None:
-        """Keep sending what has no answer yet (to wherever the hub listens now) until every
-        intended advice has one; the caller bounds it."""
+    async def send_all(self, where: Callable[[], Awaitable[str]], concurrency: int = 4) -> None:
+        """Keep sending what has no answer yet (to wherever the hub listens now; `where`
+        waits while nobody does) until every intended advice has one; the caller bounds it."""
         gate = asyncio.Semaphore(concurrency)
 
         async def one(key: str) -> None:
             async with gate:
-                if url():
-                    await self.send(url(), key)
+                await self.send(await where(), key)
 
         while self.open_keys:
             await asyncio.gather(*(one(k) for k in self.open_keys[: concurrency * 2]))
@@ -195,6 +194,7 @@ class OutsideHub:
     ps: Processes
     engine: AsyncEngine  # the test's own look at the hub's database
     url: str = ""
+    up: asyncio.Event = field(default_factory=asyncio.Event)  # set while serve listens
     marks: list[tuple[float, str]] = field(default_factory=list)  # what happened when
 
     def mark(self, what: str) -> None:
@@ -221,6 +221,7 @@ class OutsideHub:
         match = URL.search(log.read_bytes())
         assert match
         self.url = match.group(0).decode()
+        self.up.set()
         self.mark("serve listening")
         for p in self.partners.values():
             p.hub_url = self.url  # where a partner fetches the hub's signing keys
@@ -254,6 +255,12 @@ class OutsideHub:
         proc.wait()
         if "serve" in proc.args:  # type: ignore[operator]
             self.url = ""  # the coach's client finds nobody until serve is back
+            self.up.clear()
+
+    async def address(self) -> str:
+        """Where serve listens, once it does."""
+        await self.up.wait()
+        return self.url
 
     async def ready(self) -> int:
         async with aiohttp.ClientSession() as s, s.get(f"{self.url}/health/ready") as r:
@@ -289,13 +296,15 @@ class OutsideHub:
             )
             return set(owners.scalars())
 
-    async def delivering_actors(self) -> set[str]:
-        """The workers that recorded a delivery (the processing log's actor)."""
+    async def delivery_log(self) -> Counter[str]:
+        """Per worker (the processing log's actor), the deliveries it logged."""
         async with self.engine.connect() as conn:
-            actors = await conn.execute(
-                select(LOG.c.actor).where(LOG.c.name == "delivery.advice").distinct()
+            rows = await conn.execute(
+                select(LOG.c.actor, func.count())
+                .where(LOG.c.name == "delivery.advice", LOG.c.outcome == "delivered")
+                .group_by(LOG.c.actor)
             )
-            return set(actors.scalars())
+            return Counter(dict(rows.all()))
 
     async def wait_settled(self, items: int, within: float, dead: int = 0) -> HubRows:
         """Until every item is delivered (or, `dead` of them, dead letters)."""
