@@ -42,7 +42,7 @@ from wijkhub.hub.casework.escalation import run_escalations
 from wijkhub.hub.casework.milestones import schedule as schedule_milestones
 from wijkhub.hub.casework.withdrawal import queue_withdrawal_notices
 from wijkhub.hub.core import retry_policy
-from wijkhub.hub.core.breaker import Breakers
+from wijkhub.hub.core.breaker import CLOSED, Breakers
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.metrics import WorkerMetrics
 from wijkhub.hub.core.processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_span_id
@@ -306,7 +306,21 @@ class DeliveryWorker:
         result = await self.transport.send(str(partner.endpoint), message, headers)
         # A 4xx means the partner is up (the message is wrong): only failures worth a retry
         # count towards the breaker.
+        was_closed = self.breakers.state(row.partner_id) == CLOSED
         recovered = self.breakers.record(row.partner_id, result.ok or not result.retryable)
+        # The transitions an operator looks for in the log (not every failed probe); as
+        # warnings, since `serve` and `worker` configure no logging and print only those.
+        if was_closed and self.breakers.state(row.partner_id) != CLOSED:
+            log.warning(
+                "%s: breaker of %s open after %d failed sends (%s); one probe every %g s",
+                self.owner,
+                row.partner_id,
+                self.cfg.breaker_threshold,
+                result.error,
+                self.cfg.breaker_cooldown,
+            )
+        if recovered:
+            log.warning("%s: %s answers again, breaker closed", self.owner, row.partner_id)
         if recovered and self.cfg.replay_dead_on_recovery:
             self._in_background(self.replay_partner(row.partner_id))
         self.metrics.sent(row.partner_id, result.duration_ms / 1000, result.ok, result.retryable)
@@ -350,7 +364,7 @@ class DeliveryWorker:
             log.exception("could not replay the dead letters of %s", partner)
             return []
         if ids:
-            log.info("%s: %d dead letters of %s replayed", self.owner, len(ids), partner)
+            log.warning("%s: %d dead letters of %s replayed", self.owner, len(ids), partner)
             self.kick()
         return ids
 
