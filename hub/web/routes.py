@@ -23,6 +23,7 @@ TABLE: list[tuple[str, str, Page | Public]] = [
     ("GET", CALLBACK_PATH, signin.oidc_callback),
     ("POST", "/afmelden", signin.signout),
     ("GET", "/goedkeuringen", approver_pages.awaiting),
+    ("GET", "/goedkeuringen/advies/{advice_id}", approver_pages.advice_page),
     ("POST", "/goedkeuringen/{item_id}/goedkeuren", approver_pages.approve_page),
     ("POST", "/goedkeuringen/{item_id}/afwijzen", approver_pages.reject_page),
     ("GET", "/privacy", privacy_pages.overview),

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 
-from wijkhub.hub.core import read_log
+from wijkhub.hub.core import people, read_log
 from wijkhub.hub.core.auth import TEAM, TEAM_ROLES, Principal, person_id_for
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import STATUS_OK, LogEntry, append, new_trace_id
@@ -119,6 +119,8 @@ async def start(
             ],
             now,
         )
+        if role != INWONER_ROLE:  # an inwoner is a client, not one of the hub's people
+            await people.remember(ctx, conn, user_id, label, role, team, now)
     return WebSession(sid, user_id, role, team, label, via, expires, client_id)
 
 
