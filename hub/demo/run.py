@@ -153,6 +153,7 @@ async def start_demo_hub(
         config_dir=config_dir,
         worker=worker,
         database_url=hub_kw.pop("database_url", None),
+        municipality_name=hub_kw.pop("municipality_name", None),
     )
     port = hub_kw.pop("port", 0)
     hub = await start(settings, registry=registry, port=port, host="127.0.0.1", **hub_kw)
@@ -360,7 +361,11 @@ async def run_demo(
     )
     started = time.perf_counter()
     clock = DemoClock()
-    hub, sims = await start_demo_hub(workdir, port=port, clock=clock, four_eyes=True)
+    hub, sims = await start_demo_hub(
+        workdir, port=port, clock=clock, four_eyes=True, municipality_name="Enschede"
+    )
+    # The example retention periods, so the access report can tell the inwoner them.
+    shutil.copy(example_config_dir() / "retention.toml", hub.ctx.settings.config_path)
     for sim in sims.values():
         sim.now = clock.now  # the partners verify the hub's signatures on the same clock
     names = {pid: name for pid, _t, name, _p in PARTNERS}
