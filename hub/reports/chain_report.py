@@ -68,7 +68,7 @@ class ReportQuery(BaseModel):
     def _span(cls, until: date, info: ValidationInfo) -> date:
         start = info.data.get("from_date")
         if start is not None and until < start:
-            raise ValueError("until ligt vóór from")
+            raise ValueError("de einddatum ligt vóór de begindatum")
         if start is not None and (until - start).days > MAX_SPAN_DAYS:
             raise ValueError("de periode is langer dan vijf jaar")
         return until
