@@ -33,6 +33,7 @@ from wijkhub.hub.core.partner_secrets import write_secret
 from wijkhub.hub.core.sequencer import log_keys, sequence
 from wijkhub.hub.core.settings import Settings, WorkerSettings, example_config_dir
 from wijkhub.hub.demo import household
+from wijkhub.hub.demo.chain_seed import seed_history
 from wijkhub.hub.demo.simulator import PartnerSimulator
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.server.runtime import RunningHub, start
@@ -206,6 +207,12 @@ async def serve_until_stopped(console: Console, hub: RunningHub) -> None:
     """`--serve`: the hub and the simulators stay up; one one-time link per role signs a demo
     person in. SIGINT (Ctrl-C) and SIGTERM end the wait, and the caller closes everything."""
 
+    # Scenery for the team leader: without it every chain-report figure would be "< 5".
+    seeded = await seed_history(hub.ctx, DEMO_TEAM, local_date(hub.ctx.clock.now()))
+    console.print(
+        f"Voor de ketenrapportage: {seeded} fictieve onderdelen uit de afgelopen drie maanden "
+        "toegevoegd (alleen in deze demo-database; er is niets verstuurd)."
+    )
     lines = []
     for role, team, label in DEMO_PEOPLE:
         link = await create_signin_link(
