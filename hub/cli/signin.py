@@ -11,6 +11,7 @@ import click
 from wijkhub.hub.cli.privacy import run_in_hub
 from wijkhub.hub.core.auth import TEAM
 from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.web import config
 from wijkhub.hub.web.session import ROLE_LABELS, TEAM_BOUND, SigninError, create_signin_link
 
@@ -24,33 +25,40 @@ BY_NAME = {**{ROLE_LABELS[r]: r for r in WEB_ROLES}, **{r: r for r in WEB_ROLES}
     "--role",
     required=True,
     type=click.Choice(list(BY_NAME)),
-    help="De rol: wijkcoach, teammanager, clustermanager, teamleider, privacyfunctionaris of "
-    "beheerder (of hun namen in de configuratie: coach, team_manager, ...).",
+    help=gettext(
+        "The role: wijkcoach, teammanager, clustermanager, teamleider, "
+        "privacyfunctionaris or beheerder (or their names in the configuration: coach, "
+        "team_manager, ...)."
+    ),
 )
 @click.option(
     "--team",
     default=None,
-    help="Het team (bijvoorbeeld velve-lindenhof); verplicht voor coach, managers en "
-    "teamleider, niet voor de andere rollen.",
+    help=gettext(
+        "The team (for example velve-lindenhof); required for coach, managers and team "
+        "leader, not for the other roles."
+    ),
 )
 @click.option(
     "--name",
     "label",
     default=None,
-    help="De naam van wie zich aanmeldt, zoals die in de webomgeving staat; dezelfde naam is "
-    "dezelfde persoon (vier ogen). Standaard: de rol en het team.",
+    help=gettext(
+        "The name of whoever signs in, as the web UI shows it; the same name is the same "
+        "person (four eyes). Default: the role and the team."
+    ),
 )
 @click.option(
     "--minutes",
     type=click.IntRange(1, 24 * 60),
     default=None,
-    help="Hoeveel minuten de link geldig is (standaard: signin_link_minutes in web.toml).",
+    help=gettext("How many minutes the link is valid (default: signin_link_minutes in web.toml)."),
 )
 @click.option(
     "--url",
     "base_url",
     default=None,
-    help="Waar de hub te bereiken is (standaard: host en poort uit wijkhub.toml).",
+    help=gettext("Where the hub can be reached (default: host and port from wijkhub.toml)."),
 )
 @click.pass_context
 def signin_link(
@@ -61,20 +69,23 @@ def signin_link(
     minutes: int | None,
     base_url: str | None,
 ) -> None:
-    """Maak een eenmalige aanmeldlink voor de webomgeving (zonder identiteitsprovider)."""
+    """Make a one-time sign-in link for the web UI (without an identity provider)."""
     role = BY_NAME[role]
     if role in TEAM_BOUND and not team:
         raise click.BadParameter(
-            f"een {ROLE_LABELS[role]} hoort bij een team: geef --team", param_hint="--team"
+            gettext("a {role} belongs to a team: give --team").format(role=ROLE_LABELS[role]),
+            param_hint="--team",
         )
     if role not in TEAM_BOUND and team:
         raise click.BadParameter(
-            f"een {ROLE_LABELS[role]} hoort niet bij één team: laat --team weg",
+            gettext("a {role} does not belong to one team: leave out --team").format(
+                role=ROLE_LABELS[role]
+            ),
             param_hint="--team",
         )
     if team and not TEAM.match(team):
         raise click.BadParameter(
-            "alleen kleine letters, cijfers en streepjes (bijvoorbeeld velve-lindenhof)",
+            gettext("only lowercase letters, digits and dashes (for example velve-lindenhof)"),
             param_hint="--team",
         )
     name = label or f"{ROLE_LABELS[role]} {team or ''}".strip()
@@ -97,5 +108,9 @@ def signin_link(
         link, valid = run_in_hub(ctx, go)
     except SigninError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Eenmalige aanmeldlink voor {name} ({ROLE_LABELS[role]}), {valid} minuten geldig:")
+    click.echo(
+        gettext("One-time sign-in link for {name} ({role}), valid for {minutes} minutes:").format(
+            name=name, role=ROLE_LABELS[role], minutes=valid
+        )
+    )
     click.echo(link)

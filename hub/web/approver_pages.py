@@ -20,6 +20,7 @@ from wijkhub.hub.core import people
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.errors import hex_id, not_found, validation_error
 from wijkhub.hub.core.roles import APPROVERS
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.path import timeline
 from wijkhub.hub.path.preview import held_item
 from wijkhub.hub.records import clients
@@ -39,7 +40,7 @@ DONE_NL = {
     "goedgekeurd": "Het onderdeel is goedgekeurd en wordt nu verstuurd.",
     "afgewezen": "Het onderdeel is afgewezen en teruggezet naar concept; het wordt niet verstuurd.",
 }
-SOMEONE = "een collega van uw team"
+SOMEONE = gettext("a colleague of your team")
 # Names and values the preview's readable part may hold beyond the coach's labels (address
 # parts, enum values, advice parameters), so an approver reads Dutch only.
 FIELD_EXTRA_NL = {

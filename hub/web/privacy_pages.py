@@ -30,7 +30,7 @@ from wijkhub.hub.core.processing_log import (
 )
 from wijkhub.hub.core.roles import PRIVACY_OFFICER
 from wijkhub.hub.core.sequencer import log_keys, sequence
-from wijkhub.hub.i18n import pydantic_message
+from wijkhub.hub.i18n import gettext, pydantic_message
 from wijkhub.hub.reports import access_report, client_search, log_query
 from wijkhub.hub.reports.access_report import CONSENT_STATUS_NL
 from wijkhub.hub.reports.consent_register import ConsentFilter, list_consents
@@ -283,11 +283,11 @@ async def access_search_post(request: web.Request, who: Principal) -> web.Stream
     error = None
     results: list[client_search.Found] = []
     if len(term) < 2:
-        error = "Vul een naam (minstens twee letters) of een BSN in."
+        error = gettext("Enter a name (at least two letters) or a BSN.")
     else:
         results = await client_search.find(hub(request), term, reader(request, who))
         if not results:
-            error = "Geen cliënt gevonden met deze naam of dit BSN."
+            error = gettext("No client found with this name or BSN.")
     return await render(
         request,
         "privacy/access_search.html",
@@ -329,8 +329,10 @@ async def actor_lookup(request: web.Request, who: Principal) -> web.StreamRespon
             {
                 "actor": actor,
                 "found": None,
-                "error": "Vul in zoals het in het verwerkingenlog staat, bijvoorbeeld "
-                "coach/df7d2555: de rol, een schuine streep en acht tekens.",
+                "error": gettext(
+                    "Enter it as the processing log shows it, for example coach/df7d2555: "
+                    "the role, a slash and eight characters."
+                ),
             },
             status=422,
         )

@@ -21,7 +21,7 @@ from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.errors import hex_id, not_found
 from wijkhub.hub.core.roles import CHAIN_REPORT_READERS, STEERING_READERS, TEAM_READERS
-from wijkhub.hub.i18n import pydantic_message
+from wijkhub.hub.i18n import gettext, pydantic_message
 from wijkhub.hub.reports.chain_report import (
     MIN_CASES,
     SUPPRESSED,
@@ -51,12 +51,16 @@ REASON_NL = {
     "zonder_code": "zonder code",
 }
 HIDDEN = f"< {MIN_CASES}"
-WHY_HIDDEN = (
-    f"verborgen: dit cijfer rust op minder dan {MIN_CASES} onderdelen, en zo weinig gevallen "
-    "kunnen naar een inwoner herleid worden"
-)
+WHY_HIDDEN = gettext(
+    "hidden: this figure rests on fewer than {n} items, and so few cases can be traced back "
+    "to an inwoner"
+).format(n=MIN_CASES)
 # The filter form's fields by the names the query's errors use.
-FIELD_NL = {"from": "Geleverd vanaf", "until": "Geleverd tot en met", "period": "Periode"}
+FIELD_NL = {
+    "from": gettext("Delivered from"),
+    "until": gettext("Delivered up to and including"),
+    "period": gettext("Period"),
+}
 # Chart geometry (SVG user units); colours meet WCAG contrast on white.
 BAR_COLOURS = {"first_answer": "#01689b", "decision": "#8e3a00", "execution": "#2b6e2b"}
 LABEL_W, BAR_H, GAP, CHART_W = 230, 14, 10, 640
