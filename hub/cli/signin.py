@@ -20,11 +20,15 @@ WEB_ROLES = [r for r in config.HUB_ROLES if r in ROLE_LABELS]
 BY_NAME = {**{ROLE_LABELS[r]: r for r in WEB_ROLES}, **{r: r for r in WEB_ROLES}}
 
 
-@click.command("signin-link")
+@click.command(
+    "signin-link",
+    help=gettext("Make a one-time sign-in link for the web UI (without an identity provider)."),
+)
 @click.option(
     "--role",
     required=True,
     type=click.Choice(list(BY_NAME)),
+    metavar=gettext("ROLE"),
     help=gettext(
         "The role: wijkcoach, teammanager, clustermanager, teamleider, "
         "privacyfunctionaris or beheerder (or their names in the configuration: coach, "
@@ -34,6 +38,7 @@ BY_NAME = {**{ROLE_LABELS[r]: r for r in WEB_ROLES}, **{r: r for r in WEB_ROLES}
 @click.option(
     "--team",
     default=None,
+    metavar=gettext("TEAM"),
     help=gettext(
         "The team (for example velve-lindenhof); required for coach, managers and team "
         "leader, not for the other roles."
@@ -43,6 +48,7 @@ BY_NAME = {**{ROLE_LABELS[r]: r for r in WEB_ROLES}, **{r: r for r in WEB_ROLES}
     "--name",
     "label",
     default=None,
+    metavar=gettext("NAME"),
     help=gettext(
         "The name of whoever signs in, as the web UI shows it; the same name is the same "
         "person (four eyes). Default: the role and the team."
@@ -69,7 +75,6 @@ def signin_link(
     minutes: int | None,
     base_url: str | None,
 ) -> None:
-    """Make a one-time sign-in link for the web UI (without an identity provider)."""
     role = BY_NAME[role]
     if role in TEAM_BOUND and not team:
         raise click.BadParameter(
