@@ -13,6 +13,7 @@ from wijkhub.hub.cli import (
     privacy,
     report,
     setup,
+    signin,
     tokens,
 )
 from wijkhub.hub.cli.group import WijkhubGroup
@@ -45,6 +46,7 @@ COMMANDS: list[click.Command] = [
     info.plugins,
     info.schemas,
     tokens.tokens,
+    signin.signin_link,
     log.log_group,
     privacy.consents_group,
     privacy.access_report_cmd,

@@ -6,8 +6,10 @@ from datetime import timedelta
 import click
 from rich.table import Table
 
+from wijkhub.hub.cli.privacy import run_in_hub
 from wijkhub.hub.cli.support import clock_for, console, in_transaction, settings_for
-from wijkhub.hub.core import auth
+from wijkhub.hub.core import auth, people
+from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.partners import configured_ids
 
 
@@ -62,20 +64,26 @@ def tokens_create(
             "coach and manager tokens need a --team (e.g. velve-lindenhof); other roles have none",
             param_hint="--team",
         )
-    token = in_transaction(
-        ctx,
-        lambda conn: auth.create_token(
-            conn,
-            role,
-            label,
-            clock_for(ctx).now(),
-            team,
-            person=person,
-            ttl=timedelta(days=days),
-            partners=partners,
-        ),
-    )
-    click.echo(token)
+
+    async def go(hub: HubContext) -> str:
+        now = clock_for(ctx).now()
+        async with hub.db.write() as conn:
+            token = await auth.create_token(
+                conn,
+                role,
+                label,
+                now,
+                team,
+                person=person,
+                ttl=timedelta(days=days),
+                partners=partners,
+            )
+            if kind != "partner":  # the hub's own people: who an actor in the log is
+                pid = auth.person_id_for(person or label)
+                await people.remember(hub, conn, pid, label, kind, team, now)
+        return token
+
+    click.echo(run_in_hub(ctx, go))
 
 
 @tokens.command("list")

@@ -62,6 +62,7 @@ SEALED: tuple[Sealed, ...] = (
         lambda r: f"web_signin_link.label:{r.token_hash}",
         ("token_hash",),
     ),
+    Sealed("staff_person", "name", lambda r: f"staff_person.name:{r.person_id}", ("person_id",)),
     Sealed(
         "web_login",
         "code_verifier",

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     sender_code: str = Field("0153", pattern=r"^\d{4}$", description="municipality code (CBS)")
+    # The municipality's name as its inwoners know it ("Enschede"): the access report and
+    # its PDF say "Gemeente Enschede", never a code.
+    municipality_name: str | None = Field(None, min_length=2, max_length=80)
     worker: WorkerSettings = WorkerSettings()
     # /metrics needs an admin bearer token unless this is true (e.g. a scraper on a private
     # network). The metrics hold partner ids and counts only, never personal data.

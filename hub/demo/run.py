@@ -33,11 +33,12 @@ from wijkhub.hub.core.partner_secrets import write_secret
 from wijkhub.hub.core.sequencer import log_keys, sequence
 from wijkhub.hub.core.settings import Settings, WorkerSettings, example_config_dir
 from wijkhub.hub.demo import household
+from wijkhub.hub.demo.chain_seed import seed_history
 from wijkhub.hub.demo.simulator import PartnerSimulator
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.server.runtime import RunningHub, start
 from wijkhub.hub.store.tables import MILESTONE
-from wijkhub.hub.web.session import create_signin_link
+from wijkhub.hub.web.session import ROLE_LABELS, create_signin_link
 from wijkhub.schemas.categories import LEGAL_BASIS_LABELS_NL
 from wijkhub.schemas.status import (
     DELIVERY_STATUS_LABELS_NL,
@@ -153,6 +154,7 @@ async def start_demo_hub(
         config_dir=config_dir,
         worker=worker,
         database_url=hub_kw.pop("database_url", None),
+        municipality_name=hub_kw.pop("municipality_name", None),
     )
     port = hub_kw.pop("port", 0)
     hub = await start(settings, registry=registry, port=port, host="127.0.0.1", **hub_kw)
@@ -189,21 +191,45 @@ def _table(advice: dict[str, Any], names: dict[str, str]) -> Table:
     return table
 
 
-async def serve_until_stopped(console: Console, hub: RunningHub) -> None:
-    """`--serve`: the hub and the simulators stay up; a one-time link signs the demo coach in.
-    SIGINT (Ctrl-C) and SIGTERM end the wait, and the caller closes everything."""
+# Who signs in to the demo, one per role of the web UI; the names are fictional.
+DEMO_PEOPLE = [
+    ("coach", DEMO_TEAM, "Demo-coach"),
+    ("coach", DEMO_TEAM, "Tweede coach"),
+    ("team_manager", DEMO_TEAM, "Demo-teammanager"),
+    ("cluster_manager", DEMO_TEAM, "Demo-clustermanager"),
+    ("team_leader", DEMO_TEAM, "Demo-teamleider"),
+    ("privacy_officer", None, "Demo-privacyfunctionaris"),
+    ("admin", None, "Demo-beheerder"),
+]
 
-    link = await create_signin_link(
-        hub.ctx, "coach", DEMO_TEAM, "Demo-coach", hub.url, ttl=timedelta(hours=1)
+
+async def serve_until_stopped(console: Console, hub: RunningHub) -> None:
+    """`--serve`: the hub and the simulators stay up; one one-time link per role signs a demo
+    person in. SIGINT (Ctrl-C) and SIGTERM end the wait, and the caller closes everything."""
+
+    # Scenery for the team leader: without it every chain-report figure would be "< 5".
+    seeded = await seed_history(hub.ctx, DEMO_TEAM, local_date(hub.ctx.clock.now()))
+    console.print(
+        f"Voor de ketenrapportage: {seeded} fictieve onderdelen uit de afgelopen drie maanden "
+        "toegevoegd (alleen in deze demo-database; er is niets verstuurd)."
     )
+    lines = []
+    for role, team, label in DEMO_PEOPLE:
+        link = await create_signin_link(
+            hub.ctx, role, team, label, hub.url, ttl=timedelta(hours=1), issued_by="admin/demo"
+        )
+        lines.append(f"{label} ({ROLE_LABELS[role]}):\nUI: {link}")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    links = "\n".join(lines)
     console.print(
         f"\nDe hub en de vier partners blijven draaien op {hub.url}\n"
-        f"Open de webinterface als wijkcoach (eenmalige link, 1 uur geldig):\n"
-        f"UI: {link}\nStoppen: Ctrl-C",
+        "Open de webinterface met een eenmalige link per rol (elk 1 uur geldig, één keer te "
+        "gebruiken; gebruik voor elke rol een eigen browservenster of privévenster):\n"
+        f"{links}\n"
+        "Een nieuwe link: wijkhub signin-link --role <rol> --team <team>\nStoppen: Ctrl-C",
         soft_wrap=True,
     )
     try:
@@ -342,7 +368,11 @@ async def run_demo(
     )
     started = time.perf_counter()
     clock = DemoClock()
-    hub, sims = await start_demo_hub(workdir, port=port, clock=clock, four_eyes=True)
+    hub, sims = await start_demo_hub(
+        workdir, port=port, clock=clock, four_eyes=True, municipality_name="Enschede"
+    )
+    # The example retention periods, so the access report can tell the inwoner them.
+    shutil.copy(example_config_dir() / "retention.toml", hub.ctx.settings.config_path)
     for sim in sims.values():
         sim.now = clock.now  # the partners verify the hub's signatures on the same clock
     names = {pid: name for pid, _t, name, _p in PARTNERS}

@@ -141,6 +141,13 @@ class AccessReport(BaseModel):
     accesses: list[Access] = []
     retention_days: dict[str, int] | None
     municipality_code: str
+    municipality: str  # "Gemeente Enschede" (configured), else "de gemeente"
+    retention_version: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """The document's kenmerk for letters and phone calls (not the internal id)."""
+        return f"INZ-{self.client_id.hex[:8].upper()}"
 
 
 def _purpose_title(ctx: HubContext, partner_id: str, purpose: str | None) -> str | None:
@@ -282,6 +289,10 @@ async def build(ctx: HubContext, client_id: str, reader: read_log.Reader) -> Acc
         accesses=accesses,
         retention_days=rules.periods.model_dump() if rules else None,
         municipality_code=ctx.settings.sender_code,
+        municipality=f"Gemeente {ctx.settings.municipality_name}"
+        if ctx.settings.municipality_name
+        else "De gemeente",
+        retention_version=rules.version if rules else None,
     )
 
 

@@ -29,6 +29,7 @@ from wijkhub.hub.casework.milestones import DEAD_LETTER_MILESTONES, read_milesto
 from wijkhub.hub.core.clock import AMSTERDAM, local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.deadlines import is_working_day
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.reports.log_export import csv_cell
 from wijkhub.hub.store.tables import CLIENT, DELIVERY, ITEM, STATUS, STEP
 from wijkhub.schemas.status import MILESTONE_MET_BY, Milestone, PartnerStatus
@@ -68,7 +69,7 @@ class ReportQuery(BaseModel):
     def _span(cls, until: date, info: ValidationInfo) -> date:
         start = info.data.get("from_date")
         if start is not None and until < start:
-            raise ValueError("until ligt vóór from")
+            raise ValueError(gettext("the end date lies before the start date"))
         if start is not None and (until - start).days > MAX_SPAN_DAYS:
             raise ValueError("de periode is langer dan vijf jaar")
         return until

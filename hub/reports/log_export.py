@@ -6,8 +6,10 @@ import io
 from typing import Any
 
 from wijkhub.hub.core import read_log
+from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.reports import log_query
+from wijkhub.schemas.categories import CATEGORY_LABELS_NL, LEGAL_BASIS_LABELS_NL
 
 EXPORT_CAP = 100_000
 # Where the processing activities of the register (AVG art. 30) live; one per advice type.
@@ -129,3 +131,114 @@ def to_logboek(rows: list[dict[str, Any]]) -> dict[str, Any]:
             }
         )
     return {"processing_records": records, "audit_records": audit}
+
+
+# The events a privacy officer meets most, in their words (the log page's filter, the
+# spreadsheet); any other event shows its name.
+EVENT_NL = {
+    "advice.submit": "advies ingediend",
+    "advice_item.decide": "beslissing per onderdeel",
+    "delivery.advice": "verstrekking aan partner",
+    "delivery.withdrawal": "intrekking aan partner",
+    "status.receive": "statusmelding van partner",
+    "client.register": "cliënt geregistreerd",
+    "consent.record": "toestemming vastgelegd",
+    "consent.withdraw": "toestemming ingetrokken",
+    "advice_item.approval_requested": "goedkeuring gevraagd",
+    "advice_item.approve": "goedgekeurd",
+    "advice_item.reject": "afgewezen",
+    "access.refused": "toegang geweigerd",
+    "access_report.generate": "inzagerapport opgesteld",
+    "retention.purge": "bewaartermijn: verwijderd",
+    "web.signin": "aangemeld (webomgeving)",
+    "web.signin_link.issue": "aanmeldlink gemaakt",
+    "staff.lookup": "opgezocht wie handelde",
+    "processing_log.verify": "controle verwerkingenlog",
+    read_log.READ: "gegevens ingezien",
+}
+# Outcomes in the privacy officer's words; partner statuses and delivery states too.
+OUTCOME_NL = {
+    "allowed": "toegestaan",
+    "refused": "geweigerd",
+    "submitted": "ingediend",
+    "registered": "geregistreerd",
+    "recorded": "vastgelegd",
+    "withdrawn": "ingetrokken",
+    "delivered": "bezorgd",
+    "generated": "opgesteld",
+    "purged": "verwijderd",
+    "viewed": "bekeken",
+    "added": "toegevoegd",
+    "created": "aangemaakt",
+    "issued": "uitgegeven",
+    "linked": "gekoppeld",
+    "fetched": "opgehaald",
+    "fired": "uitgevoerd",
+    "intact": "intact",
+    "broken": "gebroken",
+    "read": "ingezien",
+    "awaiting": "wacht op goedkeuring",
+    "approved": "goedgekeurd",
+    "rejected": "afgewezen",
+    "received": "ontvangen",
+    "in_progress": "in behandeling",
+    "adopted": "overgenomen",
+    "partly_adopted": "deels overgenomen",
+    "carried_out": "uitgevoerd",
+    "stopped": "gestopt",
+    "link": "met een aanmeldlink",
+    "oidc": "met het organisatieaccount",
+    "inwoner_code": "met een inwonercode",
+    "found": "gevonden",
+    "not_found": "niet gevonden",
+}
+# The spreadsheet's columns: (Dutch header, the log's field).
+SHEET_COLUMNS = (
+    ("Volgnummer", "seq"),
+    ("Tijdstip", "start_time"),
+    ("Handeling", "name"),
+    ("Door", "actor"),
+    ("Cliënt (kenmerk in het log)", "data_subject_id"),
+    ("Partner", "partner_id"),
+    ("Doel", "purpose"),
+    ("Grondslag", "legal_basis"),
+    ("Gegevens", "categories"),
+    ("Uitkomst", "outcome"),
+    ("Toelichting", "detail"),
+    ("Regels (versie)", "rules_version"),
+    ("Traceernummer", "trace_id"),
+    ("Controlewaarde (hash)", "hash"),
+)
+_BASIS_NL = {b.value: v for b, v in LEGAL_BASIS_LABELS_NL.items()}
+_CATEGORY_NL = {c.value: v for c, v in CATEGORY_LABELS_NL.items()}
+
+
+def sheet_cell(field: str, value: Any, partners: dict[str, str]) -> str:
+    """One cell as a Dutch spreadsheet shows it: dates as 03-12-2026 14:05 (Amsterdam time),
+    Dutch labels for events, legal bases and data categories, partner names."""
+    if value is None or value == "":
+        return ""
+    if field == "start_time":
+        return str(value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M:%S"))
+    if field == "name":
+        return EVENT_NL.get(value, value)
+    if field == "outcome":
+        return OUTCOME_NL.get(value, csv_cell(value))
+    if field == "legal_basis":
+        return _BASIS_NL.get(value, value)
+    if field == "partner_id":
+        return partners.get(value, value)
+    if field == "categories":
+        return csv_cell(", ".join(_CATEGORY_NL.get(c, c) for c in value))
+    return csv_cell(value)
+
+
+def to_spreadsheet(rows: list[dict[str, Any]], partners: dict[str, str]) -> bytes:
+    """The log for Dutch spreadsheets (Excel, LibreOffice in nl-NL): semicolons, a UTF-8 byte
+    order mark (else Excel reads the file as Windows-1252), Dutch headers and dates."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow([h for h, _ in SHEET_COLUMNS])
+    for r in rows:
+        w.writerow([sheet_cell(f, r.get(f), partners) for _, f in SHEET_COLUMNS])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

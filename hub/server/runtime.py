@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from wijkhub.hub.core import auth
+from wijkhub.hub.core import auth, people
 from wijkhub.hub.core.clock import Clock
 from wijkhub.hub.core.context import HubContext, build_context
 from wijkhub.hub.core.crypto import ENV_VAR, KeyRing
@@ -82,16 +82,23 @@ class RunningHub:
     ) -> str:
         """A token for the demo and the tests, which run the hub embedded: it outlives the
         clock jumps they make (a consent's year, the escalation ladder's weeks)."""
+        ctx = self.ctx
+        now = ctx.clock.now()
         async with self.ctx.db.write() as conn:
-            return await auth.create_token(
+            token = await auth.create_token(
                 conn,
                 role,
                 label,
-                self.ctx.clock.now(),
+                now,
                 team,
                 ttl=ttl,
                 partners=[p.id for p in self.ctx.partners.all()],
             )
+            if not role.startswith("partner"):
+                await people.remember(
+                    self.ctx, conn, auth.person_id_for(label), label, role, team, now
+                )
+            return token
 
     async def close(self) -> None:
         await self.runner.cleanup()

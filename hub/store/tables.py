@@ -436,6 +436,20 @@ class WebSigninLinkRow(SQLModel, table=True):
     used_at: datetime | None = _ts(default=None)
 
 
+class StaffPersonRow(SQLModel, table=True):
+    """Who is behind a pseudonymous actor ("coach/df7d2555"): the people who signed in or got
+    a token, by their stable person id (core/auth.py:person_id_for), with their name sealed.
+    Lets an approver see a colleague's name and a privacy officer look up who acted."""
+
+    __tablename__ = "staff_person"
+    person_id: str = Field(primary_key=True)
+    name: bytes = _blob()  # sealed display name
+    role: str
+    team: str | None = None
+    first_seen: datetime = _ts()
+    last_seen: datetime = _ts()
+
+
 # --- The inwoner's own pages: one-time codes a coach hands over ------------------------------
 
 
@@ -597,3 +611,4 @@ INWONER_CODE = InwonerCodeRow.__table__  # type: ignore[attr-defined]
 INWONER_ATTEMPT = InwonerAttemptRow.__table__  # type: ignore[attr-defined]
 IDEMPOTENCY = IdempotencyRow.__table__  # type: ignore[attr-defined]
 HEALTH_PROBE = HealthProbeRow.__table__  # type: ignore[attr-defined]
+STAFF = StaffPersonRow.__table__  # type: ignore[attr-defined]

@@ -25,19 +25,11 @@ from wijkhub.hub.core.access_log import require_role
 from wijkhub.hub.core.auth import Principal, team_scope
 from wijkhub.hub.core.context import CTX, HubContext
 from wijkhub.hub.web import csrf, submit_once
-from wijkhub.hub.web.session import WebSession
+from wijkhub.hub.web.session import ROLE_LABELS, WebSession
 
 COOKIE = "wijkhub_sessie"
 SESSION_KEY = web.RequestKey("wijkhub_web_session", WebSession)
-ROLE_NL = {
-    "coach": "wijkcoach",
-    "team_manager": "teammanager",
-    "cluster_manager": "clustermanager",
-    "team_leader": "teamleider",
-    "privacy_officer": "privacyfunctionaris",
-    "admin": "beheerder",
-    "inwoner": "inwoner",
-}
+ROLE_NL = {**ROLE_LABELS, "inwoner": "inwoner"}
 SIGNIN_PATH = "/aanmelden"
 
 Handler = Callable[[web.Request, Principal], Awaitable[web.StreamResponse]]

@@ -16,6 +16,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
+from wijkhub.hub.core import people
 from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.errors import ApiError, not_found
@@ -29,11 +30,11 @@ from wijkhub.hub.core.processing_log import (
 )
 from wijkhub.hub.core.roles import PRIVACY_OFFICER
 from wijkhub.hub.core.sequencer import log_keys, sequence
-from wijkhub.hub.i18n import pydantic_message
-from wijkhub.hub.reports import access_report, log_query
+from wijkhub.hub.i18n import gettext, pydantic_message
+from wijkhub.hub.reports import access_report, client_search, log_query
 from wijkhub.hub.reports.access_report import CONSENT_STATUS_NL
 from wijkhub.hub.reports.consent_register import ConsentFilter, list_consents
-from wijkhub.hub.reports.log_export import log_entries, to_csv
+from wijkhub.hub.reports.log_export import EVENT_NL, OUTCOME_NL, log_entries, to_spreadsheet
 from wijkhub.hub.store.tables import CLIENT, LOG
 from wijkhub.hub.web.access_report_pdf import render_pdf
 from wijkhub.hub.web.kit import flash_redirect, hub, page, reader, render
@@ -42,29 +43,31 @@ from wijkhub.schemas.consent import ConsentStatus
 
 PAGE_SIZE = 100
 VERIFY_EVENT = "processing_log.verify"
-# The events a privacy officer filters on most; the filter also takes any other name.
-EVENT_NL = {
-    "advice.submit": "advies ingediend",
-    "advice_item.decide": "beslissing per onderdeel",
-    "delivery.advice": "verstrekking aan partner",
-    "delivery.withdrawal": "intrekking aan partner",
-    "status.receive": "statusmelding van partner",
-    "client.register": "cliënt geregistreerd",
-    "consent.record": "toestemming vastgelegd",
-    "consent.withdraw": "toestemming ingetrokken",
-    "advice_item.approval_requested": "goedkeuring gevraagd",
-    "advice_item.approve": "goedgekeurd",
-    "advice_item.reject": "afgewezen",
-    "access.refused": "toegang geweigerd",
-    "access_report.generate": "inzagerapport opgesteld",
-    "retention.purge": "bewaartermijn: verwijderd",
-    "web.signin": "aangemeld (webomgeving)",
-    VERIFY_EVENT: "controle verwerkingenlog",
-}
 
 
 def nl_time(value: datetime | None) -> str:
     return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M") if value else "—"
+
+
+MONTHS_NL = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def nl_date(value: date | None) -> str:
+    """3 december 2026."""
+    return f"{value.day} {MONTHS_NL[value.month - 1]} {value.year}" if value else "—"
 
 
 def clean_query(query: Any) -> dict[str, str]:
@@ -233,15 +236,19 @@ async def processing_log(request: web.Request, who: Principal) -> web.StreamResp
             "csv_query": csv_query,
             "partners": ctx.partners.all(),
             "events": EVENT_NL,
+            "outcomes": OUTCOME_NL,
+            "partner_names": {p.id: p.name for p in ctx.partners.all()},
             "nl_time": nl_time,
         },
         status=422 if errors else 200,
     )
 
 
-def _csv(text: str, filename: str) -> web.Response:
+def _csv(request: web.Request, rows: list[dict[str, Any]], filename: str) -> web.Response:
+    """For Dutch spreadsheets: semicolons, a byte order mark, Dutch headers and dates."""
+    partners = {p.id: p.name for p in hub(request).partners.all()}
     return web.Response(
-        text=text,
+        body=to_spreadsheet(rows, partners),
         content_type="text/csv",
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
@@ -255,7 +262,7 @@ async def processing_log_csv(request: web.Request, who: Principal) -> web.Stream
     except ValidationError as exc:
         raise ApiError(422, "validation_error", "; ".join(filter_errors(exc))) from None
     rows = await log_entries(hub(request), f, 100_000, reader(request, who))
-    return _csv(to_csv(rows), "verwerkingenlog.csv")
+    return _csv(request, rows, "verwerkingenlog.csv")
 
 
 # --- access report -----------------------------------------------------------------------------
@@ -263,35 +270,92 @@ async def processing_log_csv(request: web.Request, who: Principal) -> web.Stream
 
 @page(roles=PRIVACY_OFFICER)
 async def access_search(request: web.Request, who: Principal) -> web.StreamResponse:
-    """Find the client by id or by BSN (through the keyed hash; the BSN is never stored)."""
-    ctx = hub(request)
-    term = request.query.get("client", "").strip()
+    """The search form: by name or BSN, sent by POST (a BSN never travels in a URL)."""
+    return await render(
+        request, "privacy/access_search.html", {"term": "", "results": None, "error": None}
+    )
+
+
+@page(roles=PRIVACY_OFFICER)
+async def access_search_post(request: web.Request, who: Principal) -> web.StreamResponse:
+    form = await request.post()
+    term = str(form.get("zoek", "")).strip()[:200]
     error = None
-    if term:
-        digits = "".join(ch for ch in term if ch.isdigit())
-        if len(digits) in (8, 9) and len(digits) == len(term.replace(" ", "").replace(".", "")):
-            async with ctx.db.read() as conn:
-                found = await conn.scalar(
-                    select(CLIENT.c.id).where(
-                        CLIENT.c.bsn_hash == ctx.keyring.lookup_hash(digits.zfill(9))
-                    )
-                )
-        else:
-            try:
-                found = _client_hex(term)
-            except ApiError:
-                found = None
-            if found:
-                async with ctx.db.read() as conn:
-                    found = await conn.scalar(select(CLIENT.c.id).where(CLIENT.c.id == found))
-        if found:
-            raise web.HTTPSeeOther(f"/privacy/inzage/{found}")
-        error = "Geen cliënt gevonden met dit BSN of cliëntnummer."
+    results: list[client_search.Found] = []
+    if len(term) < 2:
+        error = gettext("Enter a name (at least two letters) or a BSN.")
+    else:
+        results = await client_search.find(hub(request), term, reader(request, who))
+        if not results:
+            error = gettext("No client found with this name or BSN.")
     return await render(
         request,
         "privacy/access_search.html",
-        {"term": term, "error": error},
-        status=404 if error else 200,
+        {
+            # A BSN is not echoed back into the page (nor into a URL).
+            "term": "" if client_search.as_bsn(term) else term,
+            "results": results,
+            "error": error,
+            "nl_date": nl_date,
+        },
+        status=422 if error and len(term) < 2 else (404 if error else 200),
+    )
+
+
+# --- who acted: an actor's pseudonym → the person ---------------------------------------------
+
+LOOKUP_EVENT = "staff.lookup"
+
+
+@page(roles=PRIVACY_OFFICER)
+async def actor_form(request: web.Request, who: Principal) -> web.StreamResponse:
+    actor = request.query.get("wie", "").strip()[:100]
+    return await render(
+        request, "privacy/actor.html", {"actor": actor, "found": None, "error": None}
+    )
+
+
+@page(roles=PRIVACY_OFFICER)
+async def actor_lookup(request: web.Request, who: Principal) -> web.StreamResponse:
+    """Who is behind "coach/df7d2555"; the look-up is itself a processing and is logged
+    (who looked up whom) before the answer is shown."""
+    ctx = hub(request)
+    form = await request.post()
+    actor = str(form.get("wie", "")).strip()[:100]
+    if people.parse_actor(actor) is None:
+        return await render(
+            request,
+            "privacy/actor.html",
+            {
+                "actor": actor,
+                "found": None,
+                "error": gettext(
+                    "Enter it as the processing log shows it, for example coach/df7d2555: "
+                    "the role, a slash and eight characters."
+                ),
+            },
+            status=422,
+        )
+    async with ctx.db.write() as conn:
+        found = await people.lookup(ctx, conn, actor)
+        await append(
+            conn,
+            [
+                LogEntry(
+                    name=LOOKUP_EVENT,
+                    actor=who.actor,
+                    outcome="found" if found else "not_found",
+                    detail=f"opgezocht: {actor}",
+                    trace_id=new_trace_id(),
+                    status_code=STATUS_OK,
+                )
+            ],
+            ctx.clock.now(),
+        )
+    return await render(
+        request,
+        "privacy/actor.html",
+        {"actor": actor, "found": found, "nl_time": nl_time, "error": None},
     )
 
 
@@ -341,4 +405,4 @@ async def access_csv(request: web.Request, who: Principal) -> web.StreamResponse
             raise not_found("Cliënt")
     f = log_query.LogFilter(data_subject_id=uuid.UUID(client_id), limit=1000)
     rows = await log_entries(hub(request), f, 100_000, reader(request, who))
-    return _csv(to_csv(rows), f"verwerkingen-{client_id[:8]}.csv")
+    return _csv(request, rows, "verwerkingen.csv")

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 
-from wijkhub.hub.core import read_log
+from wijkhub.hub.core import people, read_log
 from wijkhub.hub.core.auth import TEAM, TEAM_ROLES, Principal, person_id_for
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import STATUS_OK, LogEntry, append, new_trace_id
@@ -119,6 +119,8 @@ async def start(
             ],
             now,
         )
+        if role != INWONER_ROLE:  # an inwoner is a client, not one of the hub's people
+            await people.remember(ctx, conn, user_id, label, role, team, now)
     return WebSession(sid, user_id, role, team, label, via, expires, client_id)
 
 
@@ -156,6 +158,15 @@ async def end(ctx: HubContext, sid: str) -> None:
 # --- one-time sign-in links (demo and tests) ---------------------------------------------------
 
 LINK_PATH = "/aanmelden/link/"
+LINK_ISSUED = "web.signin_link.issue"
+ROLE_LABELS = {
+    "coach": "wijkcoach",
+    "team_manager": "teammanager",
+    "cluster_manager": "clustermanager",
+    "team_leader": "teamleider",
+    "privacy_officer": "privacyfunctionaris",
+    "admin": "beheerder",
+}
 
 
 async def create_signin_link(
@@ -166,9 +177,12 @@ async def create_signin_link(
     base_url: str = "",
     *,
     ttl: timedelta | None = None,
+    issued_by: str = "system/web",
 ) -> str:
     """A URL that signs one browser in as `label` with `role` (and `team`), once, within
-    `ttl` (default: web.toml `signin_link_minutes`). The same label is the same person."""
+    `ttl` (default: web.toml `signin_link_minutes`). The same label is the same person.
+    Making a link is logged (who made it, for which role), so a link that opened a session
+    can be traced to whoever handed it out."""
     _check_role(role, team)
     now = ctx.clock.now()
     ttl = ttl or timedelta(minutes=config.load(ctx.settings.config_path).signin_link_minutes)
@@ -189,6 +203,21 @@ async def create_signin_link(
                 created_at=now,
                 expires_at=now + ttl,
             )
+        )
+        await append(
+            conn,
+            [
+                LogEntry(
+                    name=LINK_ISSUED,
+                    actor=issued_by,
+                    outcome=role,
+                    detail=f"{ROLE_LABELS.get(role, role)} ({team or 'geen team'}), "
+                    f"geldig tot {(now + ttl).isoformat(timespec='minutes')}",
+                    trace_id=new_trace_id(),
+                    status_code=STATUS_OK,
+                )
+            ],
+            now,
         )
     return f"{base_url}{LINK_PATH}{token}"
 

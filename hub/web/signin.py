@@ -68,6 +68,7 @@ async def signin_page(request: web.Request) -> web.StreamResponse:
         {
             "next": local_target(request.query.get("volgende")),
             "oidc": settings.oidc is not None,
+            "link_minutes": f"{settings.signin_link_minutes:g}",
             "signed_out": "afgemeld" in request.query,
         },
     )

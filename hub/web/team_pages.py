@@ -21,6 +21,7 @@ from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.errors import hex_id, not_found
 from wijkhub.hub.core.roles import CHAIN_REPORT_READERS, STEERING_READERS, TEAM_READERS
+from wijkhub.hub.i18n import gettext, pydantic_message
 from wijkhub.hub.reports.chain_report import (
     MIN_CASES,
     SUPPRESSED,
@@ -31,7 +32,7 @@ from wijkhub.hub.reports.chain_report import (
 )
 from wijkhub.hub.reports.chain_report import to_csv as report_csv
 from wijkhub.hub.web.kit import flash_redirect, hub, page, render, scope
-from wijkhub.hub.web.privacy_pages import clean_query, filter_errors, nl_time
+from wijkhub.hub.web.privacy_pages import MONTHS_NL, clean_query, nl_time
 
 PERIOD_NL = {"month": "per maand", "quarter": "per kwartaal", "range": "hele periode"}
 TIMING_NL = {
@@ -50,9 +51,57 @@ REASON_NL = {
     "zonder_code": "zonder code",
 }
 HIDDEN = f"< {MIN_CASES}"
+WHY_HIDDEN = gettext(
+    "hidden: this figure rests on fewer than {n} items, and so few cases can be traced back "
+    "to an inwoner"
+).format(n=MIN_CASES)
+# The filter form's fields by the names the query's errors use.
+FIELD_NL = {
+    "from": gettext("Delivered from"),
+    "until": gettext("Delivered up to and including"),
+    "period": gettext("Period"),
+}
 # Chart geometry (SVG user units); colours meet WCAG contrast on white.
 BAR_COLOURS = {"first_answer": "#01689b", "decision": "#8e3a00", "execution": "#2b6e2b"}
 LABEL_W, BAR_H, GAP, CHART_W = 230, 14, 10, 640
+
+
+def period_label(period: str) -> str:
+    """ "2026-11" → "november 2026", "2026-Q4" → "4e kwartaal 2026", a range → its dates."""
+    year, _, rest = period.partition("-")
+    if rest.isdigit() and year.isdigit():
+        return f"{MONTHS_NL[int(rest) - 1]} {year}"
+    if rest.startswith("Q") and rest[1:].isdigit():
+        return f"{rest[1:]}e kwartaal {year}"
+    start, _, end = period.partition("..")
+    if end:
+        return f"{_nl_iso(start)} t/m {_nl_iso(end)}"
+    return period
+
+
+def _nl_iso(day: str) -> str:
+    y, m, d = day.split("-")
+    return f"{int(d)} {MONTHS_NL[int(m) - 1]} {y}"
+
+
+def cell(value: Any, kind: str = "count") -> Markup:
+    """A table cell's figure; a suppressed one says (to a screen reader, and on hover) why."""
+    if value == SUPPRESSED:
+        return Markup(
+            f'<span class="suppressed" title="{escape(WHY_HIDDEN)}">{escape(HIDDEN)}'
+            f'<span class="visually-hidden"> ({escape(WHY_HIDDEN)})</span></span>'
+        )
+    return Markup(escape(shown(value, kind)))
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """Dutch messages per filter field, to be shown next to it."""
+    out: dict[str, str] = {}
+    for e in exc.errors():
+        name = str(e["loc"][0]) if e["loc"] else "from"
+        name = {"from_date": "from", "until_date": "until"}.get(name, name)
+        out.setdefault(name if name in FIELD_NL else "from", pydantic_message(e))
+    return out
 
 
 def shown(value: Any, kind: str = "count") -> str:
@@ -104,10 +153,11 @@ def chart(partner: str, rows: list[Any], titles: dict[str, str]) -> Markup:
         )
     y = 30
     for r in rows:
-        what = f"{r.period} · {titles.get(r.advice_type, r.advice_type)}"
+        # The group's label spans the whole chart above its bars: never cut off.
+        what = f"{period_label(r.period)} · {titles.get(r.advice_type, r.advice_type)}"
         out.append(
             f'<text x="0" y="{y + 11}" font-size="12" font-weight="bold" fill="#1a1a1a">'
-            f"{escape(what[:40])}</text>"
+            f"{escape(what)}</text>"
         )
         y += 16
         for t, label in TIMING_NL.items():
@@ -115,7 +165,7 @@ def chart(partner: str, rows: list[Any], titles: dict[str, str]) -> Markup:
             if median == SUPPRESSED:
                 out.append(
                     f'<text x="{LABEL_W}" y="{y + 11}" font-size="12" fill="#1a1a1a" '
-                    f'class="suppressed">{label}: {HIDDEN}</text>'
+                    f'class="suppressed">{label}: {escape(HIDDEN)} (te weinig gevallen)</text>'
                 )
             else:
                 w = max(float(median) * scale, 1.0)
@@ -132,7 +182,9 @@ def chart(partner: str, rows: list[Any], titles: dict[str, str]) -> Markup:
     return Markup("".join(out))
 
 
-async def _report(request: web.Request, who: Principal) -> tuple[ChainReport | None, dict, list]:
+async def _report(
+    request: web.Request, who: Principal
+) -> tuple[ChainReport | None, dict, dict[str, str]]:
     """The report the API would give this person for the filter form (None: invalid form)."""
     ctx = hub(request)
     form = clean_query(request.query)
@@ -142,8 +194,8 @@ async def _report(request: web.Request, who: Principal) -> tuple[ChainReport | N
     try:
         query = ReportQuery.model_validate(params)
     except ValidationError as exc:
-        return None, form, filter_errors(exc)
-    return await build(ctx, query, scope(who)), form, []
+        return None, form, field_errors(exc)
+    return await build(ctx, query, scope(who)), form, {}
 
 
 @page(roles=CHAIN_REPORT_READERS)
@@ -155,6 +207,8 @@ async def chain_report_page(request: web.Request, who: Principal) -> web.StreamR
         by_partner[row.partner_id].append(row)
     charts = {p: chart(names.get(p, p), rows, titles) for p, rows in by_partner.items()}
     csv_query = urlencode(form)
+    rows = report.rows if report else []
+    hidden_rows = sum(1 for r in rows if r.cases == SUPPRESSED)
     return await render(
         request,
         "team/chain_report.html",
@@ -167,6 +221,12 @@ async def chain_report_page(request: web.Request, who: Principal) -> web.StreamR
             "names": names,
             "titles": titles,
             "shown": shown,
+            "cell": cell,
+            "why_hidden": WHY_HIDDEN,
+            "period_label": period_label,
+            "hidden_rows": hidden_rows,
+            "field_nl": FIELD_NL,
+            "wider": urlencode({**form, "period": "range"}),
             "timing_nl": TIMING_NL,
             "step_nl": STEP_NL,
             "reason_nl": REASON_NL,
@@ -184,7 +244,9 @@ async def chain_report_csv(request: web.Request, who: Principal) -> web.StreamRe
     """The API's CSV (`chain_report.to_csv`) of the same report the page shows."""
     report, _, errors = await _report(request, who)
     if report is None:
-        raise web.HTTPUnprocessableEntity(reason="; ".join(errors))
+        raise web.HTTPUnprocessableEntity(
+            reason="; ".join(f"{FIELD_NL[k]}: {v}" for k, v in errors.items())
+        )
     return web.Response(
         text=report_csv(report),
         content_type="text/csv",

@@ -1,11 +1,14 @@
 """Four eyes in the browser: two coaches of one team in two browser contexts. The author
-cannot approve (not offered, and a forged post is refused); a colleague can approve, or
-reject with a reason. A form posted without its CSRF token changes nothing."""
+cannot approve (not offered, and a forged post is refused); a colleague sees the motivation,
+the author and client by name and what the partner will get, opens the whole advice, and can
+approve, or reject with a reason. A form posted without its CSRF token changes nothing. No
+internal word, pseudonym or serious accessibility violation on the way."""
 
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
 from tests.support.browser import UiEnv, new_context
+from tests.support.dutch_words import internal_words
 from wijkhub.hub.store.tables import APPROVAL
 
 AUTHOR, COLLEAGUE, TEAM = "Anne Jansen", "Bram de Vries", "team-a"
@@ -53,9 +56,29 @@ async def test_author_cannot_approve_a_colleague_can(
         await colleague.goto(ui.url + "/goedkeuringen")
         cards = colleague.locator("section.card")
         await expect(cards).to_have_count(2)
-        await expect(cards.first).to_contain_text(ui.actor("coach", AUTHOR))
+        gi = colleague.locator("section.card", has=colleague.locator(f"#item-{first}"))
+        await expect(gi.locator(".author-name")).to_contain_text(AUTHOR)
+        await expect(gi.locator(".client-name")).to_have_text("Fenna Maria Testervelde")
+        await expect(gi.locator(".motivation")).to_have_text(
+            "Advies: ambulante opvoedondersteuning binnen de OTS van Daan."
+        )
+        await expect(gi.get_by_role("heading", name="ontvangt als u goedkeurt")).to_be_visible()
+        visible = await colleague.locator("main").inner_text()
+        assert ui.actor("coach", AUTHOR) not in visible
+        assert internal_words(visible) == [], internal_words(visible)
         assert await axe(colleague) == []
         await shot(colleague, "goedkeuringen")
+
+        # The whole advice, one click away.
+        await gi.get_by_role("link", name="Het hele advies bekijken").click()
+        await expect(colleague.get_by_role("heading", level=1)).to_have_text(
+            "Advies voor Fenna Maria Testervelde"
+        )
+        await expect(colleague.locator("table")).to_contain_text("wacht op goedkeuring")
+        assert internal_words(await colleague.locator("main").inner_text()) == []
+        assert await axe(colleague) == []
+        await shot(colleague, "goedkeuringen-advies")
+        await colleague.go_back()
 
         # Without its CSRF token the approve form is refused and nothing changes.
         card = colleague.locator("section.card", has=colleague.locator(f"#item-{first}"))

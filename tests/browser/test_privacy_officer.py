@@ -4,27 +4,22 @@ opens a privacy officer's page gets the Dutch 403 page, and the attempt is logge
 
 import csv
 import io
-import re
-import zlib
 from pathlib import Path
 
 from playwright.async_api import Page, expect
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.support.browser import UiEnv, new_context
+from tests.support.dutch_words import internal_words
 from wijkhub.hub.demo import household
 from wijkhub.hub.store.tables import LOG
 
 
 def _pdf_text(data: bytes) -> str:
-    """The text drawn in a PDF's (compressed) content streams, enough to find words in."""
-    out = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            out.append(zlib.decompress(stream).decode("latin-1"))
-        except zlib.error:
-            continue
-    return "".join(out)
+    """The text of a PDF, whitespace collapsed."""
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
 
 
 def _read(path: Path | str) -> bytes:
@@ -51,25 +46,38 @@ async def test_access_report_page_print_pdf_and_csv(
     assert await axe(page) == []
     await shot(page, "privacy-overzicht")
 
-    # Find the client by BSN (through the keyed hash).
+    # Find the client by name (a POST: nothing in the URL), then by BSN.
     await page.get_by_role("link", name="Inzageverzoek").first.click()
-    await page.get_by_label("BSN of cliëntnummer").fill(household.CLIENT["bsn"])
+    await page.get_by_label("Naam of BSN").fill("fenna testervelde")
     await page.get_by_role("button", name="Zoeken").click()
+    await expect(page).to_have_url(f"{ui.url}/privacy/inzage")
+    assert internal_words(await page.locator("main").inner_text()) == []
+    assert await axe(page) == []
+    await shot(page, "privacy-zoeken")
+    await page.get_by_label("Naam of BSN").fill(household.CLIENT["bsn"])
+    await page.get_by_role("button", name="Zoeken").click()
+    await expect(page).to_have_url(f"{ui.url}/privacy/inzage")
+    await page.get_by_role("link", name="Fenna Maria Testervelde").click()
     hexid = client_id.replace("-", "")
     await expect(page).to_have_url(f"{ui.url}/privacy/inzage/{hexid}")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Inzageverzoek")
     for name in ("De Woonplaats", "Stadsbank Oost Nederland"):
         await expect(page.get_by_role("table", name=name)).to_be_visible()
+    visible = await page.locator("main").inner_text()
+    assert internal_words(visible) == [] and hexid not in visible and client_id not in visible
     assert await axe(page) == []
     await shot(page, "privacy-inzage")
 
     async with page.expect_download() as dl:
         await page.get_by_role("link", name="Download verwerkingen (CSV)").click()
     download = await dl.value
-    rows = list(csv.DictReader(io.StringIO(_read(await download.path()).decode())))
-    assert rows and {row["data_subject_id"] for row in rows} == {client_id}
-    assert {"advice_item.decide", "delivery.advice"} <= {row["name"] for row in rows}
-    assert "refused" in {row["outcome"] for row in rows}  # the budget item policy refused
+    raw = _read(await download.path())
+    assert raw.startswith(b"\xef\xbb\xbf")  # a byte order mark: Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows and {row["Cliënt (kenmerk in het log)"] for row in rows} == {client_id}
+    handled = {row["Handeling"] for row in rows}
+    assert {"beslissing per onderdeel", "verstrekking aan partner"} <= handled
+    assert "geweigerd" in {row["Uitkomst"] for row in rows}  # the budget item policy refused
 
     async with page.expect_download() as dl:
         await page.get_by_role("link", name="Download als PDF").click()
@@ -79,7 +87,7 @@ async def test_access_report_page_print_pdf_and_csv(
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     text = _pdf_text(pdf)
     assert "Overzicht van uw gegevens" in text and "De Woonplaats" in text
-    assert household.CLIENT["bsn"] not in text
+    assert household.CLIENT["bsn"] not in text and "(code 0153)" not in text
 
     # The printable document for the client.
     await page.get_by_role("link", name="Afdrukversie voor de cliënt").click()
@@ -105,6 +113,14 @@ async def test_registers_filters_and_chain_check(ui: UiEnv, page: Page, axe, sho
     await shot(page, "privacy-toestemmingen")
     await page.goto(ui.url + "/privacy/toestemmingen?status=withdrawn")
     await expect(page.get_by_text("Geen toestemmingen gevonden.")).to_be_visible()
+    # Who acted: the pseudonym of the coach in the log, looked up (and that is logged).
+    await page.goto(ui.url + "/privacy/verwerkingen")
+    await page.get_by_role("link", name=ui.actor("coach", "setup")).first.click()
+    await page.get_by_role("button", name="Opzoeken").click()
+    await expect(page.locator(".person-name")).to_have_text("setup")
+    assert internal_words(await page.locator("main").inner_text()) == []
+    assert await axe(page) == []
+    await shot(page, "privacy-wie")
     await page.goto(ui.url + "/privacy/toestemmingen?valid_on=gisteren")
     await expect(page.get_by_role("alert")).to_contain_text("valid_on")
 
@@ -119,8 +135,8 @@ async def test_registers_filters_and_chain_check(ui: UiEnv, page: Page, axe, sho
     await shot(page, "privacy-verwerkingenlog")
     async with page.expect_download() as dl:
         await page.get_by_role("link", name="Download als CSV").click()
-    text = _read(await (await dl.value).path()).decode()
-    assert len(text.strip().splitlines()) == 2 and ",refused," in text
+    text = _read(await (await dl.value).path()).decode("utf-8-sig")
+    assert len(text.strip().splitlines()) == 2 and ";geweigerd;" in text
 
     # The chain check: recorded in the log itself, shown with its time.
     await page.goto(ui.url + "/privacy")

@@ -31,7 +31,12 @@ def row_cells(page: str, partner: str) -> dict[str, str]:
     m = re.search(rf'<section[^>]*data-partner="{partner}"[^>]*>(.*?)</section>', page, re.S)
     assert m, partner
     cells = re.findall(r'<td data-figure="([a-z_]+)">(.*?)</td>', m.group(1), re.S)
-    return {k: text_of(v).strip() for k, v in cells}
+    # The screen-reader text that says why a figure is hidden is checked on its own.
+    unsaid = re.compile(r'<span class="visually-hidden">.*?</span>', re.S)
+    return {
+        k: " ".join(text_of(unsaid.sub("", v)).split()).replace("( ", "(").replace(" )", ")")
+        for k, v in cells
+    }
 
 
 def fig(value: Any, share: bool = False) -> str:
@@ -67,6 +72,9 @@ async def test_chain_report_page_shows_the_apis_figures_and_suppression(env: Env
     zorg = row_cells(page, ZORG)
     assert zorg_row["cases"] == SUPPRESSED
     assert zorg["cases"] == "< 5" and zorg["first_answer"] == "< 5 / < 5 (< 5)"
+    # ... and says why, to a screen reader and on hover, and above the tables.
+    assert "minder dan 5 onderdelen" in page and "1 van de 2 rijen" in text_of(page)
+    assert "toon de hele periode in één keer" in page
     assert all("< 5" in v for v in zorg.values()) and not any(
         re.search(r"\d", v.replace("< 5", "")) for v in zorg.values()
     )
@@ -91,7 +99,14 @@ async def test_chain_report_page_shows_the_apis_figures_and_suppression(env: Env
     status, page = await tl.get(f"/team/ketenrapport?{NOV}&period=quarter")
     assert status == 200 and 'data-period="2026-Q4"' in page
     status, page = await tl.get("/team/ketenrapport?from=2026-11-30&until=2026-11-01")
-    assert status == 422 and "until" in text_of(page)
+    assert status == 422 and "until" not in text_of(page)
+    error = re.search(r'<p id="f-until-error"[^>]*>(.*?)</p>', page, re.S)
+    assert error and "de einddatum ligt vóór de begindatum" in error.group(1)
+    assert 'aria-describedby="f-until-error"' in page
+    status, page = await tl.get("/team/ketenrapport?from=gisteren&until=2026-11-01")
+    error = re.search(r'<p id="f-from-error"[^>]*>(.*?)</p>', page, re.S)
+    assert status == 422 and error and "datum" in error.group(1), text_of(page)[-800:]
+    assert "from_date" not in page and "Input should" not in page
 
     # Another team's leader sees no rows; the privacy officer sees all teams.
     other = await signed_in(env, "team_leader", "team-b")
