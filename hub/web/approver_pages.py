@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wijkhub.hub.casework.approvals import ROLE_NL, Rejection, approve, awaiting_for, reject
 from wijkhub.hub.core import people
 from wijkhub.hub.core.auth import Principal
+from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import hex_id, not_found, validation_error
 from wijkhub.hub.core.roles import APPROVERS
 from wijkhub.hub.i18n import gettext
@@ -108,10 +109,10 @@ async def _names(request: web.Request, who: Principal, items: list[dict[str, Any
     return authors, client_names
 
 
-def _labels() -> dict[str, Any]:
+def _labels(ctx: HubContext) -> dict[str, Any]:
     # The coach's preview words (client fields, values), so both read the same.
     return {
-        **(words := coach_labels()),
+        **(words := coach_labels(ctx)),
         "field_nl": {**FIELD_EXTRA_NL, **words["field_nl"]},
         "value_nl": VALUE_NL,
         "category_nl": {c.value: v for c, v in CATEGORY_LABELS_NL.items()},
@@ -146,7 +147,11 @@ async def awaiting(request: web.Request, who: Principal) -> web.StreamResponse:
     return await render(
         request,
         "approvals.html",
-        {"cards": cards, "done": DONE_NL.get(request.query.get("gedaan", "")), **_labels()},
+        {
+            "cards": cards,
+            "done": DONE_NL.get(request.query.get("gedaan", "")),
+            **_labels(hub(request)),
+        },
     )
 
 
@@ -193,7 +198,7 @@ async def advice_page(request: web.Request, who: Principal) -> web.StreamRespons
             "rows": rows,
             "client_name": f"{client.given_names} {client.family_name}" if client else "—",
             "author_name": next(iter(names.values()), SOMEONE),
-            **_labels(),
+            **_labels(hub(request)),
         },
     )
 

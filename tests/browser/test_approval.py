@@ -8,7 +8,7 @@ from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
 from tests.support.browser import UiEnv, new_context
-from tests.support.dutch_words import internal_words
+from tests.support.words import internal_names
 from wijkhub.hub.store.tables import APPROVAL
 
 AUTHOR, COLLEAGUE, TEAM = "Anne Jansen", "Bram de Vries", "team-a"
@@ -65,7 +65,7 @@ async def test_author_cannot_approve_a_colleague_can(
         await expect(gi.get_by_role("heading", name="ontvangt als u goedkeurt")).to_be_visible()
         visible = await colleague.locator("main").inner_text()
         assert ui.actor("coach", AUTHOR) not in visible
-        assert internal_words(visible) == [], internal_words(visible)
+        assert internal_names(visible) == [], internal_names(visible)
         assert await axe(colleague) == []
         await shot(colleague, "goedkeuringen")
 
@@ -75,7 +75,7 @@ async def test_author_cannot_approve_a_colleague_can(
             "Advies voor Fenna Maria Testervelde"
         )
         await expect(colleague.locator("table")).to_contain_text("wacht op goedkeuring")
-        assert internal_words(await colleague.locator("main").inner_text()) == []
+        assert internal_names(await colleague.locator("main").inner_text()) == []
         assert await axe(colleague) == []
         await shot(colleague, "goedkeuringen-advies")
         await colleague.go_back()

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.support.browser import UiEnv, new_context
-from tests.support.dutch_words import internal_words
+from tests.support.words import internal_names
 from wijkhub.hub.demo import household
 from wijkhub.hub.store.tables import LOG
 
@@ -51,7 +51,7 @@ async def test_access_report_page_print_pdf_and_csv(
     await page.get_by_label("Naam of BSN").fill("fenna testervelde")
     await page.get_by_role("button", name="Zoeken").click()
     await expect(page).to_have_url(f"{ui.url}/privacy/inzage")
-    assert internal_words(await page.locator("main").inner_text()) == []
+    assert internal_names(await page.locator("main").inner_text()) == []
     assert await axe(page) == []
     await shot(page, "privacy-zoeken")
     await page.get_by_label("Naam of BSN").fill(household.CLIENT["bsn"])
@@ -64,7 +64,7 @@ async def test_access_report_page_print_pdf_and_csv(
     for name in ("De Woonplaats", "Stadsbank Oost Nederland"):
         await expect(page.get_by_role("table", name=name)).to_be_visible()
     visible = await page.locator("main").inner_text()
-    assert internal_words(visible) == [] and hexid not in visible and client_id not in visible
+    assert internal_names(visible) == [] and hexid not in visible and client_id not in visible
     assert await axe(page) == []
     await shot(page, "privacy-inzage")
 
@@ -118,7 +118,7 @@ async def test_registers_filters_and_chain_check(ui: UiEnv, page: Page, axe, sho
     await page.get_by_role("link", name=ui.actor("coach", "setup")).first.click()
     await page.get_by_role("button", name="Opzoeken").click()
     await expect(page.locator(".person-name")).to_have_text("setup")
-    assert internal_words(await page.locator("main").inner_text()) == []
+    assert internal_names(await page.locator("main").inner_text()) == []
     assert await axe(page) == []
     await shot(page, "privacy-wie")
     await page.goto(ui.url + "/privacy/toestemmingen?valid_on=gisteren")

@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.async_api import Page, expect
 
 from tests.support.browser import UiEnv
-from tests.support.dutch_words import internal_words
+from tests.support.words import internal_names
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.demo import household
 
@@ -49,7 +49,7 @@ async def test_team_leader_sees_the_chain_report_with_a_chart(
         "title", re.compile("minder dan 5 onderdelen")
     )
     await expect(page.get_by_role("status")).to_contain_text("rusten op minder dan 5")
-    assert internal_words(await page.locator("main").inner_text()) == []
+    assert internal_names(await page.locator("main").inner_text()) == []
     assert await axe(page) == []
     await shot(page, "ketenrapport")
 
