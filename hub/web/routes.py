@@ -41,6 +41,7 @@ TABLE: list[tuple[str, str, Page | Public]] = [
     ("POST", "/team/meldingen/{item_id}/gelezen", team_pages.notice_read),
     ("GET", "/team/stuurgroep", team_pages.steering),
     ("GET", "/coach", coach_pages.my_households),
+    ("POST", "/coach/zoeken", coach_pages.search_households),
     ("GET", "/coach/clienten/{client_id}", coach_pages.household),
     ("POST", "/coach/clienten/{client_id}/toestemmingen", coach_pages.record_consent),
     ("POST", "/coach/toestemmingen/{consent_id}/intrekken", coach_pages.withdraw_consent),
