@@ -24,10 +24,10 @@ from tests.support.ladder import item_for, move_to
 from tests.support.roles import enable_approvals
 from tests.support.web_client import WebClient
 from wijkhub.consent.free_text import contains_bsn
+from wijkhub.hub.casework.milestones import read_milestones
 from wijkhub.hub.cli.main import main
 from wijkhub.hub.cli.support import cli_obj
 from wijkhub.hub.core.auth import DEFAULT_TOKEN_TTL, create_token
-from wijkhub.hub.casework.milestones import read_milestones
 from wijkhub.hub.core.clock import AMSTERDAM, FakeClock
 from wijkhub.hub.core.signatures import (
     INBOUND_HEADER,
