@@ -81,8 +81,8 @@ def _print(rows: list[EscalationNotice], as_json: bool, title: str) -> None:
 
 
 @escalations.command("steering")
-@click.option("--open", "open_only", is_flag=True, help="Alleen wat nog steeds open staat.")
-@click.option("--json", "as_json", is_flag=True, help="JSON in plaats van een tabel.")
+@click.option("--open", "open_only", is_flag=True, help="Only what is still open.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @click.pass_context
 def steering(ctx: click.Context, open_only: bool, as_json: bool) -> None:
     """The steering group's report: items that climbed the whole ladder."""
@@ -91,8 +91,8 @@ def steering(ctx: click.Context, open_only: bool, as_json: bool) -> None:
 
 
 @escalations.command("notices")
-@click.option("--team", required=True, help="Het team (zoals op de coach-tokens).")
-@click.option("--json", "as_json", is_flag=True, help="JSON in plaats van een tabel.")
+@click.option("--team", required=True, help="The team (as on the coach tokens).")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @click.pass_context
 def notices(ctx: click.Context, team: str, as_json: bool) -> None:
     """The team leader's notices of one team."""

@@ -73,7 +73,7 @@ def consents_group() -> None:
 
 
 @consents_group.command("list")
-@click.option("--client", "client_id", default=None, help="Cliënt-id")
+@click.option("--client", "client_id", default=None, help="Client id.")
 @click.option("--partner", "partner_id", default=None)
 @click.option("--status", type=click.Choice(["active", "withdrawn", "expired"]), default=None)
 @click.option("--valid-on", type=click.DateTime(["%Y-%m-%d"]), default=None)
