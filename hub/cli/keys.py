@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from wijkhub.hub.cli.group import BadInput
 from wijkhub.hub.cli.support import clock_for, run_with_db, settings_for
 from wijkhub.hub.core.crypto import KeyRing, KeyRingError
 from wijkhub.hub.core.db import Database
@@ -108,13 +109,23 @@ def retire(ctx: click.Context, kid: str) -> None:
         ring = _file_keyring(settings)
         left = run_with_db(settings, key_usage).get(kid, 0)
         if left:
-            raise click.ClickException(
-                f"{left} waarden staan nog onder {kid}; draai eerst `wijkhub keys reencrypt`"
+            raise BadInput(
+                gettext(
+                    "{left} values are still under {kid}; run `wijkhub keys reencrypt` first."
+                ).format(left=left, kid=kid)
+            )
+        if kid not in ring.keys:
+            raise BadInput(
+                gettext("There is no key {kid}; see `wijkhub keys status`.").format(kid=kid)
             )
         try:
             ring.retire(kid)
-        except (KeyError, KeyRingError) as exc:
-            raise click.ClickException(str(exc)) from None
+        except KeyRingError:
+            raise BadInput(
+                gettext("{kid} is the active key: rotate first (`wijkhub keys rotate`).").format(
+                    kid=kid
+                )
+            ) from None
         ring.save(settings.keyring_path)
     Console().print(f"Sleutel {kid} verwijderd.")
 

@@ -24,6 +24,7 @@ from wijkhub.hub.casework.expiry import expire_due
 from wijkhub.hub.cli.support import clock_for, settings_for
 from wijkhub.hub.core.context import HubContext, build_context
 from wijkhub.hub.core.read_log import Reader
+from wijkhub.hub.i18n import pydantic_message
 from wijkhub.hub.reports import access_report
 from wijkhub.hub.reports.consent_register import ConsentFilter, list_consents
 from wijkhub.hub.reports.fhir_export import export
@@ -156,7 +157,9 @@ def log_export(ctx: click.Context, fmt: str, out: str | None, **filters: Any) ->
     try:
         f = LogFilter.model_validate({k: v for k, v in filters.items() if v is not None})
     except ValidationError as exc:
-        raise click.UsageError(str(exc)) from None
+        err = exc.errors()[0]
+        option = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else None
+        raise click.BadParameter(pydantic_message(err), param_hint=option) from None
     rows = run_in_hub(ctx, lambda hub: log_entries(hub, f, EXPORT_CAP, Reader(_actor())))
     if fmt == "csv":
         write_output(to_csv(rows), out)
