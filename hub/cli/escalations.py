@@ -7,7 +7,6 @@ from typing import TypeVar
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from wijkhub.hub.casework.escalation import (
     STEP_LABELS_NL,
@@ -16,7 +15,7 @@ from wijkhub.hub.casework.escalation import (
     list_steps,
     run_escalations,
 )
-from wijkhub.hub.cli.support import clock_for, settings_for
+from wijkhub.hub.cli.support import clock_for, settings_for, table
 from wijkhub.hub.core.context import HubContext, build_context
 from wijkhub.hub.core.settings import ConfigError
 
@@ -64,11 +63,10 @@ def _print(rows: list[EscalationNotice], as_json: bool, title: str) -> None:
     if as_json:
         click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
         return
-    table = Table(title=title)
-    for col in ("onderdeel", "team", "partner", "adviestype", "mijlpaal", "uiterlijk", "nu"):
-        table.add_column(col, overflow="fold")
+    cols = ("onderdeel", "team", "partner", "adviestype", "mijlpaal", "uiterlijk", "nu")
+    out = table(*cols, whole=("onderdeel",), title=title)
     for r in rows:
-        table.add_row(
+        out.add_row(
             r.item_id.hex[:8],
             r.team,
             r.partner_name,
@@ -77,7 +75,7 @@ def _print(rows: list[EscalationNotice], as_json: bool, title: str) -> None:
             f"{r.due_on:%d-%m-%Y}",
             {"open": "nog open", "met": "beantwoord", "closed": "vervallen"}[r.milestone_state],
         )
-    Console().print(table)
+    Console().print(out)
 
 
 @escalations.command("steering")

@@ -6,10 +6,9 @@ from contextlib import contextmanager
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from wijkhub.hub.cli.group import BadInput
-from wijkhub.hub.cli.support import clock_for, run_with_db, settings_for
+from wijkhub.hub.cli.support import clock_for, run_with_db, settings_for, table
 from wijkhub.hub.core.crypto import KeyRing, KeyRingError
 from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.key_rotation import Rehash, key_usage, reencrypt, rehash_bsns
@@ -89,14 +88,14 @@ def status(ctx: click.Context) -> None:
     settings = settings_for(ctx)
     ring = KeyRing.load(settings.keyring_path)
     usage = run_with_db(settings, key_usage)
-    table = Table("sleutel", "actief", "waarden")
+    out = table("sleutel", "actief", "waarden")
     for kid in sorted(set(ring.keys) | set(usage)):
-        table.add_row(
+        out.add_row(
             kid,
             "ja" if kid == ring.active else "",
             str(usage.get(kid, 0)) + ("" if kid in ring.keys else " (ONBEKEND)"),
         )
-    Console().print(table)
+    Console().print(out)
 
 
 @keys.command("retire")

@@ -18,10 +18,9 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 
 from wijkhub.hub.casework.expiry import expire_due
-from wijkhub.hub.cli.support import clock_for, settings_for
+from wijkhub.hub.cli.support import clock_for, settings_for, table
 from wijkhub.hub.core.context import HubContext, build_context
 from wijkhub.hub.core.read_log import Reader
 from wijkhub.hub.i18n import pydantic_message
@@ -102,17 +101,24 @@ def consents_list(
     if as_json:
         click.echo(json.dumps([c.model_dump(mode="json") for c in consents], indent=2))
         return
-    table = Table("cliënt", "partner", "doelen", "geldig", "status", "id")
+    # Two ids per consent: one column, the client's above the consent's.
+    out = table(
+        "cliënt / toestemming",
+        "partner",
+        "doelen",
+        "geldig",
+        "status",
+        whole=("cliënt / toestemming",),
+    )
     for c in consents:
-        table.add_row(
-            str(c.client_id),
+        out.add_row(
+            f"{c.client_id}\n{c.id}",
             c.partner_id,
             ", ".join(c.purposes),
             f"{c.valid_from} – {c.valid_until or ''}",
             c.status.value,
-            str(c.id),
         )
-    Console().print(table)
+    Console().print(out)
 
 
 @consents_group.command("expire")

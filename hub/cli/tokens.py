@@ -3,10 +3,9 @@
 from datetime import timedelta
 
 import click
-from rich.table import Table
 
 from wijkhub.hub.cli.group import BadInput
-from wijkhub.hub.cli.support import clock_for, console, in_transaction, settings_for
+from wijkhub.hub.cli.support import clock_for, console, in_transaction, settings_for, table
 from wijkhub.hub.core import auth
 from wijkhub.hub.core.partners import configured_ids
 from wijkhub.hub.i18n import gettext
@@ -88,20 +87,17 @@ def tokens_create(
 def tokens_list(ctx: click.Context) -> None:
     """Every token: role, label, when made, until when valid, and its id."""
     rows = in_transaction(ctx, auth.list_tokens)
-    table = Table("rol", "partner", "label", "aangemaakt", "verloopt", "ingetrokken")
-    table.add_column("id", no_wrap=True)
+    out = table("id", "rol", "label", "geldig tot", whole=("id", "geldig tot"))
     for r in rows:
         revoked = r["revoked_at"]
-        table.add_row(
-            r["role"],
-            r["partner_id"] or "",
-            r["label"],
-            f"{r['created_at']:%Y-%m-%d %H:%M}",
-            f"{r['expires_at']:%Y-%m-%d %H:%M}" if r["expires_at"] else "",
-            f"{revoked:%Y-%m-%d %H:%M}" if revoked else "",
+        until = f"{r['expires_at']:%Y-%m-%d}" if r["expires_at"] else ""
+        out.add_row(
             r["id"],
+            f"partner:{r['partner_id']}" if r["partner_id"] else r["role"],
+            r["label"],
+            f"ingetrokken\n{revoked:%Y-%m-%d}" if revoked else until,
         )
-    console().print(table)
+    console().print(out)
 
 
 @tokens.command("revoke")

@@ -554,7 +554,8 @@ def test_tokens_create_expiry_option_and_unknown_partner(tmp_path: Path) -> None
     )
     assert made.exit_code == 0, made.output
     listed = cli_run("tokens", "list", config=config).output
-    assert "verloopt" in listed
+    assert "geldig tot" in listed
+    assert f"{FakeClock().now() + timedelta(days=7):%Y-%m-%d}" in listed
     r = CliRunner().invoke(
         main,
         ["--config", str(config), "tokens", "create", "--role", "partner:nergens", "--label", "x"],
