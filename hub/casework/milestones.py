@@ -150,13 +150,14 @@ async def schedule(
     # answers count from the start.
     earlier = (
         await conn.execute(
-            select(STATUS.c.status, STATUS.c.occurred_at)
+            select(STATUS.c.status, STATUS.c.received_at)
             .where(STATUS.c.item_id == item.id)
             .order_by(STATUS.c.occurred_at, STATUS.c.id)
         )
     ).all()
     for s in earlier:
-        await record_status(conn, item.id, PartnerStatus(s.status), s.occurred_at)
+        # Judged on the hub's receipt, like every answer (`status_intake.receive`).
+        await record_status(conn, item.id, PartnerStatus(s.status), s.received_at)
     return len(rows)
 
 

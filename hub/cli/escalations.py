@@ -7,7 +7,6 @@ from typing import TypeVar
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from wijkhub.hub.casework.escalation import (
     STEP_LABELS_NL,
@@ -16,7 +15,7 @@ from wijkhub.hub.casework.escalation import (
     list_steps,
     run_escalations,
 )
-from wijkhub.hub.cli.support import clock_for, settings_for
+from wijkhub.hub.cli.support import clock_for, settings_for, table
 from wijkhub.hub.core.context import HubContext, build_context
 from wijkhub.hub.core.settings import ConfigError
 
@@ -64,11 +63,10 @@ def _print(rows: list[EscalationNotice], as_json: bool, title: str) -> None:
     if as_json:
         click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
         return
-    table = Table(title=title)
-    for col in ("onderdeel", "team", "partner", "adviestype", "mijlpaal", "uiterlijk", "nu"):
-        table.add_column(col, overflow="fold")
+    cols = ("onderdeel", "team", "partner", "adviestype", "mijlpaal", "uiterlijk", "nu")
+    out = table(*cols, whole=("onderdeel",), title=title)
     for r in rows:
-        table.add_row(
+        out.add_row(
             r.item_id.hex[:8],
             r.team,
             r.partner_name,
@@ -77,12 +75,12 @@ def _print(rows: list[EscalationNotice], as_json: bool, title: str) -> None:
             f"{r.due_on:%d-%m-%Y}",
             {"open": "nog open", "met": "beantwoord", "closed": "vervallen"}[r.milestone_state],
         )
-    Console().print(table)
+    Console().print(out)
 
 
 @escalations.command("steering")
-@click.option("--open", "open_only", is_flag=True, help="Alleen wat nog steeds open staat.")
-@click.option("--json", "as_json", is_flag=True, help="JSON in plaats van een tabel.")
+@click.option("--open", "open_only", is_flag=True, help="Only what is still open.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @click.pass_context
 def steering(ctx: click.Context, open_only: bool, as_json: bool) -> None:
     """The steering group's report: items that climbed the whole ladder."""
@@ -91,8 +89,8 @@ def steering(ctx: click.Context, open_only: bool, as_json: bool) -> None:
 
 
 @escalations.command("notices")
-@click.option("--team", required=True, help="Het team (zoals op de coach-tokens).")
-@click.option("--json", "as_json", is_flag=True, help="JSON in plaats van een tabel.")
+@click.option("--team", required=True, help="The team (as on the coach tokens).")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @click.pass_context
 def notices(ctx: click.Context, team: str, as_json: bool) -> None:
     """The team leader's notices of one team."""

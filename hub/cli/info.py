@@ -5,9 +5,8 @@ import sys
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from wijkhub.hub.cli.support import console
+from wijkhub.hub.cli.support import console, table
 from wijkhub.hub.plugin_api.info import describe
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.schemas.export import export
@@ -23,23 +22,26 @@ def plugins(as_json: bool) -> None:
         click.echo(json.dumps({"partner_types": info, "failed": registry.failed}, indent=2))
         return
     for pt in info:
-        table = Table(
+        out = table(
+            "adviestype",
+            "verplicht",
+            "optioneel",
+            "termijn",
+            whole=("adviestype", "verplicht", "optioneel"),
             title=f"{pt['partner_type']} — {pt['title']} ({pt['plugin']})",
             caption=f"verzoek: {pt['request_format']}; status: {pt['status_format']}",
         )
-        for col in ("adviestype", "verplicht", "optioneel", "termijn"):
-            table.add_column(col)
         for a in pt["advice_types"]:
             term = a["deadline"] + (
                 f" (urgent: {a['urgent_deadline']})" if a["urgent_deadline"] else ""
             )
-            table.add_row(
+            out.add_row(
                 a["name"],
-                ", ".join(a["required_categories"]),
-                ", ".join(a["optional_categories"]),
+                "\n".join(a["required_categories"]),
+                "\n".join(a["optional_categories"]),
                 term,
             )
-        console().print(table)
+        console().print(out)
     for name, err in registry.failed.items():
         console().print(f"[red]Plugin {name} kon niet worden geladen: {err}[/red]")
 

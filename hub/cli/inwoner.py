@@ -7,6 +7,7 @@ import uuid
 
 import click
 
+from wijkhub.hub.cli.group import BadInput
 from wijkhub.hub.cli.privacy import run_in_hub
 from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
@@ -49,4 +50,4 @@ def inwoner_code(
     try:
         click.echo(run_in_hub(ctx, go))
     except ApiError as exc:
-        raise click.ClickException(exc.message) from None
+        raise BadInput(exc.message) from None

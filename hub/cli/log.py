@@ -150,7 +150,9 @@ def log_prove(ctx: click.Context, leaf: int) -> None:
 
 
 @log_group.command("check-receipt")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", metavar="BESTAND", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option(
     "--key",
     "key",

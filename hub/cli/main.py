@@ -29,11 +29,11 @@ install_for_click()
     "config",
     type=click.Path(dir_okay=False, exists=True),
     envvar="WIJKHUB_CONFIG",
-    help="Instellingenbestand (TOML); zie config/wijkhub.toml.",
+    help="Settings file (TOML); see config/wijkhub.toml.",
 )
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
-    """Wijkhub: één deskundigenadvies, elke partner zijn eigen deel."""
+    """Wijkhub: one expert advice, each partner its own part."""
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
 

@@ -14,14 +14,13 @@ import aiohttp
 import click
 from aiohttp import web
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from wijkhub.hub.api import ops as ops_http
 from wijkhub.hub.api.ops import schema_head
 from wijkhub.hub.casework.dead_letters import list_dead, replay
-from wijkhub.hub.cli.support import clock_for, run_with_db, settings_for
+from wijkhub.hub.cli.support import clock_for, run_with_db, settings_for, table
 from wijkhub.hub.core import retry_policy
 from wijkhub.hub.core.context import CTX, ConfigError, build_context
 from wijkhub.hub.core.db import Database
@@ -155,18 +154,18 @@ def deliveries_policy(ctx: click.Context) -> None:
     waits = retry_policy.schedule(cfg)
     least, most = retry_policy.budget(cfg)
     hours = f"{least.total_seconds() / 3600:.1f}".replace(".", ",")
-    table = Table(title="Schema van nieuwe pogingen (zonder spreiding)")
-    for col in ("na poging", "wachttijd", "volgende poging na"):
-        table.add_column(col)
+    out = table("na poging", "wachttijd", "volgende poging na", title="Schema van nieuwe pogingen")
     for w in waits:
-        table.add_row(str(w.after_attempt), _wait_nl(w.seconds), _wait_nl(w.at))
-    Console(width=100).print(table)
-    click.echo(
+        out.add_row(str(w.after_attempt), _wait_nl(w.seconds), _wait_nl(w.at))
+    out_console = Console()  # wraps the sentences to the terminal, like the table
+    out_console.print(out)
+    out_console.print("(zonder spreiding)")
+    out_console.print(
         f"Pogingen: {cfg.max_attempts}; wachttijd begint bij {cfg.backoff_initial:g} s, "
         f"verdubbelt en is ten hoogste {_wait_nl(cfg.backoff_max)}, plus ten hoogste "
         f"{cfg.backoff_jitter:g} s spreiding."
     )
-    click.echo(
+    out_console.print(
         f"Totaal budget: {retry_policy.dutch_duration(least)} ({hours} uur)"
         + (
             f", met spreiding ten hoogste {retry_policy.dutch_duration(most)}"
@@ -175,7 +174,7 @@ def deliveries_policy(ctx: click.Context) -> None:
         )
         + "."
     )
-    click.echo(
+    out_console.print(
         "Daarna wordt een bericht onbestelbaar: de coach en de teamleider krijgen een melding, "
         "en zodra de partner weer bereikbaar is biedt de hub het opnieuw aan."
         if cfg.replay_dead_on_recovery
@@ -200,19 +199,26 @@ def deliveries_dead(ctx: click.Context, partner: str | None, limit: int, as_json
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], indent=2))
         return
-    table = Table(title=f"Onbestelbaar: {len(rows)}")
-    for col in ("id", "partner", "soort", "pogingen", "laatste fout", "sinds"):
-        table.add_column(col, overflow="fold")
+    out = table(
+        "id",
+        "partner",
+        "soort",
+        "pogingen",
+        "laatste fout",
+        "sinds",
+        whole=("id", "sinds"),
+        title=f"Onbestelbaar: {len(rows)}",
+    )
     for r in rows:
-        table.add_row(
+        out.add_row(
             r.id,
             r.partner_id,
             r.kind,
             str(r.attempts),
             r.last_error or "",
-            f"{r.updated_at:%Y-%m-%d %H:%M:%S}",
+            f"{r.updated_at:%Y-%m-%d %H:%M}",
         )
-    Console().print(table)
+    Console().print(out)
 
 
 @deliveries.command("replay")

@@ -18,12 +18,12 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 
 from wijkhub.hub.casework.expiry import expire_due
-from wijkhub.hub.cli.support import clock_for, settings_for
+from wijkhub.hub.cli.support import clock_for, settings_for, table
 from wijkhub.hub.core.context import HubContext, build_context
 from wijkhub.hub.core.read_log import Reader
+from wijkhub.hub.i18n import pydantic_message
 from wijkhub.hub.reports import access_report
 from wijkhub.hub.reports.consent_register import ConsentFilter, list_consents
 from wijkhub.hub.reports.fhir_export import export
@@ -73,7 +73,7 @@ def consents_group() -> None:
 
 
 @consents_group.command("list")
-@click.option("--client", "client_id", default=None, help="Cliënt-id")
+@click.option("--client", "client_id", default=None, help="Client id.")
 @click.option("--partner", "partner_id", default=None)
 @click.option("--status", type=click.Choice(["active", "withdrawn", "expired"]), default=None)
 @click.option("--valid-on", type=click.DateTime(["%Y-%m-%d"]), default=None)
@@ -101,17 +101,24 @@ def consents_list(
     if as_json:
         click.echo(json.dumps([c.model_dump(mode="json") for c in consents], indent=2))
         return
-    table = Table("cliënt", "partner", "doelen", "geldig", "status", "id")
+    # Two ids per consent: one column, the client's above the consent's.
+    out = table(
+        "cliënt / toestemming",
+        "partner",
+        "doelen",
+        "geldig",
+        "status",
+        whole=("cliënt / toestemming",),
+    )
     for c in consents:
-        table.add_row(
-            str(c.client_id),
+        out.add_row(
+            f"{c.client_id}\n{c.id}",
             c.partner_id,
             ", ".join(c.purposes),
             f"{c.valid_from} – {c.valid_until or ''}",
             c.status.value,
-            str(c.id),
         )
-    Console().print(table)
+    Console().print(out)
 
 
 @consents_group.command("expire")
@@ -156,7 +163,9 @@ def log_export(ctx: click.Context, fmt: str, out: str | None, **filters: Any) ->
     try:
         f = LogFilter.model_validate({k: v for k, v in filters.items() if v is not None})
     except ValidationError as exc:
-        raise click.UsageError(str(exc)) from None
+        err = exc.errors()[0]
+        option = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else None
+        raise click.BadParameter(pydantic_message(err), param_hint=option) from None
     rows = run_in_hub(ctx, lambda hub: log_entries(hub, f, EXPORT_CAP, Reader(_actor())))
     if fmt == "csv":
         write_output(to_csv(rows), out)

@@ -12,6 +12,7 @@ from wijkhub.hub.cli.ops import until_signalled
 from wijkhub.hub.cli.support import clock_for, console, in_transaction, settings_for
 from wijkhub.hub.core import auth
 from wijkhub.hub.core.db import upgrade
+from wijkhub.hub.core.file_modes import too_wide
 from wijkhub.hub.core.partner_secrets import ensure_partner_secrets
 from wijkhub.hub.core.worker_id import WorkerIdInUse
 from wijkhub.hub.demo.run import run_demo
@@ -78,6 +79,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
     """Run the HTTP API and the delivery worker."""
 
     settings = settings_for(ctx)
+    # Before `start` sets the modes back: a file that was readable by others may have been read.
+    for warning in too_wide(settings):
+        click.echo(warning, err=True)
 
     async def go() -> None:
         try:

@@ -2,12 +2,14 @@
 a call."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
+from rich import box
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.core.clock import Clock, SystemClock
@@ -46,6 +48,19 @@ def run_with_db(settings: Settings, fn: Callable[[Database], Awaitable[T]]) -> T
             await db.dispose()
 
     return asyncio.run(go())
+
+
+def table(*columns: str, whole: Collection[str] = (), **kw: Any) -> Table:
+    """A table that fits an 80-column terminal: no vertical lines, and every cell wraps onto
+    more lines instead of being cut off with "…", except the `whole` columns (ids a person
+    copies into the next command), which are never broken."""
+    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, **kw)
+    for name in columns:
+        if name in whole:
+            t.add_column(name, no_wrap=True, overflow="ignore")
+        else:
+            t.add_column(name, overflow="fold")
+    return t
 
 
 def console() -> Console:

@@ -1,16 +1,16 @@
 """`wijkhub tokens create|list|revoke`: API tokens bound to a role."""
 
-import sys
 from datetime import timedelta
 
 import click
-from rich.table import Table
 
+from wijkhub.hub.cli.group import BadInput
 from wijkhub.hub.cli.privacy import run_in_hub
-from wijkhub.hub.cli.support import clock_for, console, in_transaction, settings_for
+from wijkhub.hub.cli.support import clock_for, console, in_transaction, settings_for, table
 from wijkhub.hub.core import auth, people
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.partners import configured_ids
+from wijkhub.hub.i18n import gettext
 
 
 @click.group()
@@ -25,7 +25,7 @@ def tokens() -> None:
     help="coach, team_manager, cluster_manager, team_leader, privacy_officer, admin or "
     "partner:<id>",
 )
-@click.option("--label", required=True)
+@click.option("--label", required=True, help="A name to recognise the token by in the list.")
 @click.option(
     "--team",
     default=None,
@@ -48,6 +48,7 @@ def tokens() -> None:
 def tokens_create(
     ctx: click.Context, role: str, label: str, team: str | None, person: str | None, days: int
 ) -> None:
+    """Make a new API token; it is shown once."""
     try:
         kind, partner_id = auth.parse_role(role)
     except ValueError as exc:
@@ -61,7 +62,10 @@ def tokens_create(
         )
     if (kind in auth.TEAM_ROLES) != (team is not None) or (team and not auth.TEAM.match(team)):
         raise click.BadParameter(
-            "coach and manager tokens need a --team (e.g. velve-lindenhof); other roles have none",
+            gettext(
+                "Coach, manager and team leader tokens need a --team (e.g. velve-lindenhof); "
+                "other roles have none."
+            ),
             param_hint="--team",
         )
 
@@ -89,32 +93,30 @@ def tokens_create(
 @tokens.command("list")
 @click.pass_context
 def tokens_list(ctx: click.Context) -> None:
+    """Every token: role, label, when made, until when valid, and its id."""
     rows = in_transaction(ctx, auth.list_tokens)
-    table = Table("rol", "partner", "label", "aangemaakt", "verloopt", "ingetrokken")
-    table.add_column("id", no_wrap=True)
+    out = table("id", "rol", "label", "geldig tot", whole=("id", "geldig tot"))
     for r in rows:
         revoked = r["revoked_at"]
-        table.add_row(
-            r["role"],
-            r["partner_id"] or "",
-            r["label"],
-            f"{r['created_at']:%Y-%m-%d %H:%M}",
-            f"{r['expires_at']:%Y-%m-%d %H:%M}" if r["expires_at"] else "",
-            f"{revoked:%Y-%m-%d %H:%M}" if revoked else "",
+        until = f"{r['expires_at']:%Y-%m-%d}" if r["expires_at"] else ""
+        out.add_row(
             r["id"],
+            f"partner:{r['partner_id']}" if r["partner_id"] else r["role"],
+            r["label"],
+            f"ingetrokken\n{revoked:%Y-%m-%d}" if revoked else until,
         )
-    console().print(table)
+    console().print(out)
 
 
 @tokens.command("revoke")
 @click.argument("token_id")
 @click.pass_context
 def tokens_revoke(ctx: click.Context, token_id: str) -> None:
+    """Revoke the token with id TOKEN_ID (see `wijkhub tokens list`)."""
     ok = in_transaction(
         ctx,
         lambda conn: auth.revoke_token(conn, token_id, clock_for(ctx).now()),
     )
     if not ok:
-        console().print(f"[red]Geen actief token met id {token_id}[/red]")
-        sys.exit(1)
+        raise BadInput(gettext("No active token with id {id}.").format(id=token_id))
     console().print("Ingetrokken.")

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.core.errors import ApiError
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.store.tables import TOKEN
 
 # A token lives this long unless `tokens create --days` says otherwise: a forgotten token
@@ -79,8 +80,10 @@ def parse_role(role: str) -> tuple[str, str | None]:
     if role in FIXED_ROLES:
         return role, None
     raise ValueError(
-        f"unknown role {role!r}: use coach, team_manager, cluster_manager, team_leader, "
-        "privacy_officer, admin or partner:<id>"
+        gettext(
+            "Unknown role '{role}': use coach, team_manager, cluster_manager, team_leader, "
+            "privacy_officer, admin or partner:<id>."
+        ).format(role=role)
     )
 
 
@@ -106,14 +109,22 @@ async def create_token(
     partner of a partner token."""
     kind, partner_id = parse_role(role)
     if kind == "partner" and partners is not None and partner_id not in partners:
-        raise ValueError(f"partner {partner_id!r} is not configured (partners.toml)")
+        raise ValueError(
+            gettext("Partner '{partner}' is not configured in partners.toml.").format(
+                partner=partner_id
+            )
+        )
     if ttl <= timedelta(0):
-        raise ValueError("a token needs a positive lifetime")
+        raise ValueError(gettext("A token must be valid for at least a moment."))
     if kind in TEAM_ROLES and not (team and TEAM.match(team)):
-        raise ValueError(f"a {kind} token needs a team (lowercase letters, digits, - and _)")
+        raise ValueError(
+            gettext("A token for this role needs a team (lower-case letters, digits, - and _).")
+        )
     if kind not in TEAM_ROLES and team is not None:
         raise ValueError(
-            "only coach, team_manager, cluster_manager and team_leader tokens belong to a team"
+            gettext(
+                "Only coach, team_manager, cluster_manager and team_leader tokens belong to a team."
+            )
         )
     token = "wjk_" + secrets.token_urlsafe(32)
     await conn.execute(

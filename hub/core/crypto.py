@@ -27,6 +27,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 ENV_VAR = "WIJKHUB_KEYRING"
+LEGACY_BSN_KEY = ""  # the BSN hashes made with `lookup_key` before any rotation
+BSN_HASH_SEP = "~"
 REFRESH_SECONDS = 5.0
 
 
@@ -52,6 +54,14 @@ class KeyRing:
     log_keys: dict[str, bytes] = field(default_factory=dict)  # kid -> Ed25519 private (raw)
     active_log: str | None = None
     log_retired: dict[str, int] = field(default_factory=dict)  # kid -> tree size at retiring
+    # The BSN look-up hashes' keys, apart from `lookup_key` (which also makes the partners'
+    # pseudonyms, so it never rotates). Until the first `keys rotate-bsn` the BSN hashes are
+    # under `lookup_key` itself, unprefixed (LEGACY_BSN_KEY); after it, "<kid>~<hex>" under
+    # `active_bsn`. The previous keys stay until every stored hash is re-made under the
+    # active one, so a look-up during the re-hash tries each of them.
+    bsn_keys: dict[str, bytes] = field(default_factory=dict)
+    active_bsn: str = LEGACY_BSN_KEY
+    bsn_legacy: bool = True  # hashes under `lookup_key` may still be stored
 
     def __post_init__(self) -> None:
         if self.active not in self.keys:
@@ -60,6 +70,8 @@ class KeyRing:
             raise KeyRingError(f"active signing key {self.active_signing!r} is missing")
         if self.active_log is not None and self.active_log not in self.log_keys:
             raise KeyRingError(f"active log key {self.active_log!r} is missing")
+        if self.active_bsn != LEGACY_BSN_KEY and self.active_bsn not in self.bsn_keys:
+            raise KeyRingError(f"active BSN key {self.active_bsn!r} is missing")
         self._aead = {kid: AESGCM(key) for kid, key in self.keys.items()}
         self._lock = threading.Lock()
         self._next_check = time.monotonic() + REFRESH_SECONDS
@@ -90,6 +102,9 @@ class KeyRing:
                 {k: base64.b64decode(v) for k, v in data.get("log_keys", {}).items()},
                 data.get("active_log"),
                 {k: int(v) for k, v in data.get("log_retired", {}).items()},
+                {k: base64.b64decode(v) for k, v in data.get("bsn_keys", {}).items()},
+                data.get("active_bsn", LEGACY_BSN_KEY),
+                bool(data.get("bsn_legacy", True)),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise KeyRingError(f"key ring is malformed: {exc}") from exc
@@ -114,6 +129,9 @@ class KeyRing:
             "active_log": self.active_log,
             "log_keys": {k: _b64(v) for k, v in self.log_keys.items()},
             "log_retired": dict(self.log_retired),
+            "bsn_keys": {k: _b64(v) for k, v in self.bsn_keys.items()},
+            "active_bsn": self.active_bsn,
+            "bsn_legacy": self.bsn_legacy,
         }
 
     def save(self, path: Path) -> None:
@@ -256,6 +274,13 @@ class KeyRing:
         if self.source is None or time.monotonic() < self._next_check:
             return
         self._next_check = time.monotonic() + REFRESH_SECONDS
+        self.refresh_if_changed()
+
+    def refresh_if_changed(self) -> None:
+        """Re-read the file now if it changed (one stat): a BSN hash must be made and looked
+        up with the keys of a rotation another process has just begun or ended."""
+        if self.source is None:
+            return
         try:
             mtime = self.source.stat().st_mtime
         except OSError:
@@ -274,6 +299,9 @@ class KeyRing:
             and fresh.keys.keys() == self.keys.keys()
             and fresh.active_log == self.active_log
             and fresh.log_retired == self.log_retired
+            and fresh.active_bsn == self.active_bsn
+            and fresh.bsn_keys.keys() == self.bsn_keys.keys()
+            and fresh.bsn_legacy == self.bsn_legacy
         ):
             return False
         with self._lock:
@@ -281,6 +309,8 @@ class KeyRing:
             self.signing, self.active_signing = fresh.signing, fresh.active_signing
             self.log_keys, self.active_log = fresh.log_keys, fresh.active_log
             self.log_retired = fresh.log_retired
+            self.bsn_keys, self.active_bsn = fresh.bsn_keys, fresh.active_bsn
+            self.bsn_legacy = fresh.bsn_legacy
             self._aead = {k: AESGCM(v) for k, v in self.keys.items()}
         return True
 
@@ -289,6 +319,48 @@ class KeyRing:
     def lookup_hash(self, value: str) -> str:
         """HMAC-SHA256: look up by BSN without storing or comparing the plaintext."""
         return hmac.new(self.lookup_key, value.encode(), hashlib.sha256).hexdigest()
+
+    def _bsn_hash_under(self, kid: str, bsn: str) -> str:
+        if kid == LEGACY_BSN_KEY:
+            return self.lookup_hash(bsn)
+        digest = hmac.new(self.bsn_keys[kid], bsn.encode(), hashlib.sha256).hexdigest()
+        return f"{kid}{BSN_HASH_SEP}{digest}"
+
+    def bsn_hash(self, bsn: str) -> str:
+        """The BSN's look-up hash under the active BSN key: what a new record stores."""
+        return self._bsn_hash_under(self.active_bsn, bsn)
+
+    def bsn_hashes(self, bsn: str) -> list[str]:
+        """Every hash the BSN may be stored under: the active key's first, then those of the
+        keys kept during a re-hash (`keys rotate-bsn`)."""
+        kids = [self.active_bsn, *(k for k in self.bsn_keys_kept() if k != self.active_bsn)]
+        return [self._bsn_hash_under(k, bsn) for k in kids]
+
+    def bsn_keys_kept(self) -> list[str]:
+        """The BSN keys whose hashes may still be stored: the active one and those before it
+        (the legacy `lookup_key` until the first rotation has been completed)."""
+        legacy = self.bsn_legacy or self.active_bsn == LEGACY_BSN_KEY
+        return sorted(self.bsn_keys) + ([LEGACY_BSN_KEY] if legacy else [])
+
+    @staticmethod
+    def bsn_key_of(stored: str) -> str:
+        """The BSN key id a stored hash was made with."""
+        kid, sep, _ = stored.partition(BSN_HASH_SEP)
+        return kid if sep else LEGACY_BSN_KEY
+
+    def rotate_bsn(self) -> str:
+        """A new BSN key, active at once; the previous ones stay until `retire_bsn_keys`."""
+        kid = self._next_id("b", self.bsn_keys)
+        self.bsn_keys[kid] = secrets.token_bytes(32)
+        self.active_bsn = kid
+        return kid
+
+    def retire_bsn_keys(self) -> list[str]:
+        """Drop every BSN key but the active one (once no stored hash is under them)."""
+        gone = [k for k in self.bsn_keys_kept() if k != self.active_bsn]
+        self.bsn_keys = {k: v for k, v in self.bsn_keys.items() if k == self.active_bsn}
+        self.bsn_legacy = False
+        return gone
 
     def subject_ref(self, client_id: str, partner_id: str) -> str:
         """Pseudonym per client and partner, so partners cannot join records on it."""

@@ -5,6 +5,7 @@ Every encrypted column is listed in SEALED with the associated data its writer u
 fails when a `bytes` column is added to the tables without being listed here.
 """
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,3 +125,66 @@ async def reencrypt(db: Database, keyring: KeyRing, batch: int = 200) -> int:
                 break
             after = getattr(rows[-1], pk.name)
     return moved
+
+
+# --- the BSN look-up hashes ---------------------------------------------------------------
+#
+# A BSN is stored only as a keyed hash, so a new BSN key needs every BSN again: it is read from
+# the client's sealed record (the hash column is re-made, the record stays as it is). A record
+# purged by retention has no BSN left and no hash to re-make (reports/retention.py).
+
+CLIENT_RECORD = SEALED[0]
+# What retention leaves in the hash column of a purged record (reports/retention.py).
+PURGED_BSN_PREFIX = "purged:"
+
+
+async def bsn_key_usage(db: Database) -> Counter[str]:
+    """How many stored BSN hashes are under each BSN key id ("" is the first, legacy key)."""
+    t = _table("client")
+    usage: Counter[str] = Counter()
+    async with db.read() as conn:
+        stmt = select(t.c.bsn_hash).where(~t.c.bsn_hash.startswith(PURGED_BSN_PREFIX))
+        for (stored,) in (await conn.execute(stmt)).all():
+            usage[KeyRing.bsn_key_of(stored)] += 1
+    return usage
+
+
+@dataclass(frozen=True)
+class Rehash:
+    moved: int
+    left: int  # hashes still under an older key (0: the rotation is complete)
+
+
+async def rehash_bsns(
+    db: Database, keyring: KeyRing, batch: int = 200, batches: int | None = None
+) -> Rehash:
+    """Re-make every BSN hash not under the active BSN key, `batch` records per short write
+    transaction (a running hub's writers interleave), at most `batches` of them."""
+    t = _table("client")
+    pending = (t.c.record.is_not(None)) & (func.length(t.c.record) > 0)
+    pending &= ~t.c.bsn_hash.startswith(PURGED_BSN_PREFIX)
+    moved, done, after = 0, 0, None
+    while batches is None or done < batches:
+        stmt = select(t.c.id, t.c.bsn_hash, t.c.record).where(pending)
+        if after is not None:
+            stmt = stmt.where(t.c.id > after)
+        async with db.write() as conn:
+            rows = (await conn.execute(stmt.order_by(t.c.id).limit(batch))).all()
+            for r in rows:
+                if KeyRing.bsn_key_of(r.bsn_hash) == keyring.active_bsn:
+                    continue
+                aad = CLIENT_RECORD.aad(r).encode()
+                bsn = json.loads(keyring.decrypt(r.record, aad))["bsn"]
+                res = await conn.execute(
+                    update(t)
+                    .where(t.c.id == r.id, t.c.bsn_hash == r.bsn_hash)
+                    .values(bsn_hash=keyring.bsn_hash(bsn))
+                )
+                moved += res.rowcount
+        done += 1
+        if len(rows) < batch:
+            break
+        after = rows[-1].id
+    usage = await bsn_key_usage(db)
+    left = sum(n for kid, n in usage.items() if kid != keyring.active_bsn)
+    return Rehash(moved, left)

@@ -5,6 +5,7 @@ the moment it shows one; pointing those names at the catalogue gives the CLI Dut
 errors without copying click's formatting code, and without touching the process's locale.
 """
 
+import inspect
 from types import ModuleType
 
 import click.core
@@ -37,11 +38,34 @@ def install_for_click() -> None:
     # Type names appear inside messages ("'x' is not a valid integer") and are not marked.
     click.types.IntParamType.name = gettext("integer")
     click.types.FloatParamType.name = gettext("float")
+    # ...and they are the placeholders of the help ("--days INTEGER RANGE").
+    click.types.StringParamType.name = gettext("text")
+    click.types.IntRange.name = gettext("integer range")
+    click.types.FloatRange.name = gettext("float range")
+    click.types.BoolParamType.name = gettext("boolean")
+    click.types.DateTime.name = gettext("datetime")
+    click.types.File.name = gettext("filename")
+
+
+def help_msgid(text: str) -> str:
+    """A help text as the catalogue holds it: a docstring without its indentation."""
+    return inspect.cleandoc(text)
 
 
 def translate_commands(command: click.Command) -> None:
-    """The usage line's placeholders ("[OPTIONS]", "COMMAND [ARGS]...") of a command tree."""
+    """The usage line's placeholders ("[OPTIONS]", "COMMAND [ARGS]...") and every help text
+    of a command tree (the commands are written in English, the msgids of the catalogue)."""
     command.options_metavar = gettext("[OPTIONS]")
+    if command.help:
+        command.help = gettext(help_msgid(command.help))
+    if command.short_help:
+        command.short_help = gettext(help_msgid(command.short_help))
+    for param in command.params:
+        if isinstance(param, click.Option) and param.help:
+            param.help = gettext(help_msgid(param.help))
+        if isinstance(param.type, click.Path):
+            # Named when the command was declared, before the catalogue was installed.
+            param.type.name = gettext(param.type.name)
     if isinstance(command, click.Group):
         command.subcommand_metavar = gettext("COMMAND [ARGS]...")
         for sub in command.commands.values():

@@ -295,7 +295,9 @@ async def _store(
                 )
                 .values(partner_status=u.status.value, partner_status_at=u.occurred_at)
             )
-            await record_milestones(conn, item.id, u.status, u.occurred_at)
+            # A deadline is judged on when the hub received the answer: the partner's own
+            # time may run up to the allowed skew behind, which must not make late on time.
+            await record_milestones(conn, item.id, u.status, now)
             log.append(
                 LogEntry(
                     name="status.receive",

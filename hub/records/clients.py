@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.core import read_log
@@ -23,6 +23,13 @@ TOO_MANY_COLLISIONS = (
     "Te veel geweigerde registraties in korte tijd: registreren kan morgen weer. Neem bij "
     "twijfel contact op met de privacyfunctionaris."
 )
+
+
+def bsn_condition(ctx: HubContext, bsn: str) -> ColumnElement[bool]:
+    """The clients with this BSN, by its keyed hash under each BSN key still kept (during a
+    `keys rotate-bsn` a record may be under the old key or the new one)."""
+    ctx.keyring.refresh_if_changed()
+    return CLIENT.c.bsn_hash.in_(ctx.keyring.bsn_hashes(bsn))
 
 
 def _aad(client_id: str) -> str:
@@ -47,7 +54,8 @@ async def create(
 ) -> Client:
     now = ctx.clock.now()
     client_id = uuid.uuid4().hex
-    bsn_hash = ctx.keyring.lookup_hash(data.bsn)
+    ctx.keyring.refresh_if_changed()  # a rotation elsewhere: hash under its new key
+    bsn_hash = ctx.keyring.bsn_hash(data.bsn)
     record = ctx.seal(data.model_dump(mode="json"), _aad(client_id))
     person = person or actor
     async with ctx.db.write() as conn:
@@ -55,7 +63,7 @@ async def create(
             raise ApiError(429, "too_many_registrations", TOO_MANY_COLLISIONS)
         existing = (
             await conn.execute(
-                select(CLIENT.c.id, CLIENT.c.team).where(CLIENT.c.bsn_hash == bsn_hash)
+                select(CLIENT.c.id, CLIENT.c.team).where(bsn_condition(ctx, data.bsn))
             )
         ).first()
         if existing and existing.team == team:

@@ -54,9 +54,7 @@ async def find(ctx: HubContext, term: str, reader: read_log.Reader) -> list[Foun
     found: list[Found] = []
     async with ctx.db.write() as conn:
         if bsn is not None:
-            query = select(CLIENT.c.id, CLIENT.c.team).where(
-                CLIENT.c.bsn_hash == ctx.keyring.lookup_hash(bsn)
-            )
+            query = select(CLIENT.c.id, CLIENT.c.team).where(clients.bsn_condition(ctx, bsn))
         else:
             query = select(CLIENT.c.id, CLIENT.c.team).order_by(CLIENT.c.created_at)
         rows = (await conn.execute(query)).all()

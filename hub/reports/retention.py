@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.key_rotation import PURGED_BSN_PREFIX
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
 from wijkhub.hub.store.tables import (
     ADVICE,
@@ -57,7 +58,6 @@ from wijkhub.schemas.status import DeliveryStatus, PartnerStatus
 log = logging.getLogger(__name__)
 
 ACTOR = "system:retention"
-PURGED_BSN_PREFIX = "purged:"
 FINAL_DELIVERY = {
     DeliveryStatus.dead.value,
     DeliveryStatus.blocked.value,

@@ -112,11 +112,12 @@ async def start(
     run_worker: bool = True,
     host: str | None = None,
     port: int | None = None,
+    access_log: logging.Logger | None = None,
 ) -> RunningHub:
     keyring = await prepare(settings)
     ctx = build_context(settings, clock=clock, keyring=keyring, registry=registry)
     app = create_app(ctx, run_worker=run_worker)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=access_log)
     await runner.setup()
     site = web.TCPSite(runner, host or settings.host, settings.port if port is None else port)
     await site.start()

@@ -63,7 +63,7 @@ async def team_clients(
         if team is not None:
             stmt = stmt.where(CLIENT.c.team == team)
         if BSN.match(digits):
-            stmt = stmt.where(CLIENT.c.bsn_hash == ctx.keyring.lookup_hash(digits.zfill(9)))
+            stmt = stmt.where(clients.bsn_condition(ctx, digits.zfill(9)))
         ids = list((await conn.execute(stmt.order_by(CLIENT.c.created_at))).scalars())
         found = [c for c in [await clients.load(ctx, conn, i) for i in ids] if c is not None]
     if q and not BSN.match(digits):

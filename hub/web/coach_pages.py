@@ -146,7 +146,17 @@ def _team(who: Principal) -> str | None:
 
 @page(roles=COACH)
 async def my_households(request: web.Request, who: Principal) -> web.StreamResponse:
-    q = request.query.get("zoek", "")[:100]
+    found = await coach_data.team_clients(hub(request), _team(who), reader(request, who))
+    return await render(request, "coach/households.html", {"clients": found, "q": "", **labels()})
+
+
+@page(roles=COACH)
+async def search_households(request: web.Request, who: Principal) -> web.StreamResponse:
+    """The search by name or BSN is a POST (its CSRF field checked like every form's): a BSN
+    in a URL would stay in the browser's history and in every proxy's log. The answer is the
+    result page itself, at a URL without the query."""
+    form = await request.post()
+    q = str(form.get("zoek", ""))[:100]
     found = await coach_data.team_clients(hub(request), _team(who), reader(request, who), q)
     return await render(
         request, "coach/households.html", {"clients": found, "q": q, **labels(hub(request))}

@@ -47,6 +47,7 @@ TABLE: list[tuple[str, str, Page | Public]] = [
     ("GET", "/coach", coach_pages.my_households),
     ("GET", "/coach/registreren", coach_pages.new_client),
     ("POST", "/coach/registreren", coach_pages.new_client_post),
+    ("POST", "/coach/zoeken", coach_pages.search_households),
     ("GET", "/coach/clienten/{client_id}", coach_pages.household),
     ("POST", "/coach/clienten/{client_id}/huishouden", coach_pages.create_household),
     ("POST", "/coach/huishoudens/{household_id}/leden", coach_pages.add_member),

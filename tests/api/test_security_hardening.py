@@ -7,7 +7,7 @@ import json
 import os
 import re
 import stat
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +20,15 @@ from yarl import URL
 
 from tests.support.cli import run_on_fixed_clock as cli_run
 from tests.support.harness import ApiClient, Env, status_body
+from tests.support.ladder import item_for, move_to
 from tests.support.roles import enable_approvals
 from tests.support.web_client import WebClient
 from wijkhub.consent.free_text import contains_bsn
+from wijkhub.hub.casework.milestones import read_milestones
 from wijkhub.hub.cli.main import main
 from wijkhub.hub.cli.support import cli_obj
 from wijkhub.hub.core.auth import DEFAULT_TOKEN_TTL, create_token
-from wijkhub.hub.core.clock import FakeClock
+from wijkhub.hub.core.clock import AMSTERDAM, FakeClock
 from wijkhub.hub.core.signatures import (
     INBOUND_HEADER,
     RECIPIENT_HEADER,
@@ -552,7 +554,8 @@ def test_tokens_create_expiry_option_and_unknown_partner(tmp_path: Path) -> None
     )
     assert made.exit_code == 0, made.output
     listed = cli_run("tokens", "list", config=config).output
-    assert "verloopt" in listed
+    assert "geldig tot" in listed
+    assert f"{FakeClock().now() + timedelta(days=7):%Y-%m-%d}" in listed
     r = CliRunner().invoke(
         main,
         ["--config", str(config), "tokens", "create", "--role", "partner:nergens", "--label", "x"],
@@ -581,3 +584,33 @@ async def test_invisible_and_direction_characters_are_refused_in_names(env: Env,
     r = await env.coach.post("/api/v1/clients", json={**household.CLIENT, "household": [member]})
     assert r.status == 422, r.body
     assert "household.0.given_name" in field_messages(r.body)
+
+
+async def test_a_deadline_is_judged_on_the_hubs_receipt_not_the_partners_time(env: Env) -> None:
+    # Delivered on Monday 23 November 2026; the care provider's first answer is due on Monday
+    # 30 November (5 working days).
+    client_id = await env.household()
+    advice = await env.submit(
+        {"client_id": client_id, "summary": "Test", "items": [item_for(household.ZORG)]}
+    )
+    await env.deliver()
+    item_id = advice["items"][0]["id"]
+    # The hub receives the answer 3 minutes after midnight, on 1 December: late. The partner
+    # dates it 2 minutes before midnight, within the skew the hub allows between clocks.
+    received = datetime(2026, 12, 1, 0, 3, tzinfo=AMSTERDAM)
+    move_to(env, received)
+    stated = received - timedelta(minutes=5)
+    assert stated.date() == date(2026, 11, 30)
+    body = status_body(
+        "zorgaanbieder", item_id, "received", "ZT-late", occurred_at=stated.isoformat()
+    )
+    r = await env.post_status(household.ZORG, body, content_type="application/xml")
+    assert r.status == 202, r.body
+    async with env.hub.ctx.db.read() as conn:
+        [first] = [
+            m
+            for m in await read_milestones(conn, partner_id=household.ZORG)
+            if m.milestone == "first_answer"
+        ]
+    assert first.state == "met" and first.due_on == date(2026, 11, 30)
+    assert first.overdue(received.date()), "met after its due day: late"

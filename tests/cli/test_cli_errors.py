@@ -104,7 +104,59 @@ CASES: list[Case] = [
         lambda t: ["--config", str(initialised(t)), "serve", "--port", "tachtig"],
         "'tachtig' is geen geldig geheel getal.",
     ),
+    (
+        "unknown role",
+        lambda t: [*ready(t), "tokens", "create", "--role", "baas", "--label", "x"],
+        "Onbekende rol 'baas'",
+    ),
+    (
+        "a coach token without a team",
+        lambda t: [*ready(t), "tokens", "create", "--role", "coach", "--label", "x"],
+        "hebben een --team nodig",
+    ),
+    (
+        "a token for a partner that is not configured",
+        lambda t: [*ready(t), "tokens", "create", "--role", "partner:nergens", "--label", "x"],
+        "'nergens' staat niet in partners.toml",
+    ),
+    (
+        "a value out of range",
+        lambda t: [*ready(t), "tokens", "create", "--role", "admin", "--label", "x", "--days", "0"],
+        "0 ligt niet tussen",
+    ),
+    (
+        "unknown token id",
+        lambda t: [*ready(t), "tokens", "revoke", "bestaat-niet"],
+        "Geen actief token met id bestaat-niet.",
+    ),
+    ("unknown key", lambda t: [*ready(t), "keys", "retire", "k9"], "Er is geen sleutel k9"),
+    ("the active key", lambda t: [*ready(t), "keys", "retire", "k1"], "de actieve sleutel"),
+    (
+        "zero batches",
+        lambda t: [*ready(t), "keys", "rotate-bsn", "--batches", "0"],
+        "Ongeldige waarde voor '--batches'",
+    ),
+    (
+        "unknown client for a code",
+        lambda t: [*ready(t), "inwoner-code", "00000000-0000-4000-8000-000000000000"],
+        "Cliënt niet gevonden",
+    ),
+    (
+        "not a time",
+        lambda t: [*ready(t), "log", "export", "--since", "morgen"],
+        "Ongeldige waarde voor --since: Dit moet een datum met tijd zijn",
+    ),
+    (
+        "missing file",
+        lambda t: [*ready(t), "log", "check-receipt", str(t / "weg.json"), "--key", "x"],
+        "bestaat niet",
+    ),
+    ("missing option", lambda t: [*ready(t), "escalations", "notices"], "Optie ontbreekt '--team'"),
 ]
+
+
+def ready(tmp_path: Path) -> list[str]:
+    return ["--config", str(initialised(tmp_path))]
 
 
 @pytest.mark.parametrize(("name", "args", "says"), CASES, ids=[c[0] for c in CASES])

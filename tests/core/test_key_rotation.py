@@ -53,7 +53,7 @@ async def test_rotate_reencrypts_everything_and_retires_the_old_key(
         )
 
     retire_too_early = await asyncio.to_thread(cli, "keys", "retire", "k1")
-    assert retire_too_early.exit_code == 1  # type: ignore[attr-defined]
+    assert retire_too_early.exit_code == 2  # type: ignore[attr-defined]
     rotated = await asyncio.to_thread(cli, "keys", "rotate")
     assert rotated.exit_code == 0, rotated.output  # type: ignore[attr-defined]
     after = await key_usage(db)
