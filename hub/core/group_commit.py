@@ -143,6 +143,7 @@ class GroupCommit:
         self._thread = ThreadPoolExecutor(1, "wijkhub-group-commit") if self._sync else None
         self.batches = 0  # transactions committed (the bench and the tests read these)
         self.units = 0
+        self.alone = 0  # units re-run on their own (a unit failed, or needed the loop)
 
     async def run(self, unit: Unit[T]) -> T:
         """Run `unit(conn)` in a shared write transaction; return once it has committed."""
@@ -201,10 +202,12 @@ class GroupCommit:
             self._settle(batch, results)
             return
         if failed_at is None:
+            log.warning("group commit of %d units failed (%s): each alone", len(batch), error)
             # The commit itself failed: every unit on its own, on the async path.
             for p in batch:
                 await self._alone(p, locked=True)
             return
+        log.debug("unit %d of %d runs alone: %r", failed_at, len(batch), error)
         # Roll back, then: those before together, the failing one alone, the rest queued.
         self._queue.extendleft(reversed(batch[failed_at + 1 :]))
         if failed_at:
@@ -256,6 +259,7 @@ class GroupCommit:
 
     async def _alone(self, p: _Pending, locked: bool) -> None:
         """One unit in its own ordinary transaction; its outcome is the caller's."""
+        self.alone += 1
         try:
             async with self.db.write(lock_held=locked) as conn:
                 result = await p.unit(conn)
