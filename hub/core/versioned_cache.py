@@ -7,8 +7,9 @@ indexed read shows the version unchanged: a withdrawal or a revocation committed
 applies to the next request everywhere. A random version, not a counter: a transaction that
 rolls back can never leave a version that a later change reuses.
 
-Reading the version before the rows is what keeps this safe under READ COMMITTED: rows newer
-than the version are cached under the older version, which no longer matches next time.
+The version is read in the same statement as the rows (one snapshot, also under READ
+COMMITTED), or before them: rows newer than a version are then cached under the older one,
+which no longer matches next time. Never after them.
 """
 
 import weakref
@@ -26,8 +27,11 @@ TOKEN_KEY = "token"
 MISSING = 0  # no row yet: nothing changed since the table was made (a real version is random)
 
 
+CONSENT_KEY_PREFIX = "consent:"
+
+
 def consent_key(client_id: str) -> str:
-    return f"consent:{client_id}"
+    return CONSENT_KEY_PREFIX + client_id
 
 
 async def versions(conn: Any, keys: Iterable[str]) -> dict[str, int]:
@@ -47,6 +51,9 @@ class VersionedCache(Generic[V]):
         self.size = size
         self._items: OrderedDict[str, tuple[int, V]] = OrderedDict()
         self.hits = self.misses = 0
+
+    def has(self, key: str) -> bool:
+        return key in self._items
 
     def get(self, key: str, version: int) -> V | None:
         hit = self._items.get(key)
