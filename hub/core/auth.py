@@ -13,6 +13,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wijkhub.hub.core.errors import ApiError
+from wijkhub.hub.core.versioned_cache import TOKEN_KEY, cache_for, versions
 from wijkhub.hub.i18n import gettext
 from wijkhub.hub.store.tables import TOKEN
 
@@ -30,6 +31,7 @@ FIXED_ROLES = (
 # Roles that belong to a team: they see (and approve) only their own team's clients' items;
 # a team leader reads the chain report over the own team's items.
 TEAM_ROLES = ("coach", "team_manager", "cluster_manager", "team_leader")
+TOKEN_CACHE_SIZE = 10_000
 
 
 def person_id_for(subject: str) -> str:
@@ -146,20 +148,33 @@ async def create_token(
 async def authenticate(
     conn: AsyncConnection, token: str, now: datetime | None = None
 ) -> Principal | None:
-    """The token's principal; None if unknown, revoked, or expired at `now`."""
-    row = (
-        await conn.execute(
-            select(TOKEN).where(
-                TOKEN.c.token_hash == hash_token(token), TOKEN.c.revoked_at.is_(None)
+    """The token's principal; None if unknown, revoked, or expired at `now`.
+
+    A known token is kept in memory under the tokens' version (`versioned_cache`): any change
+    to any token (a revocation in any process) gives it a new one, so the next look-up
+    everywhere reads the row again. Unknown tokens are not kept (guessing must not fill it)."""
+    digest = hash_token(token)
+    cache = cache_for(conn, "tokens", TOKEN_CACHE_SIZE)
+    version = (await versions(conn, [TOKEN_KEY]))[TOKEN_KEY]
+    hit: tuple[Principal, datetime | None] | None = cache.get(digest, version)
+    if hit is None:
+        row = (
+            await conn.execute(
+                select(TOKEN).where(TOKEN.c.token_hash == digest, TOKEN.c.revoked_at.is_(None))
             )
+        ).first()
+        if row is None:
+            return None
+        person = row.person_id or person_id_for(row.label)
+        hit = (
+            Principal(row.id, row.role, row.partner_id, row.label, row.team, person),
+            row.expires_at,
         )
-    ).first()
-    if row is None:
+        cache.put(digest, version, hit)
+    who, expires_at = hit
+    if now is not None and expires_at is not None and expires_at <= now:
         return None
-    if now is not None and row.expires_at is not None and row.expires_at <= now:
-        return None
-    person = row.person_id or person_id_for(row.label)
-    return Principal(row.id, row.role, row.partner_id, row.label, row.team, person)
+    return who
 
 
 async def list_tokens(conn: AsyncConnection) -> list[dict[str, object]]:

@@ -13,14 +13,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, exc, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util.concurrency import await_
 
+from wijkhub.hub.core.group_commit import GroupCommit
 from wijkhub.hub.store.tables import HEALTH_PROBE
 
 # A storage fault is temporary as far as a caller can tell (disk full, database locked, read
@@ -74,6 +76,9 @@ FIRST_WRITE: ContextVar[Callable[[AsyncConnection], Awaitable[None]] | None] = C
 )
 
 
+T = TypeVar("T")
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -86,6 +91,7 @@ class Database:
         # hide_parameters: a logged database error must not carry the statement's values.
         self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True, **kwargs)
         self._write_lock = asyncio.Lock()
+        self._group: GroupCommit | None = None
         if self.is_sqlite:
             self._configure_sqlite()
 
@@ -117,14 +123,40 @@ class Database:
                 conn.exec_driver_sql(f"BEGIN {mode}")
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """One write transaction: all or nothing."""
+    async def write_lock(self) -> AsyncIterator[None]:
+        """This process's turn at the SQLite writer (the group commit holds it per batch)."""
+        async with self._write_lock:
+            yield
+
+    async def grouped(self, unit: Callable[[Any], Awaitable[T]]) -> T:
+        """`unit(conn)` in a write transaction shared with the units that arrive meanwhile
+        (`group_commit.py`); returns once that transaction committed. The unit may run again
+        (alone) if another unit of its group fails, so it must change nothing but the
+        database, and it may get a synchronous connection with the same `execute`."""
+        if FIRST_WRITE.get() is not None:
+            # The idempotency key belongs to this task's own transaction.
+            async with self.write() as conn:
+                return await unit(conn)
+        if self._group is None:
+            self._group = GroupCommit(self)
+        return await self._group.run(unit)
+
+    @property
+    def group(self) -> GroupCommit | None:
+        return self._group
+
+    @asynccontextmanager
+    async def write(self, *, lock_held: bool = False) -> AsyncIterator[AsyncConnection]:
+        """One write transaction: all or nothing. `lock_held`: the caller holds
+        `write_lock()` already (SQLite)."""
         if self.is_sqlite:
-            await self._write_lock.acquire()
+            if not lock_held:
+                await self._write_lock.acquire()
             try:
                 conn = await self.engine.connect()
             except BaseException:
-                self._write_lock.release()
+                if not lock_held:
+                    self._write_lock.release()
                 raise
             try:
                 try:
@@ -136,7 +168,8 @@ class Database:
                     # Released once COMMIT (or ROLLBACK) is done: giving the connection back
                     # to the pool costs another hop to the driver's thread, and the next
                     # writer need not wait for it.
-                    self._write_lock.release()
+                    if not lock_held:
+                        self._write_lock.release()
             finally:
                 await conn.close()
         else:
@@ -149,6 +182,33 @@ class Database:
         async with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    async def listen(self, channel: str, wake: asyncio.Event) -> Callable[[], Awaitable[None]]:
+        """PostgreSQL: set `wake` whenever another transaction (any process) notifies
+        `channel` at its commit (the triggers of migration 0015). Returns the function that
+        stops listening. SQLite has no notifications: callers keep polling."""
+        if self.is_sqlite:
+
+            async def nothing() -> None:
+                return None
+
+            return nothing
+        # A connection of its own, outside the pool: it stays open while the hub runs.
+        dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        conn = await asyncpg.connect(dsn)
+
+        def notified(*_args: Any) -> None:
+            wake.set()
+
+        await conn.add_listener(channel, notified)
+
+        async def stop() -> None:
+            try:
+                await conn.remove_listener(channel, notified)
+            finally:
+                await conn.close()
+
+        return stop
+
     async def write_probe(self, now: Any) -> None:
         """Commit one small write (readiness): a database that reads but cannot write (disk
         full, read only, locked) fails here, not in the next coach's request."""
@@ -160,6 +220,9 @@ class Database:
                 await conn.execute(HEALTH_PROBE.insert().values(id=1, checked_at=now))
 
     async def dispose(self) -> None:
+        if self._group is not None:
+            await self._group.close()
+            self._group = None
         await self.engine.dispose()
 
 

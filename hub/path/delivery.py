@@ -28,11 +28,12 @@ import contextlib
 import logging
 import secrets
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from yarl import URL
 
 from wijkhub.hub.casework import milestones
@@ -43,6 +44,7 @@ from wijkhub.hub.casework.milestones import schedule as schedule_milestones
 from wijkhub.hub.casework.withdrawal import queue_withdrawal_notices
 from wijkhub.hub.core import retry_policy
 from wijkhub.hub.core.breaker import CLOSED, Breakers
+from wijkhub.hub.core.clock import SystemClock
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.metrics import WorkerMetrics
 from wijkhub.hub.core.processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_span_id
@@ -67,6 +69,14 @@ DEAD_LETTER_KINDS = {
 }
 WHY_RECOVERED = "automatisch: de partner is weer bereikbaar"
 WHY_PROBE = "automatisch: proefbericht na de afkoeltijd van de partner"
+# PostgreSQL: the channel the delivery triggers notify (migration 0015), and how long an
+# idle, listening worker waits at most before it looks anyway.
+DELIVERY_CHANNEL = "wijkhub_delivery"
+SLOW_POLL_SECONDS = 10.0
+
+
+async def _nothing() -> None:
+    return None
 
 
 class DeliveryWorker:
@@ -88,6 +98,7 @@ class DeliveryWorker:
         self.metrics.watch(self.breakers)
         self._wait = retry_policy.wait(self.cfg)
         self._stopping = False
+        self.listening = False  # woken by NOTIFY (PostgreSQL) rather than by polling
         self._background: set[asyncio.Task[None]] = set()
 
     def kick(self) -> None:
@@ -108,6 +119,7 @@ class DeliveryWorker:
         """Run until stopped: claim whenever a partner has room (a finished send wakes the
         loop), without waiting for the sends already out; sleep until kicked or polled."""
         tasks: set[asyncio.Task[None]] = set()
+        stop_listening = await self._listen()
         if self.stable:
             # Restarted under a stable id (e.g. after kill -9): take back our rows now.
             try:
@@ -134,9 +146,44 @@ class DeliveryWorker:
                     t.add_done_callback(tasks.discard)
                 if not rows:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.cfg.poll_interval)
+                        await asyncio.wait_for(self._wake.wait(), await self._idle_for())
         finally:
             await self._drain(tasks)
+            await stop_listening()
+
+    async def _listen(self) -> Callable[[], Awaitable[None]]:
+        """PostgreSQL: a row queued by any process wakes this worker at that commit
+        (NOTIFY), so an idle worker need not poll."""
+        try:
+            stop = await self.ctx.db.listen(DELIVERY_CHANNEL, self._wake)
+        except Exception:
+            log.exception("could not listen for new deliveries; polling instead")
+            self.listening = False
+            return _nothing
+        self.listening = not self.ctx.db.is_sqlite
+        return stop
+
+    async def _idle_for(self) -> float:
+        """How long to wait for a wake-up. Polling every `poll_interval` unless notified of
+        new rows; then only until the next row falls due (a retry's back-off, a lease that
+        expires), with a slow poll as the fallback for a lost notification."""
+        if not self.listening or not isinstance(self.ctx.clock, SystemClock):
+            return self.cfg.poll_interval
+        due_at = case(
+            (DELIVERY.c.lease_expires_at > DELIVERY.c.next_attempt_at, DELIVERY.c.lease_expires_at),
+            else_=DELIVERY.c.next_attempt_at,
+        )
+        async with self.ctx.db.read() as conn:
+            nxt = await conn.scalar(
+                select(func.min(due_at)).where(
+                    DELIVERY.c.status.in_(DUE), DELIVERY.c.transport == "push"
+                )
+            )
+        slow = max(self.cfg.poll_interval, SLOW_POLL_SECONDS)
+        if nxt is None:
+            return slow
+        wait = (nxt - self.ctx.clock.now()).total_seconds()
+        return min(max(wait, self.cfg.poll_interval), slow)
 
     async def _drain(self, tasks: set[asyncio.Task[None]]) -> None:
         """Let sends in flight finish for `shutdown_grace` seconds, cancel the rest, and give
@@ -457,8 +504,10 @@ class DeliveryWorker:
 
     async def _retry(self, row: Any, result: SendResult, attempts: int, started: datetime) -> None:
         now = self.ctx.clock.now()
-        async with self.ctx.db.write() as conn:
-            await self._attempt(conn, row, result, attempts, started)
+        tried = self._attempt_row(row, result, attempts, started)
+
+        async def unit(conn: Any) -> None:
+            await conn.execute(insert(ATTEMPT).values(**tried))
             await conn.execute(
                 update(DELIVERY)
                 .where(self._held(row))
@@ -472,6 +521,8 @@ class DeliveryWorker:
                     updated_at=now,
                 )
             )
+
+        await self.ctx.db.grouped(unit)
         self.metrics.retried(row.partner_id)
 
     def _held(self, row: Any) -> Any:
@@ -479,26 +530,25 @@ class DeliveryWorker:
         # overwrite what the next holder did.
         return and_(DELIVERY.c.id == row.id, DELIVERY.c.lease_owner == self.owner)
 
-    async def _attempt(
-        self, conn: Any, row: Any, result: SendResult, number: int, started: datetime
-    ) -> None:
+    def _attempt_row(
+        self, row: Any, result: SendResult, number: int, started: datetime
+    ) -> dict[str, Any]:
+        """The attempt's row, sealed before the transaction that stores it."""
         excerpt = result.response_excerpt
-        await conn.execute(
-            insert(ATTEMPT).values(
-                delivery_id=row.id,
-                number=number,
-                started_at=started,
-                duration_ms=round(result.duration_ms, 2),
-                http_status=result.http_status,
-                error=result.error,
-                # What a partner answers may echo personal data: keep it, but sealed.
-                response_excerpt=self.ctx.seal_bytes(
-                    excerpt.encode(), f"delivery_attempt.response:{row.id}:{number}"
-                )
-                if excerpt
-                else None,
+        return {
+            "delivery_id": row.id,
+            "number": number,
+            "started_at": started,
+            "duration_ms": round(result.duration_ms, 2),
+            "http_status": result.http_status,
+            "error": result.error,
+            # What a partner answers may echo personal data: keep it, but sealed.
+            "response_excerpt": self.ctx.seal_bytes(
+                excerpt.encode(), f"delivery_attempt.response:{row.id}:{number}"
             )
-        )
+            if excerpt
+            else None,
+        }
 
     async def _finish(
         self,
@@ -531,9 +581,17 @@ class DeliveryWorker:
             rules_version=item.rules_version,
             start_time=started,
         )
-        async with self.ctx.db.write() as conn:
-            if result is not None and attempts is not None and started is not None:
-                await self._attempt(conn, row, result, attempts, started)
+        tried = (
+            self._attempt_row(row, result, attempts, started)
+            if result is not None and attempts is not None and started is not None
+            else None
+        )
+
+        async def unit(conn: Any) -> tuple[bool, bool, bool]:
+            # Shares its transaction with other outcomes (group commit); may run again alone.
+            kick = False
+            if tried is not None:
+                await conn.execute(insert(ATTEMPT).values(**tried))
             res = await conn.execute(
                 update(DELIVERY)
                 .where(self._held(row))
@@ -569,7 +627,7 @@ class DeliveryWorker:
                 )
                 if status_now in ENDED_STATUSES:  # withdrawn or expired
                     await queue_withdrawal_notices(self.ctx, conn, [item], row.trace_id, now)
-                    self.kick()
+                    kick = True
             elif (
                 status is DeliveryStatus.withdrawn
                 and row.kind == "advice"
@@ -579,7 +637,12 @@ class DeliveryWorker:
                 # Stopped after a try whose acknowledgement may have been lost: the partner
                 # may hold the data, so it gets the intrekking too.
                 await queue_withdrawal_notices(self.ctx, conn, [item], row.trace_id, now)
-                self.kick()
+                kick = True
+            return settled, escalate_dead, kick
+
+        settled, escalate_dead, kick = await self.ctx.db.grouped(unit)
+        if kick:
+            self.kick()
         if settled:
             self.metrics.finished(row.partner_id, status.value)
         if escalate_dead:

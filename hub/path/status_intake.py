@@ -200,8 +200,6 @@ async def _store(
     nonce: str,
     now: datetime,
 ) -> IntakeResult:
-    accepted = duplicates = 0
-    changed: set[str] = set()
     # Sealed before BEGIN IMMEDIATE: on SQLite every writer waits while the lock is held.
     sealed = {
         u.partner_message_id: (
@@ -213,10 +211,16 @@ async def _store(
         )
         for u in updates
     }
-    async with ctx.db.write() as conn:
+    purge = _purge_due(ctx, now)
+
+    async def unit(conn: Any) -> tuple[IntakeResult, bool]:
+        # Shares its transaction with other partner messages (group commit): it must change
+        # nothing but the database, since it may run a second time, alone.
+        accepted = duplicates = 0
+        changed: set[str] = set()
         # The nonce is spent in the same transaction as the change: a replay of this exact
         # request (within the signature window) changes nothing.
-        if _purge_due(ctx, now):
+        if purge:
             await conn.execute(delete(NONCE).where(NONCE.c.seen_at < now - NONCE_TTL))
         spend = _insert_for(conn.dialect.name)(NONCE).on_conflict_do_nothing()
         res = await conn.execute(spend.values(partner_id=partner_id, nonce=nonce, seen_at=now))
@@ -322,6 +326,9 @@ async def _store(
         await append(conn, log, now)
         # Household plan: items waiting for these answers are released or cancelled, now.
         queued = await plan.on_status(ctx, conn, changed, now)
+        return IntakeResult(accepted, duplicates), bool(queued)
+
+    result, queued = await ctx.db.grouped(unit)
     if queued:
         ctx.on_new_deliveries()
-    return IntakeResult(accepted, duplicates)
+    return result

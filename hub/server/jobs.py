@@ -5,6 +5,10 @@ worker.
 Each job runs once at start-up and then every `interval` seconds. A failing run is logged
 and retried at the next interval; it never stops the server. Several hub processes may run
 the same job: each job is idempotent (a consent expires once, data is purged once).
+
+On PostgreSQL the log's sequencer listens for the appends of every process (NOTIFY at their
+commit): after a run it waits its interval, then, if nothing was appended meanwhile, until
+something is (or a slow fallback poll), instead of running every interval on an idle log.
 """
 
 import asyncio
@@ -18,6 +22,7 @@ from wijkhub.hub.casework.escalation import load_config, run_escalations
 from wijkhub.hub.casework.expiry import expire_due
 from wijkhub.hub.casework.plan import settle_due
 from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.db import Database
 from wijkhub.hub.core.idempotency import forget_expired
 from wijkhub.hub.core.sequencer import sequence
 from wijkhub.hub.reports.retention import purge
@@ -25,23 +30,66 @@ from wijkhub.hub.reports.retention import purge
 log = logging.getLogger(__name__)
 
 
+# An idle sequencer that listens still runs this many intervals apart at the longest.
+SLOW_POLL_INTERVALS = 12
+LOG_CHANNEL = "wijkhub_log"
+
+
 class PeriodicJob:
-    def __init__(self, name: str, interval: float, run: Callable[[], Awaitable[object]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        interval: float,
+        run: Callable[[], Awaitable[object]],
+        wake_on: tuple[Database, str] | None = None,
+    ) -> None:
         self.name = name
         self.interval = interval
         self._run = run
         self._stop = asyncio.Event()
+        self._wake_on = wake_on
+        self._notified = asyncio.Event()
         self.runs = 0
 
     async def loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                await self._run()
-            except Exception:
-                log.exception("periodic job %s failed", self.name)
-            self.runs += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval)
+        stop_listening = await self._listen()
+        try:
+            while not self._stop.is_set():
+                self._notified.clear()  # before the run: what is appended during it counts
+                try:
+                    await self._run()
+                except Exception:
+                    log.exception("periodic job %s failed", self.name)
+                self.runs += 1
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), self.interval)
+                if stop_listening is not None and not self._notified.is_set():
+                    await self._until_notified()
+        finally:
+            if stop_listening is not None:
+                await stop_listening()
+
+    async def _listen(self) -> Callable[[], Awaitable[None]] | None:
+        if self._wake_on is None or self._wake_on[0].is_sqlite:
+            return None
+        db, channel = self._wake_on
+        try:
+            return await db.listen(channel, self._notified)
+        except Exception:
+            log.exception("periodic job %s cannot listen; polling instead", self.name)
+            return None
+
+    async def _until_notified(self) -> None:
+        waits = [asyncio.create_task(e.wait()) for e in (self._stop, self._notified)]
+        try:
+            await asyncio.wait(
+                waits,
+                timeout=self.interval * SLOW_POLL_INTERVALS,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            for t in waits:
+                t.cancel()
 
     def stop(self) -> None:
         self._stop.set()
@@ -77,6 +125,7 @@ def periodic_jobs(
                     "log-sequencer",
                     ctx.settings.log.checkpoint_interval,
                     lambda: sequence(ctx.db, ctx.keyring, ctx.settings, ctx.clock),
+                    wake_on=(ctx.db, LOG_CHANNEL),
                 )
             )
         if enabled and cfg.idempotency_interval > 0:

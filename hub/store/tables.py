@@ -6,7 +6,16 @@ columns, see `crypto`); the BSN only as a keyed hash. Schema changes go through 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -580,6 +589,16 @@ class HealthProbeRow(SQLModel, table=True):
     checked_at: datetime = _ts()
 
 
+class CacheVersionRow(SQLModel, table=True):
+    """A version number per cached thing (`consent:<client id>`, `token`), bumped by database
+    triggers in the very transaction of any change to those rows (migration 0015): a process
+    that cached them compares one indexed read with the version it cached under."""
+
+    __tablename__ = "cache_version"
+    key: str = Field(primary_key=True)
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 # Table handles for SQLAlchemy Core statements: the one place each is defined.
 CLIENT = ClientRow.__table__  # type: ignore[attr-defined]
 CONSENT = ConsentRow.__table__  # type: ignore[attr-defined]
@@ -612,3 +631,4 @@ INWONER_ATTEMPT = InwonerAttemptRow.__table__  # type: ignore[attr-defined]
 IDEMPOTENCY = IdempotencyRow.__table__  # type: ignore[attr-defined]
 HEALTH_PROBE = HealthProbeRow.__table__  # type: ignore[attr-defined]
 STAFF = StaffPersonRow.__table__  # type: ignore[attr-defined]
+CACHE_VERSION = CacheVersionRow.__table__  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 
 Who is behind a pseudonymous actor: person id, sealed name, role, team, first and last seen.
 
-Revision ID: 0015_ux
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-04
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 import wijkhub.hub.store.tables
 
-revision: str = "0015_ux"
+revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
