@@ -4,7 +4,7 @@ Messages are gettext messages (``locale/nl/LC_MESSAGES/wijkhub.po``, read with B
 later English interface is a translation, not a rewrite. Public: `gettext`, `ngettext`,
 `pydantic_message` (a validation error in Dutch) and `install_for_click` (click's own help and
 error texts from the same catalogue, `translate_commands` for a
-command tree's usage placeholders). This package imports nothing else of the hub: every
+command tree's usage placeholders); `dates` writes dates as people do. This package imports nothing else of the hub: every
 layer above may use it.
 """
 

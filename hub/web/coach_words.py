@@ -8,11 +8,10 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date
 from babel.numbers import format_currency
 
 from wijkhub.hub.core.clock import AMSTERDAM
-from wijkhub.hub.i18n import gettext
+from wijkhub.hub.i18n import dates, gettext
 
 LOCALE = "nl_NL"
 UUID_TEXT = re.compile(
@@ -263,7 +262,7 @@ def euros(cents: int) -> str:
 
 def day(d: date) -> str:
     """3 december 2026."""
-    return format_date(d, "d MMMM y", locale=LOCALE)
+    return dates.day(d)
 
 
 def moment(at: datetime) -> str:

@@ -19,6 +19,7 @@ from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.errors import ApiError, hex_id, not_found
 from wijkhub.hub.core.roles import INWONER
+from wijkhub.hub.i18n import dates
 from wijkhub.hub.records import consents as consent_register
 from wijkhub.hub.records import inwoner_codes
 from wijkhub.hub.records.inwoner_access import Viewable, pages_for
@@ -184,25 +185,9 @@ def inwoner_view_labels() -> dict[str, object]:
     return {"nl_day": nl_day, "nl_moment": nl_moment}
 
 
-MONTHS_NL = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-
-
 def nl_day(value: date) -> str:
     """3 december 2026: a date as people write it."""
-    return f"{value.day} {MONTHS_NL[value.month - 1]} {value.year}"
+    return dates.day(value)
 
 
 def nl_moment(value: datetime) -> str:

@@ -30,7 +30,7 @@ from wijkhub.hub.core.processing_log import (
 )
 from wijkhub.hub.core.roles import PRIVACY_OFFICER
 from wijkhub.hub.core.sequencer import log_keys, sequence
-from wijkhub.hub.i18n import gettext, pydantic_message
+from wijkhub.hub.i18n import dates, gettext, pydantic_message
 from wijkhub.hub.reports import access_report, client_search, log_query
 from wijkhub.hub.reports.access_report import CONSENT_STATUS_NL
 from wijkhub.hub.reports.consent_register import ConsentFilter, list_consents
@@ -49,25 +49,9 @@ def nl_time(value: datetime | None) -> str:
     return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M") if value else "—"
 
 
-MONTHS_NL = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-
-
 def nl_date(value: date | None) -> str:
     """3 december 2026."""
-    return f"{value.day} {MONTHS_NL[value.month - 1]} {value.year}" if value else "—"
+    return dates.day(value) if value else "—"
 
 
 def clean_query(query: Any) -> dict[str, str]:

@@ -9,6 +9,7 @@ the own team, the privacy officer all teams) and `chain_report.build` / `to_csv`
 """
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.errors import hex_id, not_found
 from wijkhub.hub.core.roles import CHAIN_REPORT_READERS, STEERING_READERS, TEAM_READERS
-from wijkhub.hub.i18n import gettext, pydantic_message
+from wijkhub.hub.i18n import dates, gettext, pydantic_message
 from wijkhub.hub.reports.chain_report import (
     MIN_CASES,
     SUPPRESSED,
@@ -32,7 +33,7 @@ from wijkhub.hub.reports.chain_report import (
 )
 from wijkhub.hub.reports.chain_report import to_csv as report_csv
 from wijkhub.hub.web.kit import flash_redirect, hub, page, render, scope
-from wijkhub.hub.web.privacy_pages import MONTHS_NL, clean_query, nl_time
+from wijkhub.hub.web.privacy_pages import clean_query, nl_time
 
 PERIOD_NL = {"month": "per maand", "quarter": "per kwartaal", "range": "hele periode"}
 TIMING_NL = {
@@ -70,7 +71,7 @@ def period_label(period: str) -> str:
     """ "2026-11" → "november 2026", "2026-Q4" → "4e kwartaal 2026", a range → its dates."""
     year, _, rest = period.partition("-")
     if rest.isdigit() and year.isdigit():
-        return f"{MONTHS_NL[int(rest) - 1]} {year}"
+        return dates.month(int(year), int(rest))
     if rest.startswith("Q") and rest[1:].isdigit():
         return f"{rest[1:]}e kwartaal {year}"
     start, _, end = period.partition("..")
@@ -80,8 +81,7 @@ def period_label(period: str) -> str:
 
 
 def _nl_iso(day: str) -> str:
-    y, m, d = day.split("-")
-    return f"{int(d)} {MONTHS_NL[int(m) - 1]} {y}"
+    return dates.day(date.fromisoformat(day))
 
 
 def cell(value: Any, kind: str = "count") -> Markup:
