@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.async_api import Page, expect
 
-from tests.support.browser import ARTIFACTS, UiEnv
+from tests.support.browser import ARTIFACTS, UiEnv, record_consent
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.demo import household
 
@@ -27,21 +27,6 @@ async def sign_in_through_oidc(ui: UiEnv, page: Page) -> None:
     await page.get_by_label("Gebruiker").select_option("coach-a")
     await page.get_by_role("button", name="Inloggen").click()
     await expect(page).to_have_url(ui.url + "/coach")
-
-
-async def record_consent(page: Page, partner_name: str, consent: dict[str, Any]) -> None:
-    box = page.locator("details", has=page.get_by_text(f"Voor {partner_name}", exact=True))
-    await box.locator("summary").click()
-    for purpose in consent["purposes"]:
-        await box.locator(f'input[name="doelen"][value="{purpose}"]').check()
-    for cat in consent["categories"]:
-        await box.locator(f'input[name="categorieen"][value="{cat}"]').check()
-    if consent.get("explicit"):
-        await box.get_by_label("Uitdrukkelijke toestemming").check()
-    await box.get_by_label("Geldig tot en met").fill(consent["valid_until"])
-    await box.get_by_label("Bewijs").fill(consent["evidence_ref"])
-    await box.get_by_role("button", name="Toestemming vastleggen").click()
-    await expect(page.locator("#toestemmingen table")).to_contain_text(partner_name)
 
 
 async def fill_item(page: Page, i: int, item: dict[str, Any]) -> None:
@@ -90,6 +75,7 @@ async def test_coach_composes_previews_sends_and_sees_answers_live(
     consents = household.consents(local_date(ui.clock.now()))
     for c in consents:
         await record_consent(page, names[c["partner_id"]], c)
+        await expect(page.locator("#toestemmingen table")).to_contain_text(names[c["partner_id"]])
     assert await axe(page) == []
     await shot(page, "coach-huishouden")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.async_api import Page, expect
 
-from tests.support.browser import UiEnv
+from tests.support.browser import UiEnv, record_consent
 from tests.support.words import internal_names
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.demo import household
@@ -51,21 +51,6 @@ async def register(page: Page, person: dict[str, Any], *, role: str | None = Non
         await form.get_by_label("Aantal schuldeisers").fill(str(finance["creditor_count"]))
     async with page.expect_navigation():
         await form.get_by_role("button", name="Registreren").click()
-
-
-async def record_consent(page: Page, partner_name: str, consent: dict[str, Any]) -> None:
-    box = page.locator("details", has=page.get_by_text(f"Voor {partner_name}", exact=True))
-    await box.locator("summary").click()
-    for purpose in consent["purposes"]:
-        await box.locator(f'input[name="doelen"][value="{purpose}"]').check()
-    for cat in consent["categories"]:
-        await box.locator(f'input[name="categorieen"][value="{cat}"]').check()
-    if consent.get("explicit"):
-        await box.get_by_label("Uitdrukkelijke toestemming").check()
-    await box.get_by_label("Geldig tot en met").fill(consent["valid_until"])
-    await box.get_by_label("Bewijs").fill(consent["evidence_ref"])
-    async with page.expect_navigation():
-        await box.get_by_role("button", name="Toestemming vastleggen").click()
 
 
 async def add_goal(page: Page, member: str, domain: str, text: str) -> None:

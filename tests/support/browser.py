@@ -94,3 +94,19 @@ async def new_context(browser: Browser, **kw: Any) -> BrowserContext:
         accept_downloads=True,
         **kw,
     )
+
+
+async def record_consent(page: Page, partner_name: str, consent: dict[str, Any]) -> None:
+    """Fill and send the consent form for one partner on the coach's page open in `page`."""
+    box = page.locator("details", has=page.get_by_text(f"Voor {partner_name}", exact=True))
+    await box.locator("summary").click()
+    for purpose in consent["purposes"]:
+        await box.locator(f'input[name="doelen"][value="{purpose}"]').check()
+    for cat in consent["categories"]:
+        await box.locator(f'input[name="categorieen"][value="{cat}"]').check()
+    if consent.get("explicit"):
+        await box.get_by_label("Uitdrukkelijke toestemming").check()
+    await box.get_by_label("Geldig tot en met").fill(consent["valid_until"])
+    await box.get_by_label("Bewijs").fill(consent["evidence_ref"])
+    async with page.expect_navigation():
+        await box.get_by_role("button", name="Toestemming vastleggen").click()
