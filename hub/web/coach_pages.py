@@ -147,7 +147,9 @@ def _team(who: Principal) -> str | None:
 @page(roles=COACH)
 async def my_households(request: web.Request, who: Principal) -> web.StreamResponse:
     found = await coach_data.team_clients(hub(request), _team(who), reader(request, who))
-    return await render(request, "coach/households.html", {"clients": found, "q": "", **labels()})
+    return await render(
+        request, "coach/households.html", {"clients": found, "q": "", **labels(hub(request))}
+    )
 
 
 @page(roles=COACH)
