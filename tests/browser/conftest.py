@@ -136,10 +136,21 @@ async def ui(tmp_path: Path, db_url: str | None) -> AsyncIterator[UiEnv]:
         await oidc.close()
 
 
+def browser_env() -> dict[str, str]:
+    """The browser on the machine's own clock. The suite is also run with the date moved (under
+    libfaketime, which Chromium does not survive: clicks hang); the pages read no clock of the
+    browser's (no script uses a date), so only the hub's injected clock matters."""
+    return {
+        k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
+    }
+
+
 @pytest.fixture
 async def browser(chromium_path: Path) -> AsyncIterator[Browser]:
     async with async_playwright() as pw:
-        b = await pw.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        b = await pw.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS, env=browser_env()
+        )
         try:
             yield b
         finally:
