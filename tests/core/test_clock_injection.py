@@ -24,12 +24,15 @@ REAL_TIME = {
     ("time", "time_ns"),
 }
 # The places that may: the system clock itself, and the defaults of the seams tests replace
-# (a HubContext, a CLI command without cli_obj, a stand-alone partner simulator).
+# (a HubContext, a CLI command without cli_obj, a stand-alone partner simulator), and the
+# one clock of the tests that run the hub as its own processes.
 ALLOWED = {
     "hub/core/clock.py": {"datetime.now"},
     "hub/core/context.py": {"SystemClock"},
     "hub/cli/support.py": {"SystemClock"},
     "hub/demo/simulator.py": {"SystemClock"},
+    # the outside-in tests: the hub as its own processes, on the machine's clock
+    "tests/support/outside.py": {"SystemClock"},
 }
 
 

@@ -8,7 +8,6 @@ import asyncio
 import re
 import signal
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import aiohttp
 from sqlalchemy import select
 
 from tests.support.harness import status_body
+from tests.support.outside import REAL_CLOCK
 from tests.support.scale import processes, wait_until, write_config
 from wijkhub.hub.demo import household
 from wijkhub.hub.demo.run import start_demo_hub
@@ -58,7 +58,7 @@ async def test_nothing_answered_is_lost_when_the_process_is_killed(
                         items[len(sent) % len(items)],
                         "received",
                         msg,
-                        occurred_at=datetime.now(UTC).isoformat(),
+                        occurred_at=REAL_CLOCK.now().isoformat(),
                     )
                     sent.add(msg)
                     try:
@@ -129,7 +129,7 @@ async def _household(url: str, token: str) -> str:
         async with s.post("/api/v1/clients", json=household.CLIENT, headers=head) as r:
             assert r.status == 201, await r.text()
             client_id: str = (await r.json())["id"]
-        today = datetime.now(UTC).date()
+        today = REAL_CLOCK.now().date()
         for c in household.consents(today):
             async with s.post(f"/api/v1/clients/{client_id}/consents", json=c, headers=head) as r:
                 assert r.status == 201, await r.text()
@@ -138,7 +138,7 @@ async def _household(url: str, token: str) -> str:
 
 async def _advice(url: str, token: str, client_id: str) -> dict[str, Any]:
     async with aiohttp.ClientSession(base_url=url) as s:
-        body = household.advice(client_id, datetime.now(UTC).date())
+        body = household.advice(client_id, REAL_CLOCK.now().date())
         head = {"Authorization": f"Bearer {token}"}
         async with s.post("/api/v1/advices", json=body, headers=head) as r:
             assert r.status == 201, await r.text()

@@ -48,6 +48,10 @@ URL = re.compile(rb"http://127\.0\.0\.1:\d+")
 TEAM = "team-a"
 TRACEBACKS = {"PYTHONFAULTHANDLER": "1"}  # a process that hangs can be made to say where
 
+# The hub runs here as its own processes, on the machine's clock: everything these tests
+# compare with the hub's times is taken from this one clock.
+REAL_CLOCK = SystemClock()
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -162,7 +166,7 @@ class Coach:
 
 def advice_bodies(client_id: str, advices: int, items_each: int) -> dict[str, dict[str, Any]]:
     """`advices` advices of `items_each` items (the demo's allowed ones, repeated), by key."""
-    today = local_date(SystemClock().now())
+    today = local_date(REAL_CLOCK.now())
     demo = household.advice(client_id, today)
     allowed = [it for it in demo["items"] if it["advice_type"] not in REFUSED_TYPES]
     return {
@@ -395,11 +399,11 @@ async def coach_with_household(
     try:
         async with db.write() as conn:
             token = await auth.create_token(
-                conn, "coach", "coach", SystemClock().now(), TEAM, ttl=timedelta(days=1)
+                conn, "coach", "coach", REAL_CLOCK.now(), TEAM, ttl=timedelta(days=1)
             )
     finally:
         await db.dispose()
-    today = local_date(SystemClock().now())
+    today = local_date(REAL_CLOCK.now())
     headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession(base_url=hub.url, headers=headers) as http:
         async with http.post("/api/v1/clients", json=household.CLIENT) as r:
