@@ -9,25 +9,25 @@ from wijkhub.bench import __main__ as bench_entry
 
 
 @click.command()
-@click.option("--quick", is_flag=True, help="Kleine aantallen, ongeveer een minuut: een rooktest.")
+@click.option("--quick", is_flag=True, help="Small numbers, about a minute: a smoke test.")
 @click.option(
     "--repeats",
     type=click.IntRange(min=1),
     default=None,
-    help="Herhalingen van elk cijfer (standaard 3, --quick 1); met mediaan en spreiding.",
+    help="Repeats of each figure (default 3, --quick 1); with median and spread.",
 )
 @click.option("--tiny", is_flag=True, hidden=True)  # the test suite: every figure, fast
-@click.option("--pg", metavar="URL", help="PostgreSQL-server (postgresql://gebruiker@host/db).")
+@click.option("--pg", metavar="URL", help="PostgreSQL server (postgresql://user@host/db).")
 @click.option(
     "--json",
     "json_path",
     metavar="PATH",
     default="bench-results.json",
     show_default=True,
-    help="Waar de cijfers heen gaan (het log van de bench ernaast als .log).",
+    help="Where the figures go (the bench's log beside it as .log).",
 )
 def bench(quick: bool, repeats: int | None, tiny: bool, pg: str | None, json_path: str) -> None:
-    """Meet de hub in een eigen proces naast de limieten van deze machine (README, "Benchmarks")."""
+    """Measure the hub in its own process beside this machine's limits (README, "Benchmarks")."""
 
     argv = ["--json", json_path]
     argv += ["--quick"] if quick else []
