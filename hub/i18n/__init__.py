@@ -2,10 +2,10 @@
 
 Messages are gettext messages (``locale/nl/LC_MESSAGES/wijkhub.po``, read with Babel), so a
 later English interface is a translation, not a rewrite. Public: `gettext`, `ngettext`,
-`pydantic_message` (a validation error in Dutch) and `install_for_click` (click's own help and
-error texts from the same catalogue, `translate_commands` for a
-command tree's usage placeholders); `dates` writes dates as people do. This package imports nothing else of the hub: every
-layer above may use it.
+`pydantic_message` (a validation error in Dutch), `install_for_click` (click's own help and
+error texts from the same catalogue), `translate_commands` (a command tree's help and usage
+placeholders) and `dates` (dates as people write them). This package imports nothing else of
+the hub: every layer above may use it.
 """
 
 from wijkhub.hub.i18n.catalogue import gettext, ngettext
