@@ -8,6 +8,7 @@ PostgreSQL is the scale-out path (several processes, `FOR UPDATE SKIP LOCKED`).
 
 import asyncio
 import errno
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -25,6 +26,8 @@ from sqlalchemy.util.concurrency import await_
 from wijkhub.hub.core.group_commit import GroupCommit
 from wijkhub.hub.store.tables import HEALTH_PROBE
 
+log = logging.getLogger(__name__)
+
 # A storage fault is temporary as far as a caller can tell (disk full, database locked, read
 # only, PostgreSQL restarting or away): the request is refused as a whole with 503 and
 # Retry-After, never a 500. A bug (a missing table, bad SQL) is not one of these.
@@ -33,6 +36,8 @@ MSG_STORAGE_UNAVAILABLE = (
     "De opslag van Wijkhub is tijdelijk niet beschikbaar; er is niets opgeslagen. "
     "Probeer het over enkele seconden opnieuw."
 )
+# A LISTEN connection that cannot be made in this time is given up; the caller polls.
+LISTEN_CONNECT_TIMEOUT = 5.0
 # SQLite primary result codes: BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
 _SQLITE_FAULTS = frozenset({5, 6, 7, 8, 10, 13, 14, 15})
 # PostgreSQL SQLSTATE: connection exceptions, insufficient resources (disk full, too many
@@ -182,32 +187,19 @@ class Database:
         async with self.engine.connect() as conn, conn.begin():
             yield conn
 
-    async def listen(self, channel: str, wake: asyncio.Event) -> Callable[[], Awaitable[None]]:
+    async def listen(self, channel: str, wake: asyncio.Event) -> "Subscription":
         """PostgreSQL: set `wake` whenever another transaction (any process) notifies
-        `channel` at its commit (the triggers of migration 0015). Returns the function that
-        stops listening. SQLite has no notifications: callers keep polling."""
+        `channel` at its commit (the triggers of migration 0016). SQLite has no
+        notifications: the subscription is never alive and callers keep polling."""
         if self.is_sqlite:
-
-            async def nothing() -> None:
-                return None
-
-            return nothing
+            return Subscription(None, channel, wake)
         # A connection of its own, outside the pool: it stays open while the hub runs.
         dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        conn = await asyncpg.connect(dsn)
-
-        def notified(*_args: Any) -> None:
-            wake.set()
-
-        await conn.add_listener(channel, notified)
-
-        async def stop() -> None:
-            try:
-                await conn.remove_listener(channel, notified)
-            finally:
-                await conn.close()
-
-        return stop
+        conn = await asyncpg.connect(dsn, timeout=LISTEN_CONNECT_TIMEOUT)
+        sub = Subscription(conn, channel, wake)
+        await conn.add_listener(channel, sub.notified)
+        conn.add_termination_listener(sub.lost)
+        return sub
 
     async def write_probe(self, now: Any) -> None:
         """Commit one small write (readiness): a database that reads but cannot write (disk
@@ -224,6 +216,38 @@ class Database:
             await self._group.close()
             self._group = None
         await self.engine.dispose()
+
+
+class Subscription:
+    """One LISTEN on its own connection. When that connection is lost (the database away
+    or restarted) no notification can arrive any more: `alive` turns false and `wake` is
+    set, so the waiter looks at once, polls, and listens again."""
+
+    def __init__(self, conn: asyncpg.Connection | None, channel: str, wake: asyncio.Event) -> None:
+        self._conn = conn
+        self._channel = channel
+        self._wake = wake
+
+    @property
+    def alive(self) -> bool:
+        return self._conn is not None and not self._conn.is_closed()
+
+    def notified(self, *_args: Any) -> None:
+        self._wake.set()
+
+    def lost(self, *_args: Any) -> None:
+        log.warning("LISTEN on %s lost its connection; polling until it is back", self._channel)
+        self._wake.set()
+
+    async def stop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None or conn.is_closed():
+            return
+        try:
+            await conn.remove_listener(self._channel, self.notified)
+            await conn.close(timeout=5)
+        except Exception:  # the connection went while stopping: nothing left to undo
+            conn.terminate()
 
 
 async def _first_write(conn: AsyncConnection) -> None:

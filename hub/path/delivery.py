@@ -28,7 +28,6 @@ import contextlib
 import logging
 import secrets
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +45,7 @@ from wijkhub.hub.core import retry_policy
 from wijkhub.hub.core.breaker import CLOSED, Breakers
 from wijkhub.hub.core.clock import SystemClock
 from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.core.db import Subscription
 from wijkhub.hub.core.metrics import WorkerMetrics
 from wijkhub.hub.core.processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_span_id
 from wijkhub.hub.core.signatures import RECIPIENT_HEADER, sign_outbound
@@ -75,10 +75,6 @@ DELIVERY_CHANNEL = "wijkhub_delivery"
 SLOW_POLL_SECONDS = 10.0
 
 
-async def _nothing() -> None:
-    return None
-
-
 class DeliveryWorker:
     def __init__(
         self, ctx: HubContext, session: aiohttp.ClientSession, owner: str | None = None
@@ -98,7 +94,8 @@ class DeliveryWorker:
         self.metrics.watch(self.breakers)
         self._wait = retry_policy.wait(self.cfg)
         self._stopping = False
-        self.listening = False  # woken by NOTIFY (PostgreSQL) rather than by polling
+        self._subscription: Subscription | None = None  # PostgreSQL: woken by NOTIFY
+        self._listen_failed = False
         self._background: set[asyncio.Task[None]] = set()
 
     def kick(self) -> None:
@@ -119,7 +116,7 @@ class DeliveryWorker:
         """Run until stopped: claim whenever a partner has room (a finished send wakes the
         loop), without waiting for the sends already out; sleep until kicked or polled."""
         tasks: set[asyncio.Task[None]] = set()
-        stop_listening = await self._listen()
+        await self._listen()
         if self.stable:
             # Restarted under a stable id (e.g. after kill -9): take back our rows now.
             try:
@@ -145,30 +142,52 @@ class DeliveryWorker:
                     tasks.add(t)
                     t.add_done_callback(tasks.discard)
                 if not rows:
+                    idle = await self._idle_for()
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), await self._idle_for())
+                        await asyncio.wait_for(self._wake.wait(), idle)
         finally:
             await self._drain(tasks)
-            await stop_listening()
+            if self._subscription is not None:
+                await self._subscription.stop()
 
-    async def _listen(self) -> Callable[[], Awaitable[None]]:
+    @property
+    def listening(self) -> bool:
+        """Woken by NOTIFY (PostgreSQL) rather than by polling."""
+        return self._subscription is not None and self._subscription.alive
+
+    async def _listen(self) -> None:
         """PostgreSQL: a row queued by any process wakes this worker at that commit
-        (NOTIFY), so an idle worker need not poll."""
+        (NOTIFY), so an idle worker need not poll. Called again while the subscription is
+        lost (the database away): until it is back, the worker polls."""
+        if self._subscription is not None:
+            await self._subscription.stop()
+            self._subscription = None
         try:
-            stop = await self.ctx.db.listen(DELIVERY_CHANNEL, self._wake)
+            self._subscription = await self.ctx.db.listen(DELIVERY_CHANNEL, self._wake)
         except Exception:
-            log.exception("could not listen for new deliveries; polling instead")
-            self.listening = False
-            return _nothing
-        self.listening = not self.ctx.db.is_sqlite
-        return stop
+            # Said once per outage: while the database is away this is retried at every poll.
+            level = logging.DEBUG if self._listen_failed else logging.WARNING
+            log.log(level, "could not listen for new deliveries; polling", exc_info=True)
+            self._listen_failed = True
+        else:
+            self._listen_failed = False
 
     async def _idle_for(self) -> float:
-        """How long to wait for a wake-up. Polling every `poll_interval` unless notified of
-        new rows; then only until the next row falls due (a retry's back-off, a lease that
-        expires), with a slow poll as the fallback for a lost notification."""
+        """How long to wait for a wake-up: never raises, since the loop must outlive a
+        database that is away. Polling every `poll_interval` unless notified of new rows;
+        then only until the next row falls due (a retry's back-off, a lease that expires),
+        with a slow poll as the fallback for a lost notification."""
+        if not self.ctx.db.is_sqlite and not self.listening:
+            await self._listen()
         if not self.listening or not isinstance(self.ctx.clock, SystemClock):
             return self.cfg.poll_interval
+        try:
+            return await self._until_due()
+        except Exception:
+            log.warning("could not look up the next due delivery; polling", exc_info=True)
+            return self.cfg.poll_interval
+
+    async def _until_due(self) -> float:
         due_at = case(
             (DELIVERY.c.lease_expires_at > DELIVERY.c.next_attempt_at, DELIVERY.c.lease_expires_at),
             else_=DELIVERY.c.next_attempt_at,

@@ -22,7 +22,7 @@ from wijkhub.hub.casework.escalation import load_config, run_escalations
 from wijkhub.hub.casework.expiry import expire_due
 from wijkhub.hub.casework.plan import settle_due
 from wijkhub.hub.core.context import HubContext
-from wijkhub.hub.core.db import Database
+from wijkhub.hub.core.db import Database, Subscription
 from wijkhub.hub.core.idempotency import forget_expired
 from wijkhub.hub.core.sequencer import sequence
 from wijkhub.hub.reports.retention import purge
@@ -49,10 +49,11 @@ class PeriodicJob:
         self._stop = asyncio.Event()
         self._wake_on = wake_on
         self._notified = asyncio.Event()
+        self._subscription: Subscription | None = None
         self.runs = 0
 
     async def loop(self) -> None:
-        stop_listening = await self._listen()
+        await self._listening()  # before the first run: what it misses wakes the next
         try:
             while not self._stop.is_set():
                 self._notified.clear()  # before the run: what is appended during it counts
@@ -63,21 +64,29 @@ class PeriodicJob:
                 self.runs += 1
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), self.interval)
-                if stop_listening is not None and not self._notified.is_set():
+                if await self._listening() and not self._notified.is_set():
                     await self._until_notified()
         finally:
-            if stop_listening is not None:
-                await stop_listening()
+            if self._subscription is not None:
+                await self._subscription.stop()
 
-    async def _listen(self) -> Callable[[], Awaitable[None]] | None:
+    async def _listening(self) -> bool:
+        """Listen (again, after the database was away) where notifications exist; a job
+        that cannot listen polls every interval."""
         if self._wake_on is None or self._wake_on[0].is_sqlite:
-            return None
+            return False
+        if self._subscription is not None and self._subscription.alive:
+            return True
+        if self._subscription is not None:
+            await self._subscription.stop()
+            self._subscription = None
         db, channel = self._wake_on
         try:
-            return await db.listen(channel, self._notified)
+            self._subscription = await db.listen(channel, self._notified)
         except Exception:
-            log.exception("periodic job %s cannot listen; polling instead", self.name)
-            return None
+            log.debug("periodic job %s cannot listen; polling", self.name, exc_info=True)
+            return False
+        return True
 
     async def _until_notified(self) -> None:
         waits = [asyncio.create_task(e.wait()) for e in (self._stop, self._notified)]
