@@ -50,9 +50,7 @@ async def terminate(dsn: str, pids: set[int]) -> None:
         await conn.close()
 
 
-async def test_a_notification_wakes_and_a_lost_connection_says_so(
-    pg: PgServer, pg_db: str
-) -> None:
+async def test_a_notification_wakes_and_a_lost_connection_says_so(pg: PgServer, pg_db: str) -> None:
     db = Database(pg.url(pg_db))
     wake = asyncio.Event()
     sub = await db.listen("wijkhub_test", wake)
@@ -83,9 +81,7 @@ async def test_on_sqlite_nothing_listens(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
-async def test_the_worker_listens_again_after_losing_its_connection(
-    env: Env, db_url: str
-) -> None:
+async def test_the_worker_listens_again_after_losing_its_connection(env: Env, db_url: str) -> None:
     dsn = db_url.replace("postgresql+asyncpg://", "postgresql://", 1)
     worker = env.worker
     task = asyncio.create_task(worker.run())
