@@ -107,6 +107,7 @@ class Api:
 
     def __init__(self, table: list[tuple[str, str, Endpoint]]) -> None:
         self.routes = [Route(m, p, e.handler, **e.options) for m, p, e in table]
+        self._spec: dict[str, Any] | None = None
 
     def install(self, app: web.Application) -> None:
         for r in self.routes:
@@ -192,6 +193,14 @@ class Api:
         return who
 
     def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document of the route table. The table is fixed when the module is
+        imported, so the document is built once per process (building it costs about as much
+        as starting the rest of a hub) and shared: treat it as read-only."""
+        if self._spec is None:
+            self._spec = self._build_openapi()
+        return self._spec
+
+    def _build_openapi(self) -> dict[str, Any]:
         models: set[type[BaseModel]] = set()
         for r in self.routes:
             for m in (r.body, r.response):
