@@ -5,11 +5,19 @@ import sys
 from pathlib import Path
 
 import click
+from rich.padding import Padding
 
-from wijkhub.hub.cli.support import console, table
+from wijkhub.hub.cli.support import console
 from wijkhub.hub.plugin_api.info import describe
 from wijkhub.hub.plugin_api.manager import load_registry
+from wijkhub.schemas.categories import CATEGORY_LABELS_NL, DataCategory
 from wijkhub.schemas.export import export
+
+IN, IN2 = (0, 0, 0, 2), (0, 0, 0, 4)  # indents that wrapped lines keep
+
+
+def categories(codes: list[str]) -> str:
+    return ", ".join(CATEGORY_LABELS_NL[DataCategory(c)] for c in codes)
 
 
 @click.command()
@@ -21,29 +29,24 @@ def plugins(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"partner_types": info, "failed": registry.failed}, indent=2))
         return
+    out = console()
     for pt in info:
-        out = table(
-            "adviestype",
-            "verplicht",
-            "optioneel",
-            "termijn",
-            whole=("adviestype", "verplicht", "optioneel"),
-            title=f"{pt['partner_type']} — {pt['title']} ({pt['plugin']})",
-            caption=f"verzoek: {pt['request_format']}; status: {pt['status_format']}",
-        )
+        # A list rather than a table: four columns of Dutch labels do not fit 80 columns.
+        out.print(f"[bold]{pt['title']}[/bold] ({pt['partner_type']}, plugin {pt['plugin']})")
+        out.print(Padding(f"verzoek: {pt['request_format']}; status: {pt['status_format']}", IN))
         for a in pt["advice_types"]:
             term = a["deadline"] + (
                 f" (urgent: {a['urgent_deadline']})" if a["urgent_deadline"] else ""
             )
-            out.add_row(
-                a["name"],
-                "\n".join(a["required_categories"]),
-                "\n".join(a["optional_categories"]),
-                term,
-            )
-        console().print(out)
+            out.print()
+            # The code in brackets is the name the settings files use.
+            out.print(Padding(f"{a['title']} ({a['name']})", IN))
+            out.print(Padding(f"termijn: {term}", IN2))
+            out.print(Padding(f"verplicht: {categories(a['required_categories'])}", IN2))
+            out.print(Padding(f"optioneel: {categories(a['optional_categories']) or 'geen'}", IN2))
+        out.print()
     for name, err in registry.failed.items():
-        console().print(f"[red]Plugin {name} kon niet worden geladen: {err}[/red]")
+        out.print(f"[red]Plugin {name} kon niet worden geladen: {err}[/red]")
 
 
 @click.group()

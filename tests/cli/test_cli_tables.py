@@ -14,6 +14,7 @@ from wijkhub.hub.cli.support import cli_obj
 from wijkhub.hub.core.auth import list_tokens
 from wijkhub.hub.demo import household
 from wijkhub.hub.plugin_api.manager import load_registry
+from wijkhub.schemas.categories import DataCategory
 
 TABLE_COMMANDS = [
     ("tokens", "list"),
@@ -67,5 +68,7 @@ async def test_every_table_fits_80_columns_and_keeps_what_a_person_needs(
         whole(c["id"], ("consents", "list"))
     for ptype in load_registry().partner_types.values():
         for atype in ptype.advice_types:
-            whole(atype.name, ("plugins",))
+            assert f"({atype.name})" in outputs[("plugins",)], atype.name
+    for code in DataCategory:  # the categories in Dutch, not their codes
+        assert not re.search(rf"\b{code.value}\b", outputs[("plugins",)]), code
     whole("k1", ("keys", "status"))
