@@ -2,7 +2,7 @@
 
 Each cached value is stored with the version of its key (`cache_version`) read *before* the
 rows it was built from. Database triggers give the key a new random version in the very
-transaction of any change to those rows (migration 0015), so a value is used only after one
+transaction of any change to those rows (migration 0016), so a value is used only after one
 indexed read shows the version unchanged: a withdrawal or a revocation committed by any process
 applies to the next request everywhere. A random version, not a counter: a transaction that
 rolls back can never leave a version that a later change reuses.

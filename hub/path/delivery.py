@@ -69,7 +69,7 @@ DEAD_LETTER_KINDS = {
 }
 WHY_RECOVERED = "automatisch: de partner is weer bereikbaar"
 WHY_PROBE = "automatisch: proefbericht na de afkoeltijd van de partner"
-# PostgreSQL: the channel the delivery triggers notify (migration 0015), and how long an
+# PostgreSQL: the channel the delivery triggers notify (migration 0016), and how long an
 # idle, listening worker waits at most before it looks anyway.
 DELIVERY_CHANNEL = "wijkhub_delivery"
 SLOW_POLL_SECONDS = 10.0

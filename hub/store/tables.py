@@ -591,7 +591,7 @@ class HealthProbeRow(SQLModel, table=True):
 
 class CacheVersionRow(SQLModel, table=True):
     """A version number per cached thing (`consent:<client id>`, `token`), bumped by database
-    triggers in the very transaction of any change to those rows (migration 0015): a process
+    triggers in the very transaction of any change to those rows (migration 0016): a process
     that cached them compares one indexed read with the version it cached under."""
 
     __tablename__ = "cache_version"
