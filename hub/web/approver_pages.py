@@ -26,6 +26,7 @@ from wijkhub.hub.path import timeline
 from wijkhub.hub.path.preview import held_item
 from wijkhub.hub.records import clients
 from wijkhub.hub.store.tables import APPROVAL
+from wijkhub.hub.web import coach_words
 from wijkhub.hub.web.coach_pages import labels as coach_labels
 from wijkhub.hub.web.kit import flash_redirect, hub, page, reader, render, scope
 from wijkhub.hub.web.privacy_pages import nl_time
@@ -42,47 +43,10 @@ DONE_NL = {
     "afgewezen": "Het onderdeel is afgewezen en teruggezet naar concept; het wordt niet verstuurd.",
 }
 SOMEONE = gettext("a colleague of your team")
-# Names and values the preview's readable part may hold beyond the coach's labels (address
-# parts, enum values, advice parameters), so an approver reads Dutch only.
-FIELD_EXTRA_NL = {
-    "street": "straat",
-    "house_number": "huisnummer",
-    "house_number_addition": "toevoeging",
-    "postcode": "postcode",
-    "city": "plaats",
-    "tenure": "woonvorm",
-    "rent_arrears_cents": "huurachterstand",
-    "proposed_monthly_amount_cents": "voorgestelde maandtermijn",
-    "term_months": "looptijd (maanden)",
-    "creditors_known": "schuldeisers bekend",
-    "help_form": "vorm van hulp",
-    "pay_fixed_charges": "vaste lasten betalen",
-    "product_category": "productcategorie",
-    "volume": "omvang",
-    "unit": "eenheid",
-    "frequency": "frequentie",
-    "start_date": "begindatum",
-    "end_date": "einddatum",
-    "summary": "samenvatting",
-}
-VALUE_NL = {
-    "female": "vrouw",
-    "male": "man",
-    "unknown": "onbekend",
-    "social_rent": "sociale huur",
-    "private_rent": "vrije huur",
-    "owner_occupied": "koopwoning",
-    "parenting_support": "opvoedondersteuning",
-    "True": "ja",
-    "False": "nee",
-}
 
 
 def euros(cents: int | None) -> str:
-    if not cents:
-        return "—"
-    whole, rest = divmod(cents, 100)
-    return f"€ {whole:,}".replace(",", ".") + f",{rest:02d}"
+    return coach_words.euros(cents) if cents else "—"
 
 
 def _title(request: web.Request, partner_id: str, advice_type: str) -> str:
@@ -112,9 +76,7 @@ async def _names(request: web.Request, who: Principal, items: list[dict[str, Any
 def _labels(ctx: HubContext) -> dict[str, Any]:
     # The coach's preview words (client fields, values), so both read the same.
     return {
-        **(words := coach_labels(ctx)),
-        "field_nl": {**FIELD_EXTRA_NL, **words["field_nl"]},
-        "value_nl": VALUE_NL,
+        **coach_labels(ctx),
         "category_nl": {c.value: v for c, v in CATEGORY_LABELS_NL.items()},
         "basis_nl": {b.value: v for b, v in LEGAL_BASIS_LABELS_NL.items()},
         "role_needed": ROLE_NL,

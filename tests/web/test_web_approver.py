@@ -7,6 +7,7 @@ import shutil
 
 from tests.support.harness import Env
 from tests.support.web_client import WebClient, text_of
+from tests.support.words import internal_names
 from wijkhub.hub.core.auth import person_id_for
 from wijkhub.hub.core.settings import example_config_dir
 from wijkhub.hub.demo import household
@@ -57,6 +58,7 @@ async def test_the_card_shows_motivation_preview_names_and_a_link(env: Env) -> N
         visible = text_of(re.sub(r"<details.*?</details>", "", page.text, flags=re.S))
         visible = re.sub(r"<[^>]+>", "", visible)
         assert "coach/" not in visible
+        assert internal_names(visible) == []  # fields and codes of the preview in Dutch
         m = UUID_ON_SCREEN.search(visible)
         assert not m, visible[max(0, m.start() - 300) : m.end() + 50]
         assert f'href="/goedkeuringen/advies/{advice_id}"' in page.text
