@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from wijkhub.hub.i18n import gettext
+
 
 class DataCategory(StrEnum):
     """A kind of personal data. Each maps to one part of the client record (see `client_view`)."""
@@ -21,15 +23,15 @@ class DataCategory(StrEnum):
 SPECIAL_CATEGORIES: frozenset[DataCategory] = frozenset({DataCategory.health})
 
 CATEGORY_LABELS_NL: dict[DataCategory, str] = {
-    DataCategory.identification: "identificatiegegevens",
-    DataCategory.bsn: "BSN",
-    DataCategory.contact: "contactgegevens",
-    DataCategory.household: "huishoudsamenstelling",
-    DataCategory.housing: "woonsituatie",
-    DataCategory.finance: "financiële situatie",
-    DataCategory.health: "gezondheid",
-    DataCategory.youth_protection: "jeugdbescherming",
-    DataCategory.free_text: "vrije tekst (motivatie)",
+    DataCategory.identification: gettext("identification data"),
+    DataCategory.bsn: gettext("BSN"),
+    DataCategory.contact: gettext("contact details"),
+    DataCategory.household: gettext("composition of the household"),
+    DataCategory.housing: gettext("housing situation"),
+    DataCategory.finance: gettext("financial situation"),
+    DataCategory.health: gettext("health (data category)"),
+    DataCategory.youth_protection: gettext("youth protection (data category)"),
+    DataCategory.free_text: gettext("free text (motivation)"),
 }
 
 
@@ -43,10 +45,10 @@ class LegalBasis(StrEnum):
 
 
 LEGAL_BASIS_LABELS_NL: dict[LegalBasis, str] = {
-    LegalBasis.consent: "toestemming",
-    LegalBasis.statutory_task: "wettelijke taak",
-    LegalBasis.legal_obligation: "wettelijke verplichting",
-    LegalBasis.vital_interest: "vitaal belang",
+    LegalBasis.consent: gettext("consent (legal basis)"),
+    LegalBasis.statutory_task: gettext("statutory task"),
+    LegalBasis.legal_obligation: gettext("legal obligation"),
+    LegalBasis.vital_interest: gettext("vital interest"),
 }
 
 

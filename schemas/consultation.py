@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, StringConstraints, field_validator, model_validator
 
+from wijkhub.hub.i18n import gettext
 from wijkhub.schemas.common import AdviceTypeName, Contract, LongText, bounded_json
 
 
@@ -25,10 +26,10 @@ class ConsultationKind(StrEnum):
 
 
 CONSULTATION_KIND_LABELS_NL: dict[ConsultationKind, str] = {
-    ConsultationKind.question: "vraag",
-    ConsultationKind.answer: "antwoord",
-    ConsultationKind.counter_proposal: "tegenvoorstel",
-    ConsultationKind.report_back: "terugkoppeling",
+    ConsultationKind.question: gettext("question"),
+    ConsultationKind.answer: gettext("answer"),
+    ConsultationKind.counter_proposal: gettext("counter-proposal (consultation)"),
+    ConsultationKind.report_back: gettext("report back"),
 }
 PARTNER_KINDS = frozenset(
     {ConsultationKind.question, ConsultationKind.answer, ConsultationKind.counter_proposal}

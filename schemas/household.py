@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
+from wijkhub.hub.i18n import gettext
 from wijkhub.schemas.common import Contract, LongText
 from wijkhub.schemas.status import PartnerStatus
 
@@ -23,10 +24,10 @@ class MemberRole(StrEnum):
 
 
 MEMBER_ROLE_LABELS_NL: dict[MemberRole, str] = {
-    MemberRole.parent_with_authority: "ouder met gezag",
-    MemberRole.partner: "partner",
-    MemberRole.child: "kind",
-    MemberRole.other: "overig",
+    MemberRole.parent_with_authority: gettext("parent with authority"),
+    MemberRole.partner: gettext("partner of the client"),
+    MemberRole.child: gettext("child"),
+    MemberRole.other: gettext("other member of the household"),
 }
 
 
@@ -40,12 +41,12 @@ class LifeDomain(StrEnum):
 
 
 LIFE_DOMAIN_LABELS_NL: dict[LifeDomain, str] = {
-    LifeDomain.financien: "financiën",
-    LifeDomain.wonen: "wonen",
-    LifeDomain.opvoeding: "opvoeding",
-    LifeDomain.gezondheid: "gezondheid",
-    LifeDomain.werk_en_inkomen: "werk en inkomen",
-    LifeDomain.school: "school",
+    LifeDomain.financien: gettext("finances (life domain)"),
+    LifeDomain.wonen: gettext("housing (life domain)"),
+    LifeDomain.opvoeding: gettext("upbringing (life domain)"),
+    LifeDomain.gezondheid: gettext("health (life domain)"),
+    LifeDomain.werk_en_inkomen: gettext("work and income (life domain)"),
+    LifeDomain.school: gettext("school (life domain)"),
 }
 
 

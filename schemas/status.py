@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
 
+from wijkhub.hub.i18n import gettext
 from wijkhub.schemas.common import Contract, to_utc
 from wijkhub.schemas.consultation import PartnerConsultation
 
@@ -25,16 +26,16 @@ class DeliveryStatus(StrEnum):
 
 
 DELIVERY_STATUS_LABELS_NL: dict[DeliveryStatus, str] = {
-    DeliveryStatus.queued: "in de wachtrij",
-    DeliveryStatus.delivered: "bezorgd",
-    DeliveryStatus.retrying: "opnieuw proberen",
-    DeliveryStatus.dead: "mislukt",
-    DeliveryStatus.blocked: "geweigerd",
-    DeliveryStatus.withdrawn: "ingetrokken",
-    DeliveryStatus.awaiting_approval: "wacht op goedkeuring",
-    DeliveryStatus.draft: "concept (goedkeuring afgewezen)",
-    DeliveryStatus.waiting: "wacht (op een ander onderdeel of een datum)",
-    DeliveryStatus.cancelled: "niet verstuurd",
+    DeliveryStatus.queued: gettext("in the queue"),
+    DeliveryStatus.delivered: gettext("delivered"),
+    DeliveryStatus.retrying: gettext("trying again"),
+    DeliveryStatus.dead: gettext("failed (delivery)"),
+    DeliveryStatus.blocked: gettext("refused (delivery)"),
+    DeliveryStatus.withdrawn: gettext("withdrawn"),
+    DeliveryStatus.awaiting_approval: gettext("awaiting approval"),
+    DeliveryStatus.draft: gettext("draft (approval rejected)"),
+    DeliveryStatus.waiting: gettext("waiting (for another item or a date)"),
+    DeliveryStatus.cancelled: gettext("not sent"),
 }
 
 
@@ -51,15 +52,15 @@ class PartnerStatus(StrEnum):
 
 
 PARTNER_STATUS_LABELS_NL: dict[PartnerStatus, str] = {
-    PartnerStatus.received: "ontvangen",
-    PartnerStatus.in_progress: "in behandeling",
-    PartnerStatus.intake_held: "intakegesprek gehouden",
-    PartnerStatus.adopted: "overgenomen",
-    PartnerStatus.partly_adopted: "deels overgenomen",
-    PartnerStatus.rejected: "afgewezen",
-    PartnerStatus.carried_out: "uitgevoerd",
-    PartnerStatus.stopped: "gestopt",
-    PartnerStatus.in_consultation: "in overleg",
+    PartnerStatus.received: gettext("received"),
+    PartnerStatus.in_progress: gettext("in progress"),
+    PartnerStatus.intake_held: gettext("intake interview held"),
+    PartnerStatus.adopted: gettext("adopted"),
+    PartnerStatus.partly_adopted: gettext("partly adopted"),
+    PartnerStatus.rejected: gettext("rejected (by the partner)"),
+    PartnerStatus.carried_out: gettext("carried out"),
+    PartnerStatus.stopped: gettext("stopped"),
+    PartnerStatus.in_consultation: gettext("in consultation"),
 }
 
 
@@ -76,12 +77,12 @@ class RejectionReason(StrEnum):
 
 
 REJECTION_REASON_LABELS_NL: dict[RejectionReason, str] = {
-    RejectionReason.professional_secrecy: "geweigerd: beroepsgeheim",
-    RejectionReason.no_capacity: "geen capaciteit",
-    RejectionReason.not_eligible: "komt niet in aanmerking",
-    RejectionReason.not_responsible: "niet de juiste organisatie",
-    RejectionReason.client_declined: "cliënt wil niet",
-    RejectionReason.other: "andere reden",
+    RejectionReason.professional_secrecy: gettext("refused: professional secrecy"),
+    RejectionReason.no_capacity: gettext("no capacity"),
+    RejectionReason.not_eligible: gettext("not eligible"),
+    RejectionReason.not_responsible: gettext("not the right organisation"),
+    RejectionReason.client_declined: gettext("the client does not want it"),
+    RejectionReason.other: gettext("another reason"),
 }
 
 
@@ -95,10 +96,10 @@ class Milestone(StrEnum):
 
 
 MILESTONE_LABELS_NL: dict[Milestone, str] = {
-    Milestone.first_answer: "eerste reactie",
-    Milestone.intake_held: "intakegesprek",
-    Milestone.decision: "besluit",
-    Milestone.execution: "uitvoering",
+    Milestone.first_answer: gettext("first answer"),
+    Milestone.intake_held: gettext("intake interview"),
+    Milestone.decision: gettext("decision"),
+    Milestone.execution: gettext("execution"),
 }
 
 # Which partner statuses meet a milestone. A later milestone implies the earlier ones: a
