@@ -12,6 +12,7 @@ from aiohttp import web
 from wijkhub.hub.core.access_log import anonymous, refused
 from wijkhub.hub.core.db import MSG_STORAGE_UNAVAILABLE, RETRY_AFTER_SECONDS, storage_fault
 from wijkhub.hub.core.errors import ApiError
+from wijkhub.hub.i18n import gettext, ngettext
 from wijkhub.hub.web import csrf
 from wijkhub.hub.web.kit import (
     COOKIE,
@@ -104,7 +105,10 @@ def install(app: web.Application) -> None:
         loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Every text of a page is a catalogue message: {{ _("…") }}, {% trans %}…{% endtrans %}.
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["ROLE_NL"] = ROLE_NL
     app.middlewares.append(web_middleware)
     app.router.add_static("/static/", HERE / "static", append_version=True)
