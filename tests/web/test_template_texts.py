@@ -62,6 +62,6 @@ def test_a_template_holds_no_text_of_its_own(name: str) -> None:
 @pytest.mark.parametrize("name", FILES)
 def test_every_text_of_a_template_is_translated(name: str) -> None:
     source = (TEMPLATES / name).read_text(encoding="utf-8")
-    texts = [m for _, _, m in ENV.extract_translations(source)]
-    flat = [t for m in texts for t in (m if isinstance(m, tuple) else (m,)) if t]
-    assert [t for t in flat if not translated(t)] == []
+    # A plural (ngettext) is one catalogue entry, found by its singular.
+    texts = [m[0] if isinstance(m, tuple) else m for _, _, m in ENV.extract_translations(source)]
+    assert [t for t in texts if t and not translated(t)] == []
