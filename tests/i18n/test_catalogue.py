@@ -2,6 +2,8 @@
 validation errors read as Dutch sentences with their limits filled in."""
 
 import ast
+import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -124,3 +126,12 @@ def test_an_error_type_without_its_own_message_gets_the_general_one() -> None:
     assert pydantic_message({"type": "is_instance_of", "msg": "Input should be X", "ctx": {}}) == (
         "Deze waarde is niet geldig."
     )
+
+
+def test_no_message_is_in_the_catalogue_twice() -> None:
+    """Babel keeps the last of two entries with one msgid: the other's Dutch would be lost
+    without a word (a merge of two branches' additions makes that easy)."""
+    po = ROOT / "hub" / "i18n" / "locale" / "nl" / "LC_MESSAGES" / "wijkhub.po"
+    ids = re.findall(r'^msgid "(.+)"$', po.read_text(encoding="utf-8"), re.M)
+    assert len(ids) > 500, "the scan found too little: it is broken"
+    assert sorted(i for i, n in Counter(ids).items() if n > 1) == []
