@@ -6,9 +6,15 @@ catches the usual slip (reading the real time directly) without waiting for that
 """
 
 import ast
+import os
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from tests.support.outside import REAL_CLOCK
 
 ROOT = Path(__file__).resolve().parents[2]
 # The packages the test suite runs, and the suite itself. (bench/ measures real systems on
@@ -78,3 +84,22 @@ def test_only_the_clock_module_reads_the_real_time() -> None:
                 if name not in allowed:
                     offenders.append(f"{rel}:{line} {name}")
     assert offenders == [], "take the time from the injected clock (hub/core/clock.py) instead"
+
+
+def test_the_moved_date_run_moves_every_python_process_by_one_offset() -> None:
+    """`.ci/moved-date` is the proof that no test depends on today's date: it must move the
+    calendar of the processes the suite starts, by the same offset, and leave sleeps alone."""
+    root = Path(__file__).resolve().parents[2]
+    days = 400
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root / ".ci" / "moved_date"),
+        "WIJKHUB_CLOCK_OFFSET": str(days * 86400),
+    }
+    probe = "import datetime as d, time; time.sleep(0.01); print(d.datetime.now(d.UTC).date())"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    before = REAL_CLOCK.now().date()
+    moved = date.fromisoformat(out.stdout.strip())
+    assert (moved - before).days in (days, days + 1), out  # a run across midnight
