@@ -39,8 +39,8 @@ from wijkhub.schemas.status import (
 )
 
 DONE_NL = {
-    "goedgekeurd": "Het onderdeel is goedgekeurd en wordt nu verstuurd.",
-    "afgewezen": "Het onderdeel is afgewezen en teruggezet naar concept; het wordt niet verstuurd.",
+    "goedgekeurd": gettext("The item is approved and is being sent now."),
+    "afgewezen": gettext("The item is rejected and put back to draft; it is not sent."),
 }
 SOMEONE = gettext("a colleague of your team")
 

@@ -785,9 +785,9 @@ async def advice_state(request: web.Request, who: Principal) -> web.StreamRespon
 # --- consultation per item (the API's `consultation` functions) -------------------------------
 
 SENT_NL = {
-    "verstuurd": "Het bericht staat klaar voor de partner.",
-    "aanvaard": "Het tegenvoorstel is aanvaard: er is een nieuwe versie van het onderdeel.",
-    "afgewezen": "Het tegenvoorstel is afgewezen; de partner krijgt uw antwoord.",
+    "verstuurd": gettext("The message is ready for the partner."),
+    "aanvaard": gettext("The counter-proposal is accepted: there is a new version of the item."),
+    "afgewezen": gettext("The counter-proposal is declined; the partner gets your answer."),
 }
 
 

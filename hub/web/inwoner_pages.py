@@ -19,7 +19,7 @@ from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.errors import ApiError, hex_id, not_found
 from wijkhub.hub.core.roles import INWONER
-from wijkhub.hub.i18n import dates
+from wijkhub.hub.i18n import dates, gettext
 from wijkhub.hub.records import consents as consent_register
 from wijkhub.hub.records import inwoner_codes
 from wijkhub.hub.records.inwoner_access import Viewable, pages_for
@@ -33,13 +33,14 @@ from wijkhub.hub.web.signin import local_target, secure_cookie, signed_in
 from wijkhub.schemas.consent import Consent, ConsentStatus
 
 HOME = "/inwoner"
-WITHDRAWN_REASON_NL = "De inwoner heeft de toestemming zelf ingetrokken op de eigen pagina."
+WITHDRAWN_REASON_NL = gettext("The resident withdrew the consent on their own page.")
 DONE_NL = {
-    "ingetrokken": "Uw toestemming is ingetrokken. De partners die al gegevens hadden, krijgen "
-    "daar bericht van.",
-    "al": "Deze toestemming was al ingetrokken of verlopen.",
+    "ingetrokken": gettext(
+        "Your consent is withdrawn. The partners who already had data are told so."
+    ),
+    "al": gettext("This consent was already withdrawn or expired."),
 }
-NOT_FOUND_NL = "Pagina"
+NOT_FOUND_NL = gettext("Page")
 
 
 def page_path(client_id: str) -> str:

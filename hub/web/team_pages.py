@@ -35,21 +35,25 @@ from wijkhub.hub.reports.chain_report import to_csv as report_csv
 from wijkhub.hub.web.kit import flash_redirect, hub, page, render, scope
 from wijkhub.hub.web.privacy_pages import clean_query, nl_time
 
-PERIOD_NL = {"month": "per maand", "quarter": "per kwartaal", "range": "hele periode"}
+PERIOD_NL = {
+    "month": gettext("per month"),
+    "quarter": gettext("per quarter"),
+    "range": gettext("whole period"),
+}
 TIMING_NL = {
-    "first_answer": "eerste antwoord",
-    "decision": "besluit",
-    "execution": "uitvoering",
+    "first_answer": gettext("first answer (timing)"),
+    "decision": gettext("decision (timing)"),
+    "execution": gettext("execution (timing)"),
 }
 STEP_NL = {s.value: label for s, label in STEP_LABELS_NL.items()}
 REASON_NL = {
-    "professional_secrecy": "beroepsgeheim",
-    "no_capacity": "geen capaciteit",
-    "not_eligible": "komt niet in aanmerking",
-    "not_responsible": "niet verantwoordelijk",
-    "client_declined": "cliënt wil niet",
-    "other": "anders",
-    "zonder_code": "zonder code",
+    "professional_secrecy": gettext("professional secrecy"),
+    "no_capacity": gettext("no capacity"),
+    "not_eligible": gettext("not eligible"),
+    "not_responsible": gettext("not responsible"),
+    "client_declined": gettext("the client does not want it (reason)"),
+    "other": gettext("other (reason)"),
+    "zonder_code": gettext("without a code"),
 }
 HIDDEN = f"< {MIN_CASES}"
 WHY_HIDDEN = gettext(
