@@ -28,6 +28,7 @@ from wijkhub.hub.core.auth import Principal
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, not_found
 from wijkhub.hub.core.processing_log import LogEntry, append
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.steps.enqueue import requeue
 from wijkhub.hub.store.tables import (
     ADVICE,
@@ -40,9 +41,9 @@ from wijkhub.schemas.common import Contract
 from wijkhub.schemas.outbound import Approval
 
 ROLE_NL = {
-    "coach": "tweede coach",
-    "team_manager": "teammanager",
-    "cluster_manager": "clustermanager",
+    "coach": gettext("second coach"),
+    "team_manager": gettext("team manager"),
+    "cluster_manager": gettext("cluster manager"),
 }
 AWAITING, APPROVED, REJECTED = "awaiting", "approved", "rejected"
 

@@ -36,7 +36,7 @@ from wijkhub.hub.core.deadlines import due_date
 from wijkhub.hub.core.errors import ApiError, FieldError, invalid, not_found
 from wijkhub.hub.core.partners import PartnerConfig
 from wijkhub.hub.core.processing_log import LogEntry, append
-from wijkhub.hub.i18n import pydantic_message
+from wijkhub.hub.i18n import gettext, pydantic_message
 from wijkhub.hub.plugin_api.types import PartnerType
 from wijkhub.hub.records import clients, households
 from wijkhub.hub.records import consents as consent_registry
@@ -65,26 +65,27 @@ from wijkhub.schemas.status import StatusUpdate
 
 OPEN, ACCEPTED, DECLINED, REFUSED = "open", "accepted", "declined", "refused"
 IN, OUT = "in", "out"
-AWAITS_APPROVAL = (
-    "Dit onderdeel wacht nog op goedkeuring; overleg met de partner kan pas als het is "
-    "goedgekeurd en verstuurd."
+AWAITS_APPROVAL = gettext(
+    "This item is still awaiting approval; consultation with the partner is only possible "
+    "once it has been approved and sent."
 )
-NOT_SENT_YET = (
-    "Dit onderdeel is (nog) niet naar de partner verstuurd; de partner kent het niet, dus er "
-    "is nog niets om over te overleggen."
+NOT_SENT_YET = gettext(
+    "This item has not (yet) been sent to the partner; the partner does not know it, so "
+    "there is nothing to consult about yet."
 )
-TEXT_HAS_BSN = (
-    "het bericht bevat een BSN, en {partner} mag geen BSN ontvangen; haal het nummer uit de tekst"
+TEXT_HAS_BSN = gettext(
+    "the message contains a BSN, and {partner} may not receive a BSN; remove the number "
+    "from the text"
 )
-NO_FREE_TEXT = (
-    "{partner} mag geen vrije tekst over de cliënt ontvangen (privacyregels of toestemming); "
-    "overleg buiten de hub"
+NO_FREE_TEXT = gettext(
+    "{partner} may not receive free text about the client (privacy rules or consent); "
+    "consult outside the hub"
 )
 PROPOSAL_STATUS_NL = {
-    OPEN: "open",
-    ACCEPTED: "aanvaard",
-    DECLINED: "afgewezen door de coach",
-    REFUSED: "geweigerd door het privacybeleid",
+    OPEN: gettext("open"),
+    ACCEPTED: gettext("accepted"),
+    DECLINED: gettext("declined by the coach"),
+    REFUSED: gettext("refused by the privacy policy"),
 }
 
 

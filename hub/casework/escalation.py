@@ -62,7 +62,7 @@ from wijkhub.hub.core.deadlines import due_date
 from wijkhub.hub.core.partners import Contact, PartnerConfig
 from wijkhub.hub.core.processing_log import LogEntry, append, new_span_id
 from wijkhub.hub.core.settings import ConfigError, example_config_dir
-from wijkhub.hub.i18n import pydantic_message
+from wijkhub.hub.i18n import gettext, pydantic_message
 from wijkhub.hub.plugin_api.types import DeadlineRule, PartnerMessage
 from wijkhub.hub.steps.enqueue import delivery_row
 from wijkhub.hub.store.tables import (
@@ -92,11 +92,11 @@ class Step(StrEnum):
 
 
 STEP_LABELS_NL: dict[Step, str] = {
-    Step.buddy_reminder: "herinnering aan de buddy van de partner",
-    Step.contact_manager: "bericht aan de contactmanager van de partner",
-    Step.team_leader: "melding aan de teamleider",
-    Step.steering_report: "op de lijst van de stuurgroep",
-    Step.coach_notice: "melding aan de wijkcoach",
+    Step.buddy_reminder: gettext("reminder to the partner's buddy"),
+    Step.contact_manager: gettext("message to the partner's contact manager"),
+    Step.team_leader: gettext("report to the team leader"),
+    Step.steering_report: gettext("on the steering group's list"),
+    Step.coach_notice: gettext("report to the neighbourhood coach"),
 }
 # The ladder of a late partner (`coach_notice` belongs to the dead letters only).
 PARTNER_LADDER: tuple[Step, ...] = tuple(s for s in Step if s is not Step.coach_notice)

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.deadlines import due_date
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.store.tables import MILESTONE, STATUS
 from wijkhub.schemas.status import (
     MILESTONE_CLOSED_BY,
@@ -40,10 +41,10 @@ from wijkhub.schemas.status import (
 OPEN, MET, CLOSED = "open", "met", "closed"
 # The milestone of a dead letter: the advice reaching the partner at all.
 DELIVERY_MILESTONE = "delivery"
-DELIVERY_LABEL_NL = "bezorging bij de partner"
+DELIVERY_LABEL_NL = gettext("delivery to the partner")
 # The milestone of a dead withdrawal notice: the partner does not know consent has ended.
 WITHDRAWAL_MILESTONE = "withdrawal_delivery"
-WITHDRAWAL_LABEL_NL = "bezorging van de intrekking van de toestemming"
+WITHDRAWAL_LABEL_NL = gettext("delivery of the withdrawal of consent")
 DEAD_LETTER_MILESTONES = frozenset({DELIVERY_MILESTONE, WITHDRAWAL_MILESTONE})
 DELIVERED = "delivered"
 

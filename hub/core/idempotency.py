@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.db import FIRST_WRITE
 from wijkhub.hub.core.errors import ApiError, FieldError
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.store.tables import IDEMPOTENCY
 
 log = logging.getLogger(__name__)
@@ -43,21 +44,21 @@ WAIT_STEP = 0.05
 # is there, once; the answer cannot be rebuilt in general, so the caller is told to look.
 ANSWER_LOST_AFTER = timedelta(seconds=30)
 
-MSG_BAD_KEY = (
-    "De Idempotency-Key is ongeldig: gebruik 1 tot 255 zichtbare tekens, bijvoorbeeld een UUID."
+MSG_BAD_KEY = gettext(
+    "The Idempotency-Key is invalid: use 1 to 255 visible characters, for example a UUID."
 )
-MSG_OTHER_REQUEST = (
-    "Deze Idempotency-Key is al gebruikt voor een ander verzoek. Stuur hetzelfde verzoek "
-    "opnieuw met dezelfde sleutel, of een nieuw verzoek met een nieuwe sleutel."
+MSG_OTHER_REQUEST = gettext(
+    "This Idempotency-Key has already been used for another request. Send the same request "
+    "again with the same key, or a new request with a new key."
 )
-MSG_ANSWER_LOST = (
-    "Een verzoek met deze Idempotency-Key is eerder al uitgevoerd, maar het antwoord ging "
-    "verloren doordat de hub werd onderbroken. Het is niet nog eens uitgevoerd; zoek het "
-    "resultaat op in Wijkhub (bijvoorbeeld bij de cliënt)."
+MSG_ANSWER_LOST = gettext(
+    "A request with this Idempotency-Key was already carried out earlier, but the answer "
+    "was lost because the hub was interrupted. It has not been carried out again; look up "
+    "the result in Wijkhub (for example at the client)."
 )
-MSG_IN_FLIGHT = (
-    "Een verzoek met deze Idempotency-Key wordt nog verwerkt. Probeer het over enkele "
-    "seconden opnieuw met dezelfde sleutel; het wordt niet dubbel uitgevoerd."
+MSG_IN_FLIGHT = gettext(
+    "A request with this Idempotency-Key is still being processed. Try again in a few "
+    "seconds with the same key; it will not be carried out twice."
 )
 
 

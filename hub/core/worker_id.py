@@ -29,6 +29,7 @@ from pathlib import Path
 
 from wijkhub.hub.core.context import ConfigError
 from wijkhub.hub.core.settings import Settings
+from wijkhub.hub.i18n import gettext
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +37,14 @@ ID_FILE = "worker-id.json"
 LOCK_DIR = "workers"
 MAX_SLOTS = 64
 
-MSG_IN_USE = (
-    "Worker-id {id} is al in gebruik door een ander draaiend proces op deze datamap; "
-    "twee processen met dezelfde id zouden elkaars berichten overnemen. Stop dat proces of "
-    "geef dit proces een eigen id (worker.id, `wijkhub worker --id`)."
+MSG_IN_USE = gettext(
+    "Worker id {id} is already in use by another running process on this data directory; "
+    "two processes with the same id would take over each other's messages. Stop that "
+    "process or give this process its own id (worker.id, `wijkhub worker --id`)."
 )
-MSG_NO_SLOT = (
-    "Er draaien al {n} Wijkhub-processen op deze datamap; geef dit proces een eigen "
-    "worker-id (worker.id, `wijkhub worker --id`)."
+MSG_NO_SLOT = gettext(
+    "{n} Wijkhub processes are already running on this data directory; give this process "
+    "its own worker id (worker.id, `wijkhub worker --id`)."
 )
 
 

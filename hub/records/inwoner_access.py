@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from wijkhub.hub.core.clock import local_date
 from wijkhub.hub.core.context import HubContext
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.records import clients
 from wijkhub.hub.store.tables import MEMBER
 from wijkhub.schemas.household import MemberRole
@@ -23,7 +24,7 @@ from wijkhub.schemas.household import MemberRole
 OWN_RIGHTS_AGE = 16
 RELATION_SELF = "self"
 RELATION_CHILD = "child"
-RELATION_NL = {RELATION_SELF: "uw eigen gegevens", RELATION_CHILD: "uw kind"}
+RELATION_NL = {RELATION_SELF: gettext("your own data"), RELATION_CHILD: gettext("your child")}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, insert, select, update
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import ApiError, not_found
 from wijkhub.hub.core.processing_log import STATUS_ERROR, STATUS_OK, LogEntry, append, new_trace_id
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.records import clients
 from wijkhub.hub.records.inwoner_access import viewable
 from wijkhub.hub.store.tables import INWONER_ATTEMPT, INWONER_CODE
@@ -29,16 +30,16 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 LENGTH = 12
 CONFIG_FILE = "inwoner.toml"
 
-REFUSED_NL = (
-    "Deze code klopt niet, is al gebruikt of is verlopen. Vraag uw wijkcoach om een nieuwe."
+REFUSED_NL = gettext(
+    "This code is not correct, has already been used or has expired. Ask your neighbourhood "
+    "coach for a new one."
 )
-TOO_MANY_NL = (
-    "U heeft te vaak een verkeerde code ingevuld. Wacht {minutes} minuten en probeer het dan "
-    "opnieuw."
+TOO_MANY_NL = gettext(
+    "You entered a wrong code too often. Wait {minutes} minutes and then try again."
 )
-NO_PAGE_NL = (
-    "Deze cliënt is jonger dan 16 jaar en heeft geen eigen pagina. Geef de code aan een ouder "
-    "met gezag: die ziet de pagina van het kind."
+NO_PAGE_NL = gettext(
+    "This client is younger than 16 and has no page of their own. Give the code to a parent "
+    "with authority: they see the child's page."
 )
 
 

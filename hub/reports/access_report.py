@@ -25,6 +25,7 @@ from wijkhub.hub.core.clock import AMSTERDAM
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.errors import not_found
 from wijkhub.hub.core.processing_log import LogEntry, append
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.records import clients
 from wijkhub.hub.records import consents as consent_registry
 from wijkhub.hub.reports.retention import load_rules
@@ -41,50 +42,50 @@ DISCLOSED = ("delivered", "fetched")
 GENERATE = "access_report.generate"
 # What the hub sends a partner about a client, by the outbox's kind.
 KIND_NL = {
-    "advice": "advies",
-    "consultation": "overlegbericht van het wijkteam",
-    "reminder": "herinnering aan een termijn",
-    "withdrawal": "bericht dat uw toestemming is ingetrokken",
+    "advice": gettext("advice"),
+    "consultation": gettext("consultation message from the neighbourhood team"),
+    "reminder": gettext("reminder of a deadline"),
+    "withdrawal": gettext("message that your consent was withdrawn"),
 }
 # A consultation message is the coach's own text about the client; a reminder and an
 # intrekking carry only the partner's pseudonym of the client and the reference.
 KIND_CATEGORIES = {"consultation": (DataCategory.free_text.value,)}
-PSEUDONYM_NL = "alleen een kenmerk (pseudoniem) en de referentie"
+PSEUDONYM_NL = gettext("only a reference number (pseudonym) and the reference")
 ROLE_NL = {
-    "coach": "wijkcoach",
-    "team_manager": "teammanager",
-    "cluster_manager": "clustermanager",
-    "team_leader": "teamleider",
-    "privacy_officer": "functionaris gegevensbescherming",
-    "admin": "beheerder",
+    "coach": gettext("neighbourhood coach"),
+    "team_manager": gettext("team manager"),
+    "cluster_manager": gettext("cluster manager"),
+    "team_leader": gettext("team leader"),
+    "privacy_officer": gettext("data protection officer"),
+    "admin": gettext("administrator"),
 }
 RESOURCE_NL = {
-    read_log.CLIENT: "uw persoonsgegevens",
-    read_log.CONSENTS: "uw toestemmingen",
-    read_log.ADVICE: "een advies over u en wat ermee gebeurde",
-    read_log.CONSULTATION: "het overleg met een organisatie over u",
-    read_log.HOUSEHOLD: "de samenstelling van uw huishouden",
-    read_log.PLAN: "het plan van uw huishouden",
-    read_log.PREVIEW: "een voorbeeld van wat een organisatie zou ontvangen",
-    read_log.ACCESS_REPORT: "dit overzicht (inzageverzoek)",
-    read_log.FHIR_CONSENTS: "uw toestemmingen (uitvoer voor een ander systeem)",
-    read_log.LOG: "het verwerkingenlog over u",
-    read_log.CONSENT_REGISTER: "het toestemmingenregister",
-    read_log.APPROVALS: "een onderdeel dat op goedkeuring wachtte",
+    read_log.CLIENT: gettext("your personal data"),
+    read_log.CONSENTS: gettext("your consents"),
+    read_log.ADVICE: gettext("an advice about you and what happened to it"),
+    read_log.CONSULTATION: gettext("the consultation with an organisation about you"),
+    read_log.HOUSEHOLD: gettext("the composition of your household"),
+    read_log.PLAN: gettext("the plan of your household"),
+    read_log.PREVIEW: gettext("a preview of what an organisation would receive"),
+    read_log.ACCESS_REPORT: gettext("this overview (access request)"),
+    read_log.FHIR_CONSENTS: gettext("your consents (export for another system)"),
+    read_log.LOG: gettext("the processing log about you"),
+    read_log.CONSENT_REGISTER: gettext("the consent register"),
+    read_log.APPROVALS: gettext("an item that was awaiting approval"),
 }
 CATEGORY_VALUES = {c.value for c in DataCategory}
 BASIS_VALUES = {b.value for b in LegalBasis}
 CONSENT_STATUS_NL = {
-    ConsentStatus.active: "geldig",
-    ConsentStatus.withdrawn: "ingetrokken",
-    ConsentStatus.expired: "verlopen",
+    ConsentStatus.active: gettext("valid"),
+    ConsentStatus.withdrawn: gettext("withdrawn"),
+    ConsentStatus.expired: gettext("expired"),
 }
 
 
 class Disclosure(BaseModel):
     at: datetime  # when the data left the hub (pushed and acknowledged, or fetched)
     kind: str = "advice"  # advice | consultation | reminder | withdrawal
-    kind_nl: str = "advies"
+    kind_nl: str = gettext("advice")
     purpose: str | None
     purpose_title: str | None
     legal_basis: str | None

@@ -4,32 +4,31 @@ Dutch (B1), no personal data beyond the name, so it can be printed or sent as it
 from datetime import datetime
 
 from wijkhub.hub.core.clock import AMSTERDAM
+from wijkhub.hub.i18n import gettext
 
 SIGNIN_PATH = "/inwoner/aanmelden"
 
-LETTER_NL = """\
-Beste {name},
+# The letter, line for line as printed; the catalogue keeps its line breaks.
+LETTER_NL = gettext(
+    "Dear {name},\n\n"
+    "With this letter you can see for yourself on the internet who received data about you "
+    "from the\n"
+    "neighbourhood team, and why. You also see your consents. You can withdraw a consent "
+    "there.\n\n"
+    "This is how you do it:\n"
+    "1. Go to {url}\n"
+    "2. Enter this code: {code}\n"
+    '3. Click "Log in".\n\n'
+    "The code works once and is valid until {until}.\n"
+    "Has the code expired or does it not work? Ask your neighbourhood coach for a new code.\n\n"
+    "Give this code to no one else. With the code someone can see your data.\n\n"
+    "Kind regards,\n"
+    "The neighbourhood team\n"
+)
 
-Met deze brief kunt u zelf op internet zien wie gegevens over u heeft gekregen van het
-wijkteam, en waarom. U ziet ook uw toestemmingen. Een toestemming kunt u daar intrekken.
-
-Zo doet u het:
-1. Ga naar {url}
-2. Vul deze code in: {code}
-3. Klik op "Inloggen".
-
-De code werkt één keer en is geldig tot {until}.
-Is de code verlopen of werkt hij niet? Vraag uw wijkcoach om een nieuwe code.
-
-Geef deze code aan niemand anders. Met de code kan iemand uw gegevens zien.
-
-Met vriendelijke groet,
-Het wijkteam
-"""
-
-SMS_NL = (
-    "Wijkteam: uw code is {code}. Ga naar {url} om te zien wie gegevens over u kreeg. "
-    "De code werkt één keer, tot {until}. Geef hem aan niemand."
+SMS_NL = gettext(
+    "Neighbourhood team: your code is {code}. Go to {url} to see who received data about you. "
+    "The code works once, until {until}. Give it to no one."
 )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wijkhub.hub.core import read_log
 from wijkhub.hub.core.context import HubContext
 from wijkhub.hub.core.processing_log import LogEntry, append, new_trace_id
+from wijkhub.hub.i18n import gettext
 from wijkhub.hub.reports import access_report
 from wijkhub.hub.reports.access_report import AccessReport, ConsentState, Disclosure
 from wijkhub.hub.store.tables import ADVICE, ITEM, STATUS
@@ -21,26 +22,29 @@ from wijkhub.schemas.status import REJECTION_REASON_LABELS_NL, PartnerStatus
 
 # What the partner did, as a sentence after the partner's name.
 REPORT_NL: dict[str, str] = {
-    PartnerStatus.received.value: "heeft het bericht ontvangen",
-    PartnerStatus.in_progress.value: "is ermee bezig",
-    PartnerStatus.intake_held.value: "heeft een eerste gesprek gehad",
-    PartnerStatus.adopted.value: "doet wat het wijkteam voorstelde",
-    PartnerStatus.partly_adopted.value: "doet een deel van wat het wijkteam voorstelde",
-    PartnerStatus.rejected.value: "doet niet wat het wijkteam voorstelde",
-    PartnerStatus.carried_out.value: "heeft het gedaan",
-    PartnerStatus.stopped.value: "is ermee gestopt",
-    PartnerStatus.in_consultation.value: "overlegt met het wijkteam",
+    PartnerStatus.received.value: gettext("has received the message"),
+    PartnerStatus.in_progress.value: gettext("is working on it"),
+    PartnerStatus.intake_held.value: gettext("has had a first conversation"),
+    PartnerStatus.adopted.value: gettext("is doing what the neighbourhood team proposed"),
+    PartnerStatus.partly_adopted.value: gettext(
+        "is doing part of what the neighbourhood team proposed"
+    ),
+    PartnerStatus.rejected.value: gettext("is not doing what the neighbourhood team proposed"),
+    PartnerStatus.carried_out.value: gettext("has done it"),
+    PartnerStatus.stopped.value: gettext("has stopped it"),
+    PartnerStatus.in_consultation.value: gettext("is consulting the neighbourhood team"),
 }
 # Why the partner was allowed to have the data.
 BASIS_NL: dict[str, str] = {
-    LegalBasis.consent.value: "U gaf hiervoor toestemming.",
-    LegalBasis.statutory_task.value: "Dit mag zonder uw toestemming, omdat het een taak is die "
-    "de wet geeft.",
-    LegalBasis.legal_obligation.value: "De wet verplicht dit.",
-    LegalBasis.vital_interest.value: "Dit was nodig om iemand te beschermen.",
+    LegalBasis.consent.value: gettext("You gave consent for this."),
+    LegalBasis.statutory_task.value: gettext(
+        "This is allowed without your consent, because it is a task the law gives."
+    ),
+    LegalBasis.legal_obligation.value: gettext("The law requires this."),
+    LegalBasis.vital_interest.value: gettext("This was needed to protect someone."),
 }
-LAW_NL = "Welke wet: {law}."
-UNKNOWN_BASIS_NL = "De grond staat in het verwerkingenlog."
+LAW_NL = gettext("Which law: {law}.")
+UNKNOWN_BASIS_NL = gettext("The ground is in the processing log.")
 
 
 @dataclass
