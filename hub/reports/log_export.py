@@ -196,7 +196,7 @@ OUTCOME_NL = {
 # The spreadsheet's columns: (header, in Dutch from the catalogue; the log's field).
 SHEET_COLUMNS = (
     (gettext("Sequence number"), "seq"),
-    (gettext("Time"), "start_time"),
+    (gettext("Time (of the action)"), "start_time"),
     (gettext("Action (in the log)"), "name"),
     (gettext("By"), "actor"),
     (gettext("Client (reference in the log)"), "data_subject_id"),
