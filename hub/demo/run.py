@@ -14,12 +14,13 @@ import tempfile
 import time
 import tomllib
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from rich import box
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
@@ -35,6 +36,7 @@ from wijkhub.hub.core.settings import Settings, WorkerSettings, example_config_d
 from wijkhub.hub.demo import household
 from wijkhub.hub.demo.chain_seed import seed_history
 from wijkhub.hub.demo.simulator import PartnerSimulator
+from wijkhub.hub.i18n import dates, gettext
 from wijkhub.hub.plugin_api.manager import load_registry
 from wijkhub.hub.server.runtime import RunningHub, start
 from wijkhub.hub.store.tables import MILESTONE
@@ -164,26 +166,60 @@ async def start_demo_hub(
     return hub, sims
 
 
-def _table(advice: dict[str, Any], names: dict[str, str]) -> Table:
-    table = Table(title=f"Advies {advice['id'][:8]} — per partner")
-    for col in ("#", "partner", "adviestype", "hub", "bezorging", "partner meldt", "termijn"):
-        table.add_column(col, overflow="fold")
+# What a partner's backoffice received, by the kind of message.
+KIND_NL = {
+    "advice": gettext("advice (message)"),
+    "reminder": gettext("reminder (message)"),
+    "withdrawal": gettext("withdrawal of consent (message)"),
+    "consultation": gettext("consultation (message)"),
+}
+
+
+def _titles(hub: RunningHub) -> dict[tuple[str, str], str]:
+    """Each partner's advice types by their Dutch title, as the coach reads them."""
+    titles = {}
+    for p in hub.ctx.partners.all():
+        for at in hub.ctx.registry.get(p.type).advice_types:
+            titles[(p.id, at.name)] = at.title_nl
+    return titles
+
+
+def _table(
+    advice: dict[str, Any], names: dict[str, str], titles: dict[tuple[str, str], str]
+) -> Table:
+    # No vertical lines and few columns: it fits 80 columns with words wrapped, not cut.
+    table = Table(
+        title=gettext("Advice per partner"),
+        box=box.SIMPLE_HEAD,
+        padding=0,  # the box's own blank divider is the gap between columns
+        show_edge=False,
+    )
+    # Each column as wide as its longest word ("Jeugdbescherming", "schuldhulpverlening"…):
+    # 76 columns in all, so words wrap whole on an 80-column terminal.
+    for col, widest in (
+        ("#", 1),
+        ("partner", 16),
+        ("advies", 19),
+        ("stand (grond)", 13),
+        ("partner meldt", 11),
+        ("termijn", 11),
+    ):
+        table.add_column(col, overflow="fold", width=widest)
     for n, it in enumerate(advice["items"], 1):
         dec = it["decision"]
         verdict = (
-            f"[green]{BASIS_NL.get(dec['legal_basis'], '')}[/green]"
+            f"[green]({BASIS_NL.get(dec['legal_basis'], '')})[/green]"
             if dec["allowed"]
-            else f"[red]geweigerd ({n})[/red]"
+            else f"[red]({n})[/red]"
         )
         ps = it["partner_status"]
         table.add_row(
             str(n),
             names.get(it["partner_id"], it["partner_id"]),
-            it["advice_type"],
-            verdict,
-            DELIVERY_STATUS_LABELS_NL[DeliveryStatus(it["delivery_status"])],
+            titles.get((it["partner_id"], it["advice_type"]), gettext("advice (a title unknown)")),
+            f"{DELIVERY_STATUS_LABELS_NL[DeliveryStatus(it['delivery_status'])]}\n{verdict}",
             PARTNER_STATUS_LABELS_NL[PartnerStatus(ps)] if ps else "—",
-            it["deadline"] or "—",
+            dates.day(date.fromisoformat(it["deadline"])) if it["deadline"] else "—",
         )
     for n, it in enumerate(advice["items"], 1):
         if not it["decision"]["allowed"]:
@@ -277,8 +313,8 @@ async def show_escalation(
         await sim.wait_for(lambda s: s.requests_by_kind["reminder"] >= 1)
     reminder = next(r.request for r in sim.received if r.request.kind == "reminder")
     console.print(
-        f"Escalatie op {day:%d-%m-%Y}: {sim.partner_type.title_nl} meldde de uitvoering niet "
-        f"(uiterlijk {reminder.fields['due_on']:%d-%m-%Y}); {reminder.fields['recipient']} "
+        f"Escalatie op {dates.day(day)}: {sim.partner_type.title_nl} meldde de uitvoering niet "
+        f"(uiterlijk {dates.day(reminder.fields['due_on'])}); {reminder.fields['recipient']} "
         "kreeg een herinnering in het eigen formaat van de partner."
     )
     return True
@@ -411,11 +447,18 @@ async def run_demo(
             }
             deadline = time.monotonic() + answer_within
             approval = asyncio.create_task(show_approval(console, hub, sims, http, advice, names))
-            with Live(_table(advice, names), console=console, refresh_per_second=8) as live:
+            titles = _titles(hub)
+            # "visible": on a short terminal the table scrolls instead of ending in "…".
+            with Live(
+                _table(advice, names, titles),
+                console=console,
+                refresh_per_second=8,
+                vertical_overflow="visible",
+            ) as live:
                 while True:
                     async with http.get(f"/api/v1/advices/{advice['id']}") as r:
                         advice = await r.json()
-                    live.update(_table(advice, names))
+                    live.update(_table(advice, names, titles))
                     done = approval.done() and all(
                         it["partner_status"] == expected[it["id"]]
                         for it in advice["items"]
@@ -439,7 +482,10 @@ async def run_demo(
                 hub.ctx.settings.witness_path,
             )
         for pid, sim in sims.items():
-            kinds = ", ".join(f"{k}: {v}" for k, v in sim.requests_by_kind.items()) or "niets"
+            kinds = (
+                ", ".join(f"{KIND_NL.get(k, k)}: {v}" for k, v in sim.requests_by_kind.items())
+                or "niets"
+            )
             console.print(f"  {names[pid]:<28} ontving {kinds}")
         console.print(
             f"Verwerkingenlog: {chain.tree.checked} regels, "

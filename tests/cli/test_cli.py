@@ -181,18 +181,25 @@ def spy_on_simulators(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Partner
 
 async def test_demo_ends_with_every_partner_answered(monkeypatch: pytest.MonkeyPatch) -> None:
     started = spy_on_simulators(monkeypatch)
-    console = Console(record=True, width=140, force_terminal=False)
+    console = Console(record=True, width=80, force_terminal=False)
     code = await run_demo(console, answer_within=30, clean=True)
     text = console.export_text()
+    flat = " ".join(text.split())
     assert code == 0, text
     assert "Alle partners hebben geantwoord" in text
-    assert re.search(r"Verwerkingenlog: \d+ regels, intact tegen [1-9]\d* ondertekende", text)
+    assert re.search(r"Verwerkingenlog: \d+ regels, intact tegen [1-9]\d* ondertekende", flat)
     # The demo's household has members now: the reason names whose consent is missing.
-    assert "geldt niet voor het doel 'Budgetbeheer'" in " ".join(text.split())
-    assert "Buddy De Woonplaats kreeg een herinnering" in text
+    assert "geldt niet voor het doel 'Budgetbeheer'" in flat
+    assert "Buddy De Woonplaats kreeg een herinnering" in flat
+    # An 80-column terminal: whole words, nothing cut off, advice types and messages in Dutch.
+    assert [line for line in text.splitlines() if len(line) > 80] == []
+    assert [line for line in text.splitlines() if "…" in line] == []
+    assert "Betalingsregeling" in text and "schuldhulpverlening" in text  # titles, whole words
+    for code_word in ("betalingsregeling_huurachterstand", "wmo_begeleiding", "advice:"):
+        assert code_word not in text, code_word
+    assert "ontving advies: 1, herinnering: 1" in flat
 
     # Four eyes: the GI's advice waited, the author could not approve it, a second coach did.
-    flat = " ".join(text.split())
     waiting = flat.index("Jeugdbescherming Overijssel ontving nog niets")
     assert "403: U kunt een eigen onderdeel niet zelf goedkeuren" in flat
     shown = re.search(r"Pas daarna ontving .*?goedkeurder ([0-9a-f]{32}) \(pseudoniem\)", flat)
