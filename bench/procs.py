@@ -53,6 +53,7 @@ def module(name: str) -> list[str]:
 
 
 def stop(proc: subprocess.Popen[Any], grace: float = 20.0) -> None:
+    """SIGTERM, then SIGKILL after `grace` seconds; killed too when waiting for it fails."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
     try:
@@ -60,6 +61,9 @@ def stop(proc: subprocess.Popen[Any], grace: float = 20.0) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)
+    except BaseException:
+        proc.kill()
+        raise
 
 
 def write_hub_config(workdir: Path, db_url: str | None) -> Path:

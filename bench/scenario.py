@@ -3,6 +3,7 @@ simulators in another, the coach clients in a third. The bench's own process onl
 them, prepares data and watches the simulators' counts (never the hub's event loop)."""
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -101,11 +102,15 @@ async def open_env(
 
 
 async def close_env(env: Env) -> None:
-    env.coaches.close()
-    await env.partners.close()  # first: their pending answers would go to a stopped hub
-    for h in env.hubs:
-        procs.stop(h)
-    await env.db.dispose()
+    """Stop everything the bench started, in this order, each even if stopping an earlier one
+    failed (the failure is raised afterwards): no hub is left running behind a crashed bench."""
+    async with contextlib.AsyncExitStack() as stack:  # runs the callbacks last-in, first-out
+        stack.push_async_callback(env.db.dispose)
+        for h in env.hubs:
+            stack.callback(procs.stop, h)
+        # Before the hubs: the partners' pending answers would go to a stopped hub.
+        stack.push_async_callback(env.partners.close)
+        stack.callback(env.coaches.close)
 
 
 async def wait_counts(

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import wijkhub.bench.__main__ as bench_main
-from wijkhub.bench import report
+from wijkhub.bench import report, scenario
 from wijkhub.hub.cli.main import main
 from wijkhub.hub.i18n.catalogue import translated
 
@@ -136,3 +136,35 @@ def test_python_m_bench_still_runs_from_the_checkout() -> None:
         [sys.executable, "-m", "bench", "--help"], cwd=ROOT, capture_output=True, text=True
     )
     assert proc.returncode == 0 and "--repeats" in proc.stdout, proc.stderr
+
+
+class _Broken:
+    def close(self) -> None:
+        raise RuntimeError("the coaches' process could not be stopped")
+
+
+class _Closed:
+    closed = False
+
+    async def close(self) -> None:
+        self.closed = True
+
+    async def dispose(self) -> None:
+        self.closed = True
+
+
+async def test_a_failure_while_closing_leaves_no_hub_running(tmp_path: Path) -> None:
+    """A bench that fails on its way out still stops every hub it started."""
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    hubs = [subprocess.Popen(sleeper) for _ in "ab"]  # noqa: ASYNC220 (as the bench's own)
+    partners, db = _Closed(), _Closed()
+    env = scenario.Env(tmp_path, db, hubs, [], partners, _Broken(), [], {})  # type: ignore[arg-type]
+    try:
+        with pytest.raises(RuntimeError, match="coaches"):
+            await scenario.close_env(env)
+        assert [h.poll() is not None for h in hubs] == [True, True]
+        assert partners.closed and db.closed
+    finally:
+        for h in hubs:
+            h.kill()
+            h.wait()
