@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.outside import REAL_CLOCK
-
 ROOT = Path(__file__).resolve().parents[2]
 # The packages the test suite runs, and the suite itself. (bench/ measures real systems on
 # the real clock and is not part of it.)
@@ -88,18 +86,23 @@ def test_only_the_clock_module_reads_the_real_time() -> None:
 
 def test_the_moved_date_run_moves_every_python_process_by_one_offset() -> None:
     """`.ci/moved-date` is the proof that no test depends on today's date: it must move the
-    calendar of the processes the suite starts, by the same offset, and leave sleeps alone."""
+    calendar of the processes the suite starts, by the same offset, and leave sleeps alone.
+    (Compared with a process on the real calendar, not with this one: the suite itself may be
+    running on a moved date.)"""
     root = Path(__file__).resolve().parents[2]
-    days = 400
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(root / ".ci" / "moved_date"),
-        "WIJKHUB_CLOCK_OFFSET": str(days * 86400),
-    }
     probe = "import datetime as d, time; time.sleep(0.01); print(d.datetime.now(d.UTC).date())"
-    out = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
-    )
-    before = REAL_CLOCK.now().date()
-    moved = date.fromisoformat(out.stdout.strip())
-    assert (moved - before).days in (days, days + 1), out  # a run across midnight
+
+    def today_with(offset: str | None) -> date:
+        env = {k: v for k, v in os.environ.items() if k != "WIJKHUB_CLOCK_OFFSET"}
+        env["PYTHONPATH"] = str(root / ".ci" / "moved_date")
+        if offset is not None:
+            env["WIJKHUB_CLOCK_OFFSET"] = offset
+        out = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        )
+        return date.fromisoformat(out.stdout.strip())
+
+    days = 400
+    real = today_with(None)
+    moved = today_with(str(days * 86400))
+    assert (moved - real).days in (days, days + 1), (real, moved)  # a run across midnight
